@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace LoraLab.Engine.Models;
+
+/// <summary>Builds the boolean mask (true = may attend) that scaled_dot_product_attention takes.</summary>
+public static class AttentionMask
+{
+    /// <summary>
+    /// Returns null when plain causal attention over a fresh sequence suffices (the fast <c>is_causal</c> path).
+    /// Otherwise a (B, 1, T, Tk) mask: query i (absolute position past + i) sees key j when j ≤ past + i, the key is
+    /// not padding, and (with a sliding window w) j > past + i − w. Every query also sees its own key, so that a
+    /// padding row is never fully masked (a fully masked row would put NaN into later layers).
+    /// </summary>
+    /// <param name="keyIsReal">(B, Tk) 1 for real tokens, 0 for padding; null when there is none.</param>
+    public static Tensor? Build(long batch, long queryLength, long pastLength, Tensor? keyIsReal, int? slidingWindow, Device device)
+    {
+        long keyLength = pastLength + queryLength;
+        bool windowBites = slidingWindow is { } w && keyLength > w;
+        if (keyIsReal is null && pastLength == 0 && !windowBites) return null;
+
+        using var scope = NewDisposeScope();
+        var queryPos = arange(pastLength, keyLength, device: device).unsqueeze(1);   // (T, 1)
+        var keyPos = arange(0, keyLength, device: device).unsqueeze(0);              // (1, Tk)
+        var allowed = keyPos <= queryPos;                                            // (T, Tk)
+        if (windowBites) allowed = allowed & (keyPos > queryPos - slidingWindow!.Value);
+        var mask = allowed.unsqueeze(0).unsqueeze(0).expand(batch, 1, queryLength, keyLength); // (B, 1, T, Tk)
+        if (keyIsReal is not null)
+            mask = mask & keyIsReal.to(ScalarType.Bool).view(batch, 1, 1, keyLength);
+        mask = mask | (keyPos == queryPos).view(1, 1, queryLength, keyLength);
+        return mask.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,46 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LoraLab.Engine.Models;
+
+/// <summary>The decoder stack (<c>model.*</c> in Hugging Face checkpoints): embeddings, layers, final norm.</summary>
+public sealed class DecoderModel : SwappableModule
+{
+    public TokenEmbedding embed_tokens;
+    public ModuleList<DecoderLayer> layers;
+    public RmsNorm norm;
+    readonly ModelConfig config;
+    readonly Tensor inverseFrequencies;   // (hD/2) float32
+
+    public DecoderModel(ModelConfig c, Device device, ScalarType dtype) : base("Model")
+    {
+        config = c;
+        embed_tokens = new TokenEmbedding(c.VocabSize, c.HiddenSize, device, dtype);
+        layers = new ModuleList<DecoderLayer>(Enumerable.Range(0, c.NumHiddenLayers).Select(i => new DecoderLayer(c, i, device, dtype)).ToArray());
+        norm = new RmsNorm(c.HiddenSize, c.RmsNormEps, device, dtype);
+        inverseFrequencies = tensor(RotaryEmbedding.InverseFrequencies(c.HeadDim, c.RopeTheta, c.RopeScaling), ScalarType.Float32, device);
+        RegisterComponents();
+        register_buffer("rotary_inv_freq", inverseFrequencies, persistent: false);
+    }
+
+    /// <param name="embeddings">(B, T, D) token embeddings (possibly with virtual tokens prepended).</param>
+    /// <param name="positions">(B, T) absolute positions, or null for past … past + T − 1 in every row.</param>
+    /// <param name="keyIsReal">(B, past + T) 1 for real tokens and 0 for padding, or null when nothing is padded.</param>
+    /// <returns>(B, T, D) final hidden states.</returns>
+    public Tensor Forward(Tensor embeddings, Tensor? positions, Tensor? keyIsReal, KvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        long B = embeddings.shape[0], T = embeddings.shape[1];
+        long past = cache?.Length ?? 0;
+        positions ??= arange(past, past + T, device: embeddings.device).unsqueeze(0).expand(B, T);   // (B, T)
+        var (cos, sin) = RotaryEmbedding.CosSin(positions, inverseFrequencies, embeddings.dtype);    // (B, 1, T, hD)
+        var mask = AttentionMask.Build(B, T, past, keyIsReal, config.SlidingWindow, embeddings.device);
+        var ctx = new AttentionContext(cos, sin, mask, cache);
+
+        var h = embeddings;
+        foreach (var layer in layers) h = layer.Forward(h, ctx);
+        cache?.Advance(T);
+        return norm.call(h).MoveToOuterDisposeScope();
+    }
+}

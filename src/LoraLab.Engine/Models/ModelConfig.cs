@@ -1,0 +1,238 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LoraLab.Engine.Models;
+
+public enum ModelFamily { Llama, Mistral, Qwen2, Qwen3 }
+
+/// <summary>Llama 3.1-style frequency-dependent RoPE scaling (<c>rope_scaling.rope_type == "llama3"</c>).</summary>
+public sealed record Llama3RopeScaling(double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositionEmbeddings);
+
+/// <summary>
+/// The decoder hyper-parameters read from a Hugging Face <c>config.json</c>, validated once.
+/// Derived values (head size, KV groups, per-family switches) are computed here and nowhere else.
+/// </summary>
+public sealed record ModelConfig
+{
+    public static readonly IReadOnlyDictionary<string, ModelFamily> SupportedArchitectures = new Dictionary<string, ModelFamily>
+    {
+        ["LlamaForCausalLM"] = ModelFamily.Llama,
+        ["MistralForCausalLM"] = ModelFamily.Mistral,
+        ["Qwen2ForCausalLM"] = ModelFamily.Qwen2,
+        ["Qwen3ForCausalLM"] = ModelFamily.Qwen3,
+    };
+
+    public required string Architecture { get; init; }
+    public required int VocabSize { get; init; }
+    public required int HiddenSize { get; init; }
+    public required int IntermediateSize { get; init; }
+    public required int NumHiddenLayers { get; init; }
+    public required int NumAttentionHeads { get; init; }
+    public int? NumKeyValueHeadsOverride { get; init; }
+    public int? HeadDimOverride { get; init; }
+    public double RmsNormEps { get; init; } = 1e-6;
+    public double RopeTheta { get; init; } = 10000.0;
+    public Llama3RopeScaling? RopeScaling { get; init; }
+    public int MaxPositionEmbeddings { get; init; } = 2048;
+    public bool TieWordEmbeddings { get; init; }
+    public bool AttentionBias { get; init; }
+    public bool MlpBias { get; init; }
+    public int? SlidingWindow { get; init; }
+    public string TorchDType { get; init; } = "float32";
+    public int? BosTokenId { get; init; }
+    public IReadOnlyList<int> EosTokenIds { get; init; } = [];
+    public int? PadTokenId { get; init; }
+
+    public ModelFamily Family => SupportedArchitectures[Architecture];
+    public int NumKeyValueHeads => NumKeyValueHeadsOverride ?? NumAttentionHeads;
+    public int HeadDim => HeadDimOverride ?? HiddenSize / NumAttentionHeads;
+    public int KvGroups => NumAttentionHeads / NumKeyValueHeads;
+    /// <summary>Qwen2 always has q/k/v biases; Llama-style configs switch them with <c>attention_bias</c>.</summary>
+    public bool QkvBias => Family == ModelFamily.Qwen2 || AttentionBias;
+    public bool OutputBias => Family != ModelFamily.Qwen2 && AttentionBias;
+    /// <summary>Qwen3 normalises each query and key head (RMSNorm over head_dim) before RoPE.</summary>
+    public bool QkNorm => Family == ModelFamily.Qwen3;
+
+    public static ModelConfig Load(string modelDirectory)
+    {
+        string path = Path.Combine(modelDirectory, "config.json");
+        if (!File.Exists(path)) throw new ModelConfigException($"{path} does not exist: a Hugging Face model folder needs a config.json.");
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new ModelConfigException($"{path} is not valid JSON: {e.Message}"); }
+        if (root is not JsonObject obj) throw new ModelConfigException($"{path} must hold a JSON object.");
+        return Parse(obj, path);
+    }
+
+    public static ModelConfig Parse(JsonObject json, string source = "config.json")
+    {
+        var r = new FieldReader(json, source);
+        string architecture = r.Architecture();
+        var family = SupportedArchitectures[architecture];
+        bool usesSlidingWindow = family switch
+        {
+            ModelFamily.Mistral => true,
+            ModelFamily.Qwen2 or ModelFamily.Qwen3 => r.Bool("use_sliding_window", false),
+            _ => false,
+        };
+        var config = new ModelConfig
+        {
+            Architecture = architecture,
+            VocabSize = r.PositiveInt("vocab_size"),
+            HiddenSize = r.PositiveInt("hidden_size"),
+            IntermediateSize = r.PositiveInt("intermediate_size"),
+            NumHiddenLayers = r.PositiveInt("num_hidden_layers"),
+            NumAttentionHeads = r.PositiveInt("num_attention_heads"),
+            NumKeyValueHeadsOverride = r.OptionalPositiveInt("num_key_value_heads"),
+            HeadDimOverride = r.OptionalPositiveInt("head_dim"),
+            RmsNormEps = r.Double("rms_norm_eps", 1e-6),
+            RopeTheta = r.Double("rope_theta", 10000.0),
+            RopeScaling = r.RopeScaling(),
+            MaxPositionEmbeddings = r.OptionalPositiveInt("max_position_embeddings") ?? 2048,
+            TieWordEmbeddings = r.Bool("tie_word_embeddings", false),
+            AttentionBias = r.Bool("attention_bias", false),
+            MlpBias = r.Bool("mlp_bias", false),
+            SlidingWindow = usesSlidingWindow ? r.OptionalPositiveInt("sliding_window") : null,
+            TorchDType = r.String("torch_dtype") ?? r.String("dtype") ?? "float32",
+            BosTokenId = r.OptionalInt("bos_token_id"),
+            EosTokenIds = r.IntOrIntList("eos_token_id"),
+            PadTokenId = r.OptionalInt("pad_token_id"),
+        };
+        r.RequireActivation("silu");
+        config.Validate(source);
+        return config;
+    }
+
+    void Validate(string source)
+    {
+        if (HeadDimOverride is null && HiddenSize % NumAttentionHeads != 0)
+            throw new ModelConfigException($"{source}: hidden_size {HiddenSize} is not divisible by num_attention_heads {NumAttentionHeads}.");
+        if (NumAttentionHeads % NumKeyValueHeads != 0)
+            throw new ModelConfigException($"{source}: num_attention_heads {NumAttentionHeads} is not a multiple of num_key_value_heads {NumKeyValueHeads}.");
+        if (HeadDim % 2 != 0)
+            throw new ModelConfigException($"{source}: head_dim {HeadDim} must be even for rotary embeddings.");
+    }
+
+    /// <summary>The config.json that describes this model, as Hugging Face writes it.</summary>
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["architectures"] = new JsonArray(Architecture),
+            ["model_type"] = Family.ToString().ToLowerInvariant(),
+            ["vocab_size"] = VocabSize,
+            ["hidden_size"] = HiddenSize,
+            ["intermediate_size"] = IntermediateSize,
+            ["num_hidden_layers"] = NumHiddenLayers,
+            ["num_attention_heads"] = NumAttentionHeads,
+            ["num_key_value_heads"] = NumKeyValueHeads,
+            ["head_dim"] = HeadDim,
+            ["hidden_act"] = "silu",
+            ["rms_norm_eps"] = RmsNormEps,
+            ["rope_theta"] = RopeTheta,
+            ["max_position_embeddings"] = MaxPositionEmbeddings,
+            ["tie_word_embeddings"] = TieWordEmbeddings,
+            ["attention_bias"] = AttentionBias,
+            ["mlp_bias"] = MlpBias,
+            ["torch_dtype"] = TorchDType,
+        };
+        if (RopeScaling is { } s)
+            json["rope_scaling"] = new JsonObject
+            {
+                ["rope_type"] = "llama3", ["factor"] = s.Factor, ["low_freq_factor"] = s.LowFreqFactor,
+                ["high_freq_factor"] = s.HighFreqFactor, ["original_max_position_embeddings"] = s.OriginalMaxPositionEmbeddings,
+            };
+        if (SlidingWindow is { } w) json["sliding_window"] = w;
+        if (Family is ModelFamily.Qwen2 or ModelFamily.Qwen3) json["use_sliding_window"] = SlidingWindow is not null;
+        if (BosTokenId is { } bos) json["bos_token_id"] = bos;
+        if (EosTokenIds.Count == 1) json["eos_token_id"] = EosTokenIds[0];
+        else if (EosTokenIds.Count > 1) json["eos_token_id"] = new JsonArray(EosTokenIds.Select(i => (JsonNode)i).ToArray());
+        if (PadTokenId is { } pad) json["pad_token_id"] = pad;
+        return json;
+    }
+
+    /// <summary>Reads typed fields from config.json; every error names the file, the field and the value.</summary>
+    sealed class FieldReader(JsonObject json, string source)
+    {
+        public string Architecture()
+        {
+            string supported = string.Join(", ", SupportedArchitectures.Keys);
+            if (json["architectures"] is not JsonArray { Count: > 0 } list || list[0]?.GetValueKind() != JsonValueKind.String)
+                throw new ModelConfigException($"{source}: field 'architectures' is missing; supported architectures: {supported}.");
+            string name = list[0]!.GetValue<string>();
+            if (!SupportedArchitectures.ContainsKey(name))
+                throw new ModelConfigException($"{source}: architecture '{name}' is not supported; supported architectures: {supported}.");
+            return name;
+        }
+
+        public int PositiveInt(string field) =>
+            OptionalPositiveInt(field) ?? throw new ModelConfigException($"{source}: required field '{field}' is missing.");
+
+        public int? OptionalPositiveInt(string field)
+        {
+            int? value = OptionalInt(field);
+            if (value is <= 0) throw new ModelConfigException($"{source}: field '{field}' must be positive, got {value}.");
+            return value;
+        }
+
+        public int? OptionalInt(string field)
+        {
+            var node = json[field];
+            if (node is null) return null;
+            if (node.GetValueKind() != JsonValueKind.Number || !node.AsValue().TryGetValue(out int value))
+                throw new ModelConfigException($"{source}: field '{field}' must be an integer, got {node.ToJsonString()}.");
+            return value;
+        }
+
+        public IReadOnlyList<int> IntOrIntList(string field) => json[field] switch
+        {
+            null => [],
+            JsonArray array => array.Select((_, i) => ElementInt(array, i, field)).ToArray(),
+            _ => [OptionalInt(field)!.Value],
+        };
+
+        int ElementInt(JsonArray array, int index, string field) =>
+            array[index] is JsonValue v && v.TryGetValue(out int id) ? id
+                : throw new ModelConfigException($"{source}: field '{field}' must hold integers, got {array.ToJsonString()}.");
+
+        public double Double(string field, double fallback)
+        {
+            var node = json[field];
+            if (node is null) return fallback;
+            if (node.GetValueKind() != JsonValueKind.Number)
+                throw new ModelConfigException($"{source}: field '{field}' must be a number, got {node.ToJsonString()}.");
+            return node.GetValue<double>();
+        }
+
+        public bool Bool(string field, bool fallback) => json[field]?.GetValueKind() switch
+        {
+            null or JsonValueKind.Null => fallback,
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new ModelConfigException($"{source}: field '{field}' must be true or false, got {json[field]!.ToJsonString()}."),
+        };
+
+        public string? String(string field) => json[field]?.GetValueKind() == JsonValueKind.String ? json[field]!.GetValue<string>() : null;
+
+        public void RequireActivation(string supported)
+        {
+            string act = String("hidden_act") ?? String("hidden_activation") ?? supported;
+            if (act != supported) throw new ModelConfigException($"{source}: hidden_act '{act}' is not supported; supported: {supported}.");
+        }
+
+        public Llama3RopeScaling? RopeScaling()
+        {
+            if (json["rope_scaling"] is not JsonObject s) return null;
+            string type = s["rope_type"]?.GetValue<string>() ?? s["type"]?.GetValue<string>() ?? "default";
+            if (type == "default") return null;
+            if (type != "llama3")
+                throw new ModelConfigException($"{source}: rope_scaling type '{type}' is not supported; supported: llama3.");
+            var inner = new FieldReader(s, $"{source} rope_scaling");
+            return new Llama3RopeScaling(
+                inner.Double("factor", 8.0), inner.Double("low_freq_factor", 1.0), inner.Double("high_freq_factor", 4.0),
+                inner.OptionalPositiveInt("original_max_position_embeddings") ?? 8192);
+        }
+    }
+}
+
+public sealed class ModelConfigException(string message) : Exception(message);

@@ -1,0 +1,64 @@
+using LoraLab.Engine.Models;
+using static TorchSharp.torch;
+
+namespace LoraLab.Engine.Tests.Models;
+
+public class DecoderForwardTests
+{
+    static readonly int[] Ids = [3, 17, 42, 5, 60, 0, 9, 33, 21];
+
+    [Theory]
+    [MemberData(nameof(TinyModels.Families), MemberType = typeof(TinyModels))]
+    public void Float32_logits_match_a_float64_reference_implementation(string family)
+    {
+        using var lm = TinyModels.Create(TinyModels.Named(family));
+        var expected = new ReferenceDecoder(lm).Logits(Ids);
+
+        using var logits = lm.Forward(tensor(Ids, ScalarType.Int64).unsqueeze(0));   // (1, T, V)
+        var actual = logits.to(ScalarType.Float64).data<double>().ToArray();
+
+        double maxAbs = expected.SelectMany(r => r).Max(Math.Abs);
+        Assert.True(maxAbs > 1.0, "the reference logits should be far from zero for the comparison to mean something");
+        for (int t = 0; t < Ids.Length; t++)
+            for (int v = 0; v < lm.Config.VocabSize; v++)
+                Assert.True(Math.Abs(expected[t][v] - actual[t * lm.Config.VocabSize + v]) < 2e-4,
+                    $"{family}: logit[{t},{v}] = {actual[t * lm.Config.VocabSize + v]}, reference {expected[t][v]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(TinyModels.Families), MemberType = typeof(TinyModels))]
+    public void Decoding_with_the_kv_cache_gives_the_logits_of_full_recomputation(string family)
+    {
+        using var lm = TinyModels.Create(TinyModels.Named(family));
+        using var ids = tensor(Ids, ScalarType.Int64).unsqueeze(0);
+        using var full = lm.Forward(ids);   // (1, T, V)
+
+        using var cache = new KvCache(lm.Config.NumHiddenLayers);
+        using var prefill = lm.Forward(ids.narrow(1, 0, 4), cache: cache);
+        Assert.True(allclose(prefill, full.narrow(1, 0, 4), rtol: 0, atol: 1e-5));
+        for (int t = 4; t < Ids.Length; t++)
+        {
+            using var step = lm.Forward(ids.narrow(1, t, 1), cache: cache);   // (1, 1, V)
+            Assert.True(allclose(step, full.narrow(1, t, 1), rtol: 0, atol: 1e-5), $"{family}: step {t} differs");
+        }
+        Assert.Equal(Ids.Length, cache.Length);
+    }
+
+    [Fact]
+    public void A_left_padded_row_gets_the_same_logits_as_when_run_alone()
+    {
+        using var lm = TinyModels.Create(TinyModels.Named("qwen3-qk-norm-head-dim"));
+        int[] shortRow = [7, 8, 9, 10];
+        using var alone = lm.Forward(tensor(shortRow, ScalarType.Int64).unsqueeze(0));   // (1, 4, V)
+
+        int pad = Ids.Length - shortRow.Length;
+        var padded = Enumerable.Repeat(0, pad).Concat(shortRow).ToArray();
+        using var ids = stack([tensor(Ids, ScalarType.Int64), tensor(padded, ScalarType.Int64)]);   // (2, T)
+        using var keyIsReal = stack([ones(Ids.Length, ScalarType.Int64), tensor(padded.Select((_, i) => i < pad ? 0L : 1L).ToArray())]);
+        using var positions = (keyIsReal.cumsum(1) - 1).clamp_min(0);
+        using var batched = lm.Forward(ids, positions, keyIsReal);   // (2, T, V)
+
+        Assert.False(batched.isnan().any().item<bool>());
+        Assert.True(allclose(batched[1].narrow(0, pad, shortRow.Length), alone[0], rtol: 0, atol: 1e-5));
+    }
+}
