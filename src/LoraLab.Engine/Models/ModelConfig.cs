@@ -53,6 +53,17 @@ public sealed record ModelConfig
     /// <summary>Qwen3 normalises each query and key head (RMSNorm over head_dim) before RoPE.</summary>
     public bool QkNorm => Family == ModelFamily.Qwen3;
 
+    /// <summary>The number of parameters a model of this shape has, from the config alone (what the weights will hold).</summary>
+    public long ParameterCount()
+    {
+        long d = HiddenSize, q = (long)NumAttentionHeads * HeadDim, kv = (long)NumKeyValueHeads * HeadDim;
+        long attention = d * q + 2 * d * kv + q * d + (QkvBias ? q + 2 * kv : 0) + (OutputBias ? d : 0) + (QkNorm ? 2L * HeadDim : 0);
+        long mlp = 3 * d * IntermediateSize + (MlpBias ? 2L * IntermediateSize + d : 0);
+        long layer = attention + mlp + 2 * d;
+        long embeddings = (long)VocabSize * d;
+        return embeddings + NumHiddenLayers * layer + d + (TieWordEmbeddings ? 0 : embeddings);
+    }
+
     public static ModelConfig Load(string modelDirectory)
     {
         string path = Path.Combine(modelDirectory, "config.json");
@@ -126,7 +137,6 @@ public sealed record ModelConfig
             ["num_hidden_layers"] = NumHiddenLayers,
             ["num_attention_heads"] = NumAttentionHeads,
             ["num_key_value_heads"] = NumKeyValueHeads,
-            ["head_dim"] = HeadDim,
             ["hidden_act"] = "silu",
             ["rms_norm_eps"] = RmsNormEps,
             ["rope_theta"] = RopeTheta,
@@ -142,6 +152,7 @@ public sealed record ModelConfig
                 ["rope_type"] = "llama3", ["factor"] = s.Factor, ["low_freq_factor"] = s.LowFreqFactor,
                 ["high_freq_factor"] = s.HighFreqFactor, ["original_max_position_embeddings"] = s.OriginalMaxPositionEmbeddings,
             };
+        if (HeadDimOverride is { } headDim) json["head_dim"] = headDim;
         if (SlidingWindow is { } w) json["sliding_window"] = w;
         if (Family is ModelFamily.Qwen2 or ModelFamily.Qwen3) json["use_sliding_window"] = SlidingWindow is not null;
         if (BosTokenId is { } bos) json["bos_token_id"] = bos;

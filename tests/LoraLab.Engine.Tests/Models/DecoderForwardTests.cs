@@ -62,3 +62,49 @@ public class DecoderForwardTests
         Assert.True(allclose(batched[1].narrow(0, pad, shortRow.Length), alone[0], rtol: 0, atol: 1e-5));
     }
 }
+
+public class ModelConfigTests
+{
+    [Theory]
+    [MemberData(nameof(TinyModels.Families), MemberType = typeof(TinyModels))]
+    public void The_parameter_count_from_the_config_equals_the_built_model(string family)
+    {
+        var config = TinyModels.Named(family);
+        using var lm = new CausalLM(config, CPU, ScalarType.Float32);
+        Assert.Equal(lm.ParameterCount(), config.ParameterCount());
+    }
+
+    [Fact]
+    public void An_unsupported_architecture_is_refused_with_the_supported_list()
+    {
+        var e = Assert.Throws<ModelConfigException>(() => TinyModels.Config("GPT2LMHeadModel"));
+        Assert.Contains("GPT2LMHeadModel", e.Message);
+        Assert.Contains("LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM", e.Message);
+    }
+
+    [Fact]
+    public void A_wrongly_typed_field_is_named_with_its_value()
+    {
+        var e = Assert.Throws<ModelConfigException>(() => TinyModels.Config("LlamaForCausalLM", j => j["hidden_size"] = "big"));
+        Assert.Contains("'hidden_size'", e.Message);
+        Assert.Contains("\"big\"", e.Message);
+    }
+
+    [Fact]
+    public void Grouped_query_attention_and_head_dim_are_derived_once()
+    {
+        var config = TinyModels.Named("qwen3-qk-norm-head-dim");
+        Assert.Equal(12, config.HeadDim);
+        Assert.Equal(2, config.KvGroups);
+        Assert.True(config.QkNorm);
+        Assert.False(config.QkvBias);
+    }
+
+    [Fact]
+    public void Saving_and_parsing_the_config_json_gives_the_same_config()
+    {
+        var config = TinyModels.Named("llama3-rope-scaling");
+        var again = ModelConfig.Parse(config.ToJson());
+        Assert.Equal(config with { EosTokenIds = [] }, again with { EosTokenIds = [] });
+    }
+}
