@@ -8,7 +8,7 @@ namespace LoraLab.Engine.Models;
 /// y = x Wᵀ + b with W of shape (out, in), as torch.nn.Linear. Its storage is allocated uninitialised: a checkpoint or
 /// <see cref="ModelInitializer"/> fills it, so loading a large model never pays for a random initialisation.
 /// </summary>
-public sealed class LinearLayer : nn.Module<Tensor, Tensor>
+public sealed class LinearLayer : nn.Module<Tensor, Tensor>, ILinearWeights
 {
     public Parameter weight;
     public Parameter? bias;
@@ -22,6 +22,9 @@ public sealed class LinearLayer : nn.Module<Tensor, Tensor>
 
     public long InFeatures => weight.shape[1];
     public long OutFeatures => weight.shape[0];
+
+    public Tensor DenseWeight() => weight;
+    public Tensor? Bias => bias;
 
     public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
 }

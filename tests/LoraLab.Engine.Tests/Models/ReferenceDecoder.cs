@@ -12,11 +12,17 @@ sealed class ReferenceDecoder
     readonly ModelConfig c;
     readonly Dictionary<string, (double[] Data, long[] Shape)> w;
 
-    public ReferenceDecoder(CausalLM lm)
+    public ReferenceDecoder(CausalLM lm) : this(lm.Config, Float64Weights(lm)) { }
+
+    /// <param name="weights">Hugging Face key → (row-major float64 data, shape).</param>
+    public ReferenceDecoder(ModelConfig config, Dictionary<string, (double[] Data, long[] Shape)> weights)
     {
-        c = lm.Config;
-        w = lm.state_dict().ToDictionary(kv => kv.Key, kv => (kv.Value.to(ScalarType.Float64).data<double>().ToArray(), kv.Value.shape));
+        c = config;
+        w = weights;
     }
+
+    public static Dictionary<string, (double[] Data, long[] Shape)> Float64Weights(CausalLM lm) =>
+        lm.state_dict().ToDictionary(kv => kv.Key, kv => (kv.Value.to(ScalarType.Float64).data<double>().ToArray(), kv.Value.shape));
 
     /// <summary>Logits [t][v] for one sequence of ids at positions 0..T-1.</summary>
     public double[][] Logits(int[] ids)

@@ -1,0 +1,35 @@
+using LoraLab.Engine.Models;
+using static TorchSharp.torch;
+
+namespace LoraLab.Engine.Peft;
+
+/// <summary>
+/// DoRA (Liu et al. 2024, "Weight-Decomposed Low-Rank Adaptation"): W' = m · (W + s·BA) / ‖W + s·BA‖ with the norm
+/// taken per output row, as PEFT stores it. The norm is detached from the graph (paper §4.3), which the authors show
+/// changes the gradient negligibly and saves the memory of back-propagating through it.
+/// </summary>
+public static class DoraVariant
+{
+    /// <summary>‖W + s·BA‖ per output row (out), the magnitude a fresh DoRA adapter starts from.</summary>
+    public static Tensor WeightNorm(ILinearWeights baseLayer, LoraAdapter adapter)
+    {
+        using var scope = NewDisposeScope();
+        var w = baseLayer.DenseWeight().to(ScalarType.Float32);
+        var norm = (w + adapter.DeltaWeight(ScalarType.Float32)).norm(1, keepdim: false);   // (out)
+        return norm.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Adds the DoRA update to the base output y = xWᵀ + b, without recomputing xWᵀ:
+    /// y + (m/‖W'‖ − 1)·xWᵀ + (m/‖W'‖)·s·xAᵀBᵀ.
+    /// </summary>
+    public static Tensor Forward(Tensor x, Tensor baseResult, ILinearWeights baseLayer, LoraAdapter adapter)
+    {
+        using var scope = NewDisposeScope();
+        var norm = WeightNorm(baseLayer, adapter).detach();                                  // (out)
+        var scale = (adapter.lora_magnitude_vector! / norm).to(x.dtype);                     // (out)
+        var withoutBias = baseLayer.Bias is { } b ? baseResult - b : baseResult;             // (…, out)
+        var result = baseResult + (scale - 1) * withoutBias + scale * adapter.LowRankOutput(x);
+        return result.MoveToOuterDisposeScope();
+    }
+}
