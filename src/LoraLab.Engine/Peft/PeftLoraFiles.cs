@@ -1,0 +1,102 @@
+using System.Text.Json;
+using LoraLab.Engine.Checkpoints;
+using LoraLab.Engine.Models;
+using static TorchSharp.torch;
+
+namespace LoraLab.Engine.Peft;
+
+/// <summary>
+/// LoRA/DoRA adapters in Hugging Face PEFT's layout: <c>adapter_config.json</c> and <c>adapter_model.safetensors</c> with keys
+/// <c>base_model.model.{module}.lora_A.weight</c>, <c>.lora_B.weight</c> and, for DoRA, <c>.lora_magnitude_vector</c>.
+/// </summary>
+public static class PeftLoraFiles
+{
+    public const string ConfigFile = "adapter_config.json";
+    public const string WeightsFile = "adapter_model.safetensors";
+    const string Prefix = "base_model.model.";
+
+    /// <summary>
+    /// Loads the adapter in <paramref name="adapterDirectory"/> onto <paramref name="lm"/> as <paramref name="adapterName"/> and activates it.
+    /// Every key and shape is checked before the model is touched; a mismatch names the first mismatching tensor.
+    /// </summary>
+    public static LoraConfig Load(CausalLM lm, string adapterDirectory, string adapterName = "default")
+    {
+        var config = LoraConfig.Load(adapterDirectory);
+        string weightsPath = Path.Combine(adapterDirectory, WeightsFile);
+        if (!File.Exists(weightsPath))
+            throw new PeftConfigException(File.Exists(Path.Combine(adapterDirectory, "adapter_model.bin"))
+                ? $"{adapterDirectory} holds adapter_model.bin (a pickled PyTorch file, which is unsafe to load); save the adapter with safe_serialization=True."
+                : $"{weightsPath} does not exist.");
+
+        using var file = SafetensorsFile.Open(weightsPath);
+        var expected = ExpectedTensors(lm, config);
+        Verify(file, expected, weightsPath);
+
+        var adapters = LoraInjection.Inject(lm, config, adapterName);
+        using var noGrad = no_grad();
+        foreach (var (path, adapter) in adapters)
+            foreach (var (target, key) in AdapterTensors(adapter, path))
+            {
+                using var scope = NewDisposeScope();
+                string stored = file.Tensors.ContainsKey(key) ? key : key + ".weight";
+                target.copy_(file.Load(stored, target.device, target.dtype));
+            }
+        return config;
+    }
+
+    /// <summary>Writes adapter <paramref name="adapterName"/> of every LoRA layer, in float32, with its config.</summary>
+    public static void Save(CausalLM lm, string adapterName, LoraConfig config, string adapterDirectory)
+    {
+        Directory.CreateDirectory(adapterDirectory);
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (path, _, _, layer) in LoraInjection.LinearLayers(lm))
+            if (layer is LoraLinear lora && lora.adapters.TryGetValue(adapterName, out var adapter))
+                tensors.AddRange(AdapterTensors(adapter!, path).Select(t => KeyValuePair.Create(t.Key, (Tensor)t.Tensor)));
+        if (tensors.Count == 0) throw new ArgumentException($"The model has no adapter named '{adapterName}'.");
+        SafetensorsWriter.Write(Path.Combine(adapterDirectory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        File.WriteAllText(Path.Combine(adapterDirectory, ConfigFile), config.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    static IEnumerable<(Tensor Tensor, string Key)> AdapterTensors(LoraAdapter adapter, string path)
+    {
+        yield return (adapter.lora_A, $"{Prefix}{path}.lora_A.weight");
+        yield return (adapter.lora_B, $"{Prefix}{path}.lora_B.weight");
+        // PEFT drops the ".weight" of the DoRA magnitude on disk to keep its original format.
+        if (adapter.lora_magnitude_vector is { } m) yield return (m, $"{Prefix}{path}.lora_magnitude_vector");
+    }
+
+    /// <summary>Key → shape, in model order, of what an adapter with <paramref name="config"/> must hold for this model.</summary>
+    static List<(string Key, long[] Shape)> ExpectedTensors(CausalLM lm, LoraConfig config)
+    {
+        var layers = LoraInjection.LinearLayers(lm).ToDictionary(l => l.Path, l => (ILinearWeights)(l.Layer as LoraLinear)?.Base! ?? (ILinearWeights)l.Layer);
+        var expected = new List<(string, long[])>();
+        foreach (string path in LoraInjection.TargetPaths(lm, config))
+        {
+            var layer = layers[path];
+            int r = config.RankFor(path);
+            expected.Add(($"{Prefix}{path}.lora_A.weight", [r, layer.InFeatures]));
+            expected.Add(($"{Prefix}{path}.lora_B.weight", [layer.OutFeatures, r]));
+            if (config.UseDora) expected.Add(($"{Prefix}{path}.lora_magnitude_vector", [layer.OutFeatures]));
+        }
+        return expected;
+    }
+
+    static void Verify(SafetensorsFile file, List<(string Key, long[] Shape)> expected, string source)
+    {
+        string Stored(string key) => file.Tensors.ContainsKey(key) || !file.Tensors.ContainsKey(key + ".weight") ? key : key + ".weight";
+        var problems = new List<string>();
+        foreach (var (key, shape) in expected)
+        {
+            if (!file.Tensors.TryGetValue(Stored(key), out var entry)) problems.Add($"{key} is missing");
+            else if (!entry.Shape.SequenceEqual(shape))
+                problems.Add($"{key} has shape {WeightLoading.Shape(entry.Shape)} but this base model needs {WeightLoading.Shape(shape)}");
+        }
+        var known = expected.SelectMany(e => new[] { e.Key, e.Key + ".weight" }).ToHashSet();
+        problems.AddRange(file.Tensors.Keys.Where(k => !known.Contains(k)).Order(StringComparer.Ordinal).Select(k => $"{k} matches no layer of this model"));
+        if (problems.Count > 0)
+            throw new AdapterMismatchException($"The adapter {source} does not fit this base model: {problems[0]}" +
+                (problems.Count > 1 ? $" (and {problems.Count - 1} more problems)." : "."));
+    }
+}
+
+public sealed class AdapterMismatchException(string message) : Exception(message);
