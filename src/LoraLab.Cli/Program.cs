@@ -1,0 +1,13 @@
+using System.CommandLine;
+using LoraLab.Cli;
+using LoraLab.Cli.Commands;
+
+var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging Face causal language models.")
+{
+    CommonOptions.Verbose,
+    TokenizeCommand.Create(),
+    GenerateCommand.Create(),
+    EvalCommand.Create(),
+    BenchCommand.Create(),
+};
+return CliRunner.Invoke(root, args);

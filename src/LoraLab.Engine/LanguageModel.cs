@@ -1,0 +1,48 @@
+using LoraLab.Engine.Devices;
+using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft;
+using LoraLab.Engine.Tokenization;
+
+namespace LoraLab.Engine;
+
+/// <summary>A model folder opened for use: the network on its device, its tokenizer and its chat template.</summary>
+public sealed class LanguageModel : IDisposable
+{
+    LanguageModel(string directory, CausalLM network, ITextTokenizer tokenizer, ChatTemplate? chatTemplate)
+    {
+        Directory = directory;
+        Network = network;
+        Tokenizer = tokenizer;
+        ChatTemplate = chatTemplate;
+    }
+
+    public string Directory { get; }
+    public CausalLM Network { get; }
+    public ITextTokenizer Tokenizer { get; }
+    /// <summary>The template recognised in tokenizer_config.json, or null when it declares none we know.</summary>
+    public ChatTemplate? ChatTemplate { get; }
+    public ModelConfig Config => Network.Config;
+
+    /// <summary>End-of-sequence ids from the tokenizer and config.json together (Llama 3 instruct models list several).</summary>
+    public IReadOnlyList<int> EosIds => Tokenizer.EosIds.Concat(Config.EosTokenIds).Distinct().ToArray();
+
+    public static LanguageModel Open(string directory, ComputeDevice device, string? adapterDirectory = null)
+    {
+        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");
+        var tokenizer = TokenizerLoader.Load(directory);
+        var network = PretrainedModel.Load(directory, device);
+        try
+        {
+            if (adapterDirectory is not null) PeftLoraFiles.Load(network, adapterDirectory);
+            network.eval();
+            return new LanguageModel(directory, network, tokenizer, ChatTemplate.Detect(directory));
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => Network.Dispose();
+}
