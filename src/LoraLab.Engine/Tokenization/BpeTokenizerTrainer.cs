@@ -57,7 +57,7 @@ public static class BpeTokenizerTrainer
     static Dictionary<string, int> CountWords(IEnumerable<string> corpus, IReadOnlyList<string> specialTokens)
     {
         var splitter = new AddedTokenSplitter(specialTokens.Select((t, id) => new AddedToken(id, t, Special: true)));
-        var preTokenizer = new PreTokenizer([PreTokenizer.RegexSplit(RegexDialect.Compile(PreTokenizer.Gpt2Pattern), keepMatches: true)]);
+        var preTokenizer = new PreTokenizer([PreTokenizer.Gpt2Split()]);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string text in corpus)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace LoraLab.Engine.Tokenization;
@@ -61,7 +62,7 @@ internal sealed class PipelineTokenizer : ITextTokenizer
     {
         var bytes = new List<byte>();
         foreach (int id in ids) AppendBytes(id, skipSpecialTokens, bytes);
-        string text = Encoding.UTF8.GetString(bytes.ToArray());
+        string text = Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(bytes));
         return spec.DecodeStripsLeadingSpace && text.StartsWith(' ') ? text[1..] : text;
     }
 

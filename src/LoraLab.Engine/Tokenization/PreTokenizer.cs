@@ -13,11 +13,14 @@ internal delegate IEnumerable<string> PreTokenizeStep(string piece, bool atTextS
 internal sealed class PreTokenizer(IReadOnlyList<PreTokenizeStep> steps)
 {
     /// <summary>The pattern of GPT-2's ByteLevel pre-tokenizer (use_regex = true).</summary>
-    public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+    const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    static readonly Lazy<Regex> gpt2Regex = new(() => RegexDialect.Compile(Gpt2Pattern));
+
+    /// <summary>GPT-2's ByteLevel regex split, compiled once per process.</summary>
+    public static PreTokenizeStep Gpt2Split() => RegexSplit(gpt2Regex.Value, keepMatches: true);
 
     public static PreTokenizer None { get; } = new([]);
-
-    public IReadOnlyList<PreTokenizeStep> Steps => steps;
 
     public IEnumerable<string> Split(string text, bool atTextStart)
     {

@@ -32,7 +32,7 @@ internal static class SentencePieceModelReader
         {
             ReadModelProto(File.ReadAllBytes(path), pieces, settings);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or OverflowException)
         {
             throw new InvalidDataException($"{path}: not a SentencePiece model ({e.Message})", e);
         }

@@ -12,28 +12,52 @@ namespace LoraLab.Engine.Tokenization;
 /// </summary>
 public sealed class TokenStreamDecoder
 {
-    readonly PipelineTokenizer tokenizer;
+    readonly ITextTokenizer tokenizer;
+    readonly PipelineTokenizer? byteTokenizer;
     readonly bool skipSpecialTokens;
     readonly List<byte> pending = [];
+    readonly List<int> ids = [];
     bool emittedAny;
+    int emittedLength;
 
-    /// <param name="tokenizer">A tokenizer made by <see cref="TokenizerLoader"/>.</param>
+    /// <param name="tokenizer">
+    /// Any tokenizer; one made by <see cref="TokenizerLoader"/> is followed byte by byte, any other is re-decoded
+    /// from the first id on each push (quadratic, meant for test doubles).
+    /// </param>
     public TokenStreamDecoder(ITextTokenizer tokenizer, bool skipSpecialTokens = true)
     {
-        this.tokenizer = tokenizer as PipelineTokenizer
-            ?? throw new ArgumentException($"TokenStreamDecoder needs a tokenizer made by {nameof(TokenizerLoader)}, not {tokenizer.GetType().Name}", nameof(tokenizer));
+        this.tokenizer = tokenizer;
+        byteTokenizer = tokenizer as PipelineTokenizer;
         this.skipSpecialTokens = skipSpecialTokens;
     }
 
     /// <summary>The text completed by this token; empty while a character is still unfinished.</summary>
     public string Push(int id)
     {
-        tokenizer.AppendBytes(id, skipSpecialTokens, pending);
+        if (byteTokenizer is null) return PushByRedecoding(id);
+        byteTokenizer.AppendBytes(id, skipSpecialTokens, pending);
         return Emit(CompletePrefixLength());
     }
 
     /// <summary>Whatever is held back, unfinished characters shown as U+FFFD as <see cref="ITextTokenizer.Decode"/> does.</summary>
-    public string Flush() => Emit(pending.Count);
+    public string Flush()
+    {
+        if (byteTokenizer is not null) return Emit(pending.Count);
+        string text = tokenizer.Decode(ids, skipSpecialTokens);
+        string rest = text.Length > emittedLength ? text[emittedLength..] : "";
+        emittedLength = text.Length;
+        return rest;
+    }
+
+    string PushByRedecoding(int id)
+    {
+        ids.Add(id);
+        string text = tokenizer.Decode(ids, skipSpecialTokens);
+        if (text.EndsWith('\uFFFD') || text.Length <= emittedLength) return "";
+        string added = text[emittedLength..];
+        emittedLength = text.Length;
+        return added;
+    }
 
     /// <summary>
     /// Bytes up to the last character that is finished. Invalid bytes count as finished (they decode to U+FFFD
@@ -57,7 +81,7 @@ public sealed class TokenStreamDecoder
         if (byteCount == 0) return "";
         string text = Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(pending)[..byteCount]);
         pending.RemoveRange(0, byteCount);
-        if (!emittedAny && tokenizer.DecodeStripsLeadingSpace && text.StartsWith(' ')) text = text[1..];
+        if (!emittedAny && byteTokenizer!.DecodeStripsLeadingSpace && text.StartsWith(' ')) text = text[1..];
         emittedAny = true;
         return text;
     }

@@ -13,7 +13,19 @@ internal static class TokenizerJsonReader
     public static TokenizerSpec Read(string path)
     {
         using var document = JsonFile.Parse(path);
-        var root = document.RootElement;
+        try
+        {
+            return Read(document.RootElement, path);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException)
+        {
+            // A field of the wrong JSON kind, or data the BPE library rejects.
+            throw new InvalidDataException($"{path}: unexpected content ({e.Message})", e);
+        }
+    }
+
+    static TokenizerSpec Read(JsonElement root, string path)
+    {
         var model = root.Required("model", path);
         string type = model.Type() ?? (model.Member("merges") is null ? "unknown" : "BPE");
         if (type != "BPE") throw new NotSupportedException($"{path}: model type '{type}' is not supported; supported: BPE");
@@ -29,7 +41,7 @@ internal static class TokenizerJsonReader
         return new TokenizerSpec
         {
             SourceFile = path,
-            Model = byteLevel ? ByteLevelModel(model, vocabulary, merges, path) : CharacterModel(model, vocabulary, merges, path),
+            Model = byteLevel ? ByteLevelModel(model, vocabulary, merges) : CharacterModel(model, vocabulary, merges, path),
             AddedTokens = addedTokens,
             Normalize = ReadNormalizer(root.Member("normalizer"), path),
             PreTokenizer = new PreTokenizer(ReadPreTokenizer(preTokenizer, path)),
@@ -39,16 +51,9 @@ internal static class TokenizerJsonReader
         };
     }
 
-    static ByteLevelBpeModel ByteLevelModel(JsonElement model, Dictionary<string, int> vocabulary, List<(string Left, string Right)> merges, string path)
+    static ByteLevelBpeModel ByteLevelModel(JsonElement model, Dictionary<string, int> vocabulary, List<(string Left, string Right)> merges)
     {
-        try
-        {
-            return new ByteLevelBpeModel(vocabulary, merges.Select(m => $"{m.Left} {m.Right}"), model.Bool("ignore_merges", false));
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{path}: the BPE model could not be built ({e.Message})", e);
-        }
+        return new ByteLevelBpeModel(vocabulary, merges.Select(m => $"{m.Left} {m.Right}"), model.Bool("ignore_merges", false));
     }
 
     static CharacterBpeModel CharacterModel(JsonElement model, Dictionary<string, int> vocabulary, List<(string Left, string Right)> merges, string path)
@@ -142,7 +147,7 @@ internal static class TokenizerJsonReader
             case "ByteLevel":
                 var steps = new List<PreTokenizeStep>();
                 if (p.Bool("add_prefix_space", true)) steps.Add(PreTokenizer.PrefixSpace());
-                if (p.Bool("use_regex", true)) steps.Add(PreTokenizer.RegexSplit(RegexDialect.Compile(PreTokenizer.Gpt2Pattern), keepMatches: true));
+                if (p.Bool("use_regex", true)) steps.Add(PreTokenizer.Gpt2Split());
                 return steps;
             case "Split":
                 if (p.Bool("invert", false)) throw new NotSupportedException($"{path}: pre_tokenizer Split with invert = true is not supported");

@@ -89,6 +89,23 @@ public class ByteLevelTokenizerJsonTests : IDisposable
     }
 
     [Fact]
+    public void With_ignore_merges_a_piece_that_is_itself_a_token_skips_merging_as_in_llama3()
+    {
+        // "Ġxyz" is in the vocabulary but no merge builds it.
+        string path = Path.Combine(folder.Path, "tokenizer.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        json["model"]!["vocab"]!["Ġxyz"] = 320;
+        File.WriteAllText(path, json.ToJsonString());
+        var merging = TokenizerLoader.Load(folder.Path);
+        json["model"]!["ignore_merges"] = true;
+        File.WriteAllText(path, json.ToJsonString());
+        var ignoring = TokenizerLoader.Load(folder.Path);
+
+        Assert.NotEqual([320], merging.Encode(" xyz", addSpecialTokens: false));
+        Assert.Equal([320], ignoring.Encode(" xyz", addSpecialTokens: false));
+    }
+
+    [Fact]
     public void The_llama3_split_pattern_cuts_digits_in_threes_and_keeps_contractions_apart()
     {
         var spec = TokenizerJsonReader.Read(Path.Combine(folder.Path, "tokenizer.json"));

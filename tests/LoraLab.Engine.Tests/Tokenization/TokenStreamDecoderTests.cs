@@ -47,6 +47,31 @@ public class TokenStreamDecoderTests
         Assert.EndsWith("\uFFFD", streamed);
     }
 
+    [Fact]
+    public void Any_other_tokenizer_is_streamed_by_redecoding_and_also_never_splits_a_character()
+    {
+        var bytesAsIds = new BytesAsIdsTokenizer();
+        string text = "é🦙!";
+        var stream = new TokenStreamDecoder(bytesAsIds);
+
+        var pieces = bytesAsIds.Encode(text).Select(stream.Push).ToList();
+
+        Assert.Equal(["", "é", "", "", "", "🦙", "!"], pieces);
+        Assert.Equal("", stream.Flush());
+    }
+
+    /// <summary>A test double whose ids are the UTF-8 bytes of the text.</summary>
+    sealed class BytesAsIdsTokenizer : ITextTokenizer
+    {
+        public int VocabSize => 256;
+        public int? BosId => null;
+        public IReadOnlyList<int> EosIds => [];
+        public int? PadId => null;
+        public IReadOnlyList<int> Encode(string text, bool addSpecialTokens = true) => System.Text.Encoding.UTF8.GetBytes(text).Select(b => (int)b).ToList();
+        public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = true) => System.Text.Encoding.UTF8.GetString(ids.Select(id => (byte)id).ToArray());
+        public bool IsSpecial(int id) => false;
+    }
+
     static void AssertStreamsLikeDecode(ITextTokenizer tokenizer, string text)
     {
         var ids = tokenizer.Encode(text);

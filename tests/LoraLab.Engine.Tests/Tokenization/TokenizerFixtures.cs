@@ -24,8 +24,6 @@ internal static class TokenizerFixtures
             .ToList();
     }
 
-    public static TheoryData<int> CaseIndices(string directory) => new(Enumerable.Range(0, Cases(directory).Count));
-
     /// <summary>
     /// ../shared/fixtures beside the repository root (the folder with Web.sln); a git worktree nested one level
     /// deeper finds it one folder further up.

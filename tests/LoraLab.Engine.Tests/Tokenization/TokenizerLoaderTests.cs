@@ -27,6 +27,17 @@ public class TokenizerLoaderTests
     }
 
     [Fact]
+    public void A_field_of_the_wrong_kind_names_the_file()
+    {
+        using var folder = new TempModelDirectory();
+        string path = folder.Write("tokenizer.json", """{"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}}""");
+
+        var error = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(folder.Path));
+
+        Assert.StartsWith($"{path}: unexpected content", error.Message);
+    }
+
+    [Fact]
     public void An_unsupported_pre_tokenizer_is_named()
     {
         using var folder = new TempModelDirectory();
