@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace LoraLab.Engine.Tests.Tokenization;
+
+/// <summary>The shared reference tokenizations in ../shared/fixtures/tokenizers beside the repository.</summary>
+internal static class TokenizerFixtures
+{
+    public static string Gpt2Directory => Path.Combine(Root, "gpt2");
+    public static string LlamaSentencePieceDirectory => Path.Combine(Root, "llama-spm");
+
+    static readonly Lazy<string> root = new(FindRoot);
+    static string Root => root.Value;
+
+    public sealed record Case(string Text, int[] Ids)
+    {
+        public override string ToString() => JsonSerializer.Serialize(Text);
+    }
+
+    public static IReadOnlyList<Case> Cases(string directory)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, "cases.json")));
+        return document.RootElement.EnumerateArray()
+            .Select(c => new Case(c.GetProperty("text").GetString()!, c.GetProperty("ids").EnumerateArray().Select(id => id.GetInt32()).ToArray()))
+            .ToList();
+    }
+
+    /// <summary>
+    /// ../shared/fixtures beside the repository root (the folder with Web.sln); a git worktree nested one level
+    /// deeper finds it one folder further up.
+    /// </summary>
+    static string FindRoot()
+    {
+        var repository = new DirectoryInfo(AppContext.BaseDirectory);
+        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "Web.sln"))) repository = repository.Parent;
+        if (repository is null) throw new InvalidOperationException($"no Web.sln above {AppContext.BaseDirectory}: cannot find the repository root");
+        for (var above = repository.Parent; above is not null; above = above.Parent)
+        {
+            string fixtures = Path.Combine(above.FullName, "shared", "fixtures", "tokenizers");
+            if (Directory.Exists(fixtures)) return fixtures;
+        }
+        throw new InvalidOperationException(
+            $"the shared tokenizer fixtures are missing: expected {Path.GetFullPath(Path.Combine(repository.FullName, "..", "shared", "fixtures", "tokenizers"))} beside the repository root {repository.FullName}");
+    }
+}
