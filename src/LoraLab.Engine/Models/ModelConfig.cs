@@ -223,7 +223,12 @@ public sealed record ModelConfig
             _ => throw new ModelConfigException($"{source}: field '{field}' must be true or false, got {json[field]!.ToJsonString()}."),
         };
 
-        public string? String(string field) => json[field]?.GetValueKind() == JsonValueKind.String ? json[field]!.GetValue<string>() : null;
+        public string? String(string field) => json[field]?.GetValueKind() switch
+        {
+            null or JsonValueKind.Null => null,
+            JsonValueKind.String => json[field]!.GetValue<string>(),
+            _ => throw new ModelConfigException($"{source}: field '{field}' must be a string, got {json[field]!.ToJsonString()}."),
+        };
 
         public void RequireActivation(string supported)
         {
@@ -234,11 +239,11 @@ public sealed record ModelConfig
         public Llama3RopeScaling? RopeScaling()
         {
             if (json["rope_scaling"] is not JsonObject s) return null;
-            string type = s["rope_type"]?.GetValue<string>() ?? s["type"]?.GetValue<string>() ?? "default";
+            var inner = new FieldReader(s, $"{source} rope_scaling");
+            string type = inner.String("rope_type") ?? inner.String("type") ?? "default";
             if (type == "default") return null;
             if (type != "llama3")
                 throw new ModelConfigException($"{source}: rope_scaling type '{type}' is not supported; supported: llama3.");
-            var inner = new FieldReader(s, $"{source} rope_scaling");
             return new Llama3RopeScaling(
                 inner.Double("factor", 8.0), inner.Double("low_freq_factor", 1.0), inner.Double("high_freq_factor", 4.0),
                 inner.OptionalPositiveInt("original_max_position_embeddings") ?? 8192);

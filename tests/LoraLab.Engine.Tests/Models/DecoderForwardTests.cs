@@ -108,3 +108,19 @@ public class ModelConfigTests
         Assert.Equal(config with { EosTokenIds = [] }, again with { EosTokenIds = [] });
     }
 }
+
+public class ModelConfigMalformedFieldTests
+{
+    [Theory]
+    [InlineData("rope_scaling", """{"rope_type": 3}""", "'rope_type'")]
+    [InlineData("rope_scaling", """{"rope_type": "yarn"}""", "rope_scaling type 'yarn' is not supported")]
+    [InlineData("torch_dtype", "16", "'torch_dtype'")]
+    [InlineData("eos_token_id", """[1, "two"]""", "'eos_token_id'")]
+    [InlineData("hidden_act", "\"gelu\"", "hidden_act 'gelu' is not supported")]
+    public void A_malformed_field_gives_a_config_error_naming_it(string field, string json, string expected)
+    {
+        var e = Assert.Throws<ModelConfigException>(() =>
+            TinyModels.Config("LlamaForCausalLM", j => j[field] = System.Text.Json.Nodes.JsonNode.Parse(json)));
+        Assert.Contains(expected, e.Message);
+    }
+}
