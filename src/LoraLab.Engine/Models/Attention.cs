@@ -43,12 +43,28 @@ public sealed class Attention : SwappableModule
         v = v.transpose(1, 2);                                             // (B, nKV, T, hD)
         if (ctx.Cache is not null) (k, v) = ctx.Cache.Append(layerIndex, k, v);   // (B, nKV, Tk, hD)
 
+        var y = T == 1 ? DecodeAttention(q, k, v, ctx.Mask) : PrefillAttention(q, k, v, ctx.Mask);   // (B, nH, T, hD)
+        y = y.transpose(1, 2).reshape(B, T, heads * headDim);                                         // (B, T, nH·hD)
+        return o_proj.call(y).MoveToOuterDisposeScope();
+    }
+
+    Tensor PrefillAttention(Tensor q, Tensor k, Tensor v, Tensor? mask)
+    {
         k = RepeatKv(k, heads / kvHeads);   // (B, nH, Tk, hD)
         v = RepeatKv(v, heads / kvHeads);   // (B, nH, Tk, hD)
-        bool causal = ctx.Mask is null && T > 1;
-        var y = nn.functional.scaled_dot_product_attention(q, k, v, ctx.Mask, is_casual: causal);   // (B, nH, T, hD)
-        y = y.transpose(1, 2).reshape(B, T, heads * headDim);                                        // (B, T, nH·hD)
-        return o_proj.call(y).MoveToOuterDisposeScope();
+        return nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: mask is null);
+    }
+
+    /// <summary>
+    /// One query token: the query heads of each KV group take the place of the query axis, so the cached keys and values
+    /// are read in place instead of being repeated for every head at every step. The (B, 1, 1, Tk) mask broadcasts.
+    /// </summary>
+    Tensor DecodeAttention(Tensor q, Tensor k, Tensor v, Tensor? mask)
+    {
+        long B = q.shape[0];
+        var grouped = q.reshape(B, kvHeads, heads / kvHeads, headDim);                  // (B, nKV, groups, hD)
+        var y = nn.functional.scaled_dot_product_attention(grouped, k, v, mask);        // (B, nKV, groups, hD)
+        return y.reshape(B, heads, 1, headDim);                                         // (B, nH, 1, hD)
     }
 
     /// <summary>transformers' repeat_kv: KV head j serves query heads j·groups … j·groups + groups − 1.</summary>

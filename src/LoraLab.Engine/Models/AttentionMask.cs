@@ -6,7 +6,8 @@ namespace LoraLab.Engine.Models;
 public static class AttentionMask
 {
     /// <summary>
-    /// Returns null when plain causal attention over a fresh sequence suffices (the fast <c>is_causal</c> path).
+    /// Returns null when no mask is needed: plain causal attention over a fresh sequence (the fast <c>is_causal</c> path)
+    /// or a single query token over an unpadded cache.
     /// Otherwise a (B, 1, T, Tk) mask: query i (absolute position past + i) sees key j when j ≤ past + i, the key is
     /// not padding, and (with a sliding window w) j > past + i − w. Every query also sees its own key, so that a
     /// padding row is never fully masked (a fully masked row would put NaN into later layers).
@@ -16,7 +17,8 @@ public static class AttentionMask
     {
         long keyLength = pastLength + queryLength;
         bool windowBites = slidingWindow is { } w && keyLength > w;
-        if (keyIsReal is null && pastLength == 0 && !windowBites) return null;
+        bool plainCausal = pastLength == 0 || queryLength == 1;   // one query token may see every cached key
+        if (keyIsReal is null && plainCausal && !windowBites) return null;
 
         using var scope = NewDisposeScope();
         var queryPos = arange(pastLength, keyLength, device: device).unsqueeze(1);   // (T, 1)

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using LoraLab.Engine.Devices;
+using LoraLab.Engine.Generation;
+using LoraLab.Engine.Models;
+
+namespace LoraLab.Cli.Commands;
+
+/// <summary><c>loralab bench generate [shape flags] [--json]</c>: throughput figures on random weights of a given shape.</summary>
+static class BenchCommand
+{
+    public static Command Create() => new("bench", "Measure throughput and memory on random weights.") { Generate() };
+
+    static Command Generate()
+    {
+        var shape = new ModelShapeOptions();
+        var batch = new Option<int>("--batch") { Description = "Prompts generated together.", DefaultValueFactory = _ => 1 };
+        var contexts = new Option<int[]>("--context") { Description = "Context lengths to measure at (repeatable).", DefaultValueFactory = _ => [64, 1024] };
+        var decodeTokens = new Option<int>("--decode-tokens") { Description = "Tokens decoded after each context.", DefaultValueFactory = _ => 32 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: its own choice)." };
+        var json = CommonOptions.Json();
+        var device = CommonOptions.Device();
+        var command = new Command("generate", "Prefill and decode tokens/s and peak memory; decode cost per token at each context length.")
+        {
+            batch, contexts, decodeTokens, threads, json, device,
+        };
+        shape.AddTo(command);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(threads) is { } n) TorchSharp.torch.set_num_threads(n);
+            var options = new GenerationBenchmarkOptions
+            {
+                Model = shape.Read(parse, GenerationBenchmarkOptions.SmolLM2_135M),
+                Device = ComputeDevice.Select(parse.GetValue(device)!),
+                BatchSize = parse.GetValue(batch),
+                ContextLengths = parse.GetValue(contexts)!,
+                DecodeTokens = parse.GetValue(decodeTokens),
+            };
+            var result = GenerationBenchmark.Run(options);
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJson());
+            else
+                foreach (var c in result.Contexts)
+                    Console.WriteLine($"context {c.ContextTokens,5}: prefill {c.PrefillTokensPerSecond,8:F0} tok/s, decode {c.DecodeTokensPerSecond,7:F1} tok/s ({c.DecodeMsPerToken:F1} ms/token), peak {c.PeakResidentBytes / 1e9:F2} GB");
+        });
+        return command;
+    }
+}
