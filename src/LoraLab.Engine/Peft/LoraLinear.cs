@@ -32,6 +32,9 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     {
         var adapter = new LoraAdapter(baseWeights.InFeatures, baseWeights.OutFeatures, rank, scaling, dropout, dora, baseWeights.DenseWeight().device);
         adapters.Add(name, adapter);
+        // ModuleDict registers its entries only when constructed; later ones must be registered by hand, or
+        // parameters(), train()/eval() and to() would not reach them.
+        adapters.register_module(name, adapter);
         return adapter;
     }
 

@@ -57,7 +57,7 @@ public static class PeftLoraFiles
         File.WriteAllText(Path.Combine(adapterDirectory, ConfigFile), config.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    static IEnumerable<(Tensor Tensor, string Key)> AdapterTensors(LoraAdapter adapter, string path)
+    internal static IEnumerable<(Tensor Tensor, string Key)> AdapterTensors(LoraAdapter adapter, string path)
     {
         yield return (adapter.lora_A, $"{Prefix}{path}.lora_A.weight");
         yield return (adapter.lora_B, $"{Prefix}{path}.lora_B.weight");

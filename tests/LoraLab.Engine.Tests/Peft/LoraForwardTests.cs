@@ -121,7 +121,9 @@ public class LoraForwardTests
         Randomize(adapters, seed: 3);
         using var logits = lm.Forward(tensor(Ids, ScalarType.Int64).unsqueeze(0));
         logits.sum().backward();
-        foreach (var (name, p) in lm.named_parameters())
+        var parameters = lm.named_parameters().ToList();
+        Assert.Equal(2 * 2 * 2, parameters.Count(p => p.name.Contains(".adapters.")));
+        foreach (var (name, p) in parameters)
         {
             bool isAdapter = name.Contains(".adapters.");
             Assert.Equal(isAdapter, p.grad is not null);
