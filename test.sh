@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test of the repository.
+# Runs every test of the repository and ends with one line "N passed, N failed" summed over all test projects.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # Prerequisites beyond the .NET SDK are installed here, before the tests run; `dotnet test` restores the NuGet packages itself.
 
-dotnet test Web.sln
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Web.sln 2>&1 | tee "$log" || status=$?
+# Each test assembly ends with "Passed!  - Failed: F, Passed: P, Skipped: S, ..." (or "Failed!  - ...").
+awk '/(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+/ {
+       gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
+     }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit "$status"
