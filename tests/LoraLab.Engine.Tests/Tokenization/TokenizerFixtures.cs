@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LoraLab.Engine.Tokenization;
 
 namespace LoraLab.Engine.Tests.Tokenization;
 
@@ -23,6 +24,13 @@ internal static class TokenizerFixtures
             .Select(c => new Case(c.GetProperty("text").GetString()!, c.GetProperty("ids").EnumerateArray().Select(id => id.GetInt32()).ToArray()))
             .ToList();
     }
+
+    /// <summary>Every case whose encoding (without BOS/EOS, as the references are) differs, with both id lists.</summary>
+    public static List<string> EncodingMismatches(ITextTokenizer tokenizer, IReadOnlyList<Case> cases) => cases
+        .Select(c => (c, got: tokenizer.Encode(c.Text, addSpecialTokens: false)))
+        .Where(r => !r.got.SequenceEqual(r.c.Ids))
+        .Select(r => $"{r.c}: expected [{string.Join(",", r.c.Ids)}] got [{string.Join(",", r.got)}]")
+        .ToList();
 
     /// <summary>
     /// ../shared/fixtures beside the repository root (the folder with Web.sln); a git worktree nested one level
