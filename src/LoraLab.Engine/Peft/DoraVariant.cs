@@ -19,6 +19,24 @@ public static class DoraVariant
         return norm.MoveToOuterDisposeScope();
     }
 
+    /// <summary>W' = m·V/‖V‖ with V = W + s·BA, and ‖V‖ (out), which <see cref="Unmerge"/> needs to invert it. All float32.</summary>
+    public static (Tensor Merged, Tensor Norm) Merge(Tensor weight, LoraAdapter adapter)
+    {
+        using var scope = NewDisposeScope();
+        var v = weight + adapter.DeltaWeight(ScalarType.Float32);                         // (out, in)
+        var norm = v.norm(1, keepdim: false);                                             // (out)
+        var merged = (adapter.lora_magnitude_vector! / norm).unsqueeze(1) * v;            // (out, in)
+        return (merged.MoveToOuterDisposeScope(), norm.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>W = V − s·BA with V = W'·‖V‖/m: the merge inverted from the norm it saved.</summary>
+    public static Tensor Unmerge(Tensor merged, LoraAdapter adapter, Tensor norm)
+    {
+        using var scope = NewDisposeScope();
+        var v = (norm / adapter.lora_magnitude_vector!).unsqueeze(1) * merged;            // (out, in)
+        return (v - adapter.DeltaWeight(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// Adds the DoRA update to the base output y = xWᵀ + b, without recomputing xWᵀ:
     /// y + (m/‖W'‖ − 1)·xWᵀ + (m/‖W'‖)·s·xAᵀBᵀ.

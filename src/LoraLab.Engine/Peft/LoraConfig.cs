@@ -18,13 +18,22 @@ public sealed record LoraConfig
     public string? TargetModulesRegex { get; init; }
     public bool UseRslora { get; init; }
     public bool UseDora { get; init; }
-    /// <summary>"default" (Kaiming-uniform A, zero B), "gaussian", or "pissa".</summary>
+    /// <summary>
+    /// "default" (Kaiming-uniform A, zero B), "gaussian", "pissa" (principal singular vectors, exact SVD) or
+    /// "pissa_niter_K" (the same from a randomized SVD with K subspace iterations).
+    /// </summary>
     public string InitLoraWeights { get; init; } = "default";
     public IReadOnlyDictionary<string, int> RankPattern { get; init; } = new Dictionary<string, int>();
     public IReadOnlyDictionary<string, double> AlphaPattern { get; init; } = new Dictionary<string, double>();
     public string? BaseModelNameOrPath { get; init; }
 
     public const string AllLinear = "all-linear";
+
+    /// <summary>
+    /// A PiSSA adapter is trained against the residual W − s·B₀A₀ of its initialisation; loading it recomputes that
+    /// residual from the original weights, as PEFT does (<see cref="PissaInitialization"/>).
+    /// </summary>
+    public bool IsPissa => InitLoraWeights.StartsWith("pissa", StringComparison.Ordinal);
 
     /// <summary>Whether the linear layer at <paramref name="modulePath"/> (e.g. model.layers.0.self_attn.q_proj) gets an adapter.</summary>
     public bool Targets(string modulePath)
@@ -58,8 +67,8 @@ public sealed record LoraConfig
         if (LoraAlpha <= 0) throw new PeftConfigException($"lora_alpha must be positive, got {LoraAlpha}.");
         if (LoraDropout is < 0 or >= 1) throw new PeftConfigException($"lora_dropout must be in [0, 1), got {LoraDropout}.");
         if (TargetModulesRegex is null && TargetModules.Count == 0) throw new PeftConfigException("target_modules must name at least one module.");
-        if (InitLoraWeights is not ("default" or "gaussian" or "pissa"))
-            throw new PeftConfigException($"init_lora_weights must be true, \"gaussian\" or \"pissa\", got \"{InitLoraWeights}\".");
+        if (InitLoraWeights is not ("default" or "gaussian") && !PissaInitialization.IsValidMode(InitLoraWeights))
+            throw new PeftConfigException($"init_lora_weights must be true, \"gaussian\", \"pissa\" or \"pissa_niter_K\" (K > 0), got \"{InitLoraWeights}\".");
         foreach (var (key, r) in RankPattern)
             if (r <= 0) throw new PeftConfigException($"rank_pattern['{key}'] must be positive, got {r}.");
     }
@@ -107,11 +116,7 @@ public sealed record LoraConfig
             {
                 null => "default",
                 JsonValue v when v.GetValueKind() == JsonValueKind.True => "default",
-                JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>() switch
-                {
-                    var p when p.StartsWith("pissa", StringComparison.Ordinal) => "pissa",
-                    var other => other,
-                },
+                JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
                 var other => throw new PeftConfigException($"init_lora_weights = {other.ToJsonString()} is not supported."),
             },
             RankPattern = (json["rank_pattern"] as JsonObject)?.ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<int>()) ?? new(),
@@ -135,7 +140,7 @@ public sealed record LoraConfig
             : new JsonArray(TargetModules.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray()),
         ["use_rslora"] = UseRslora,
         ["use_dora"] = UseDora,
-        // PiSSA folds the principal components into the saved base residual; PEFT names that mode "pissa".
+        // A PiSSA adapter keeps "pissa" so that PEFT, like PeftLoraFiles.Load, rebuilds the residual base when loading it.
         ["init_lora_weights"] = InitLoraWeights == "default" ? JsonValue.Create(true) : JsonValue.Create(InitLoraWeights),
         ["rank_pattern"] = new JsonObject(RankPattern.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
         ["alpha_pattern"] = new JsonObject(AlphaPattern.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),

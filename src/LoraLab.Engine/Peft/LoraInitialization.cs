@@ -2,9 +2,19 @@ using static TorchSharp.torch;
 
 namespace LoraLab.Engine.Peft;
 
-/// <summary>How a fresh adapter starts, as PEFT's <c>init_lora_weights</c> does it. B = 0 in both modes, so ΔW = 0 at step 0.</summary>
+/// <summary>How a fresh adapter starts, as PEFT's <c>init_lora_weights</c> does it.</summary>
 public static class LoraInitialization
 {
+    /// <summary>
+    /// "default" and "gaussian" leave the base alone and set B = 0, so ΔW = 0 at step 0; PiSSA modes move the principal
+    /// part of the base weight into the adapter instead (<see cref="PissaInitialization"/>).
+    /// </summary>
+    public static void Initialize(LoraLinear layer, string adapterName, string mode, Generator? generator = null)
+    {
+        if (PissaInitialization.IsValidMode(mode)) PissaInitialization.Initialize(layer, adapterName, mode, generator);
+        else Initialize(layer.Adapter(adapterName), mode, generator);
+    }
+
     /// <summary>
     /// "default": A ~ Kaiming-uniform with a = √5 (torch.nn.Linear's default), i.e. U(−1/√in, 1/√in).
     /// "gaussian": A ~ N(0, 1/r).

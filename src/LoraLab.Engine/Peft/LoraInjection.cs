@@ -19,6 +19,10 @@ public static class LoraInjection
         }
     }
 
+    /// <summary>Every LoRA layer of the model by its dotted path, in model order.</summary>
+    public static IReadOnlyDictionary<string, LoraLinear> LoraLayers(CausalLM lm) =>
+        LinearLayers(lm).Where(l => l.Layer is LoraLinear).ToDictionary(l => l.Path, l => (LoraLinear)l.Layer);
+
     /// <summary>The paths of the linear layers <paramref name="config"/> targets, in model order.</summary>
     public static IReadOnlyList<string> TargetPaths(CausalLM lm, LoraConfig config)
     {
@@ -42,6 +46,8 @@ public static class LoraInjection
             if (!targets.Contains(path)) continue;
             var lora = layer as LoraLinear ?? new LoraLinear(layer);
             if (lora.adapters.ContainsKey(name)) throw new ArgumentException($"{path} already has an adapter named '{name}'.");
+            if (lora.ResidualOf is { } pissa)
+                throw new InvalidOperationException($"{path} holds the PiSSA residual of adapter '{pissa}' instead of the original weight, so no other adapter can be added beside it; convert the PiSSA adapter to a plain LoRA (PissaConversion) to share the base.");
             if (!ReferenceEquals(lora, layer)) parent.ReplaceChild(child, lora);
             added[path] = lora.Add(name, config.RankFor(path), config.ScalingFor(path), config.LoraDropout, config.UseDora);
             lora.ActiveAdapter = name;
@@ -52,7 +58,10 @@ public static class LoraInjection
     /// <summary>Selects which adapter every LoRA layer applies (null: the base model alone).</summary>
     public static void SetActive(CausalLM lm, string? name)
     {
-        foreach (var lora in lm.modules().OfType<LoraLinear>())
+        var layers = lm.modules().OfType<LoraLinear>().ToList();
+        if (layers.FirstOrDefault(l => l.MergedAdapter is not null && l.MergedAdapter != name) is { } merged)
+            throw new InvalidOperationException($"Adapter '{merged.MergedAdapter}' is merged into the base weights; unmerge it (LoraMerge.Unmerge) before selecting {(name is null ? "the base model" : $"'{name}'")}.");
+        foreach (var lora in layers)
             lora.ActiveAdapter = name is not null && lora.adapters.ContainsKey(name) ? name : null;
     }
 

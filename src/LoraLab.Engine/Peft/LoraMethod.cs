@@ -4,7 +4,11 @@ using static TorchSharp.torch;
 
 namespace LoraLab.Engine.Peft;
 
-/// <summary>LoRA and DoRA as an <see cref="IPeftMethod"/>: adapters on the targeted linear layers, everything else frozen.</summary>
+/// <summary>
+/// LoRA and DoRA as an <see cref="IPeftMethod"/>: adapters on the targeted linear layers, everything else frozen.
+/// With PiSSA initialisation the base weights become residuals; save the adapter right after <see cref="Attach"/> as
+/// well as after training to be able to convert it to a plain LoRA of the original model (<see cref="PissaConversion"/>).
+/// </summary>
 public sealed class LoraMethod(LoraConfig config, long seed = 0, string adapterName = "default") : IPeftMethod
 {
     IReadOnlyDictionary<string, LoraAdapter>? adapters;
@@ -18,10 +22,10 @@ public sealed class LoraMethod(LoraConfig config, long seed = 0, string adapterN
         PeftMethod.FreezeBase(lm);
         adapters = LoraInjection.Inject(lm, config, adapterName);
         var generator = new Generator((ulong)seed, lm.Device);
-        var layers = LoraInjection.LinearLayers(lm).Where(l => l.Layer is LoraLinear).ToDictionary(l => l.Path, l => (LoraLinear)l.Layer);
+        var layers = LoraInjection.LoraLayers(lm);
         foreach (var (path, adapter) in adapters)
         {
-            LoraInitialization.Initialize(adapter, config.InitLoraWeights, generator);
+            LoraInitialization.Initialize(layers[path], adapterName, config.InitLoraWeights, generator);
             if (adapter.lora_magnitude_vector is { } m)
                 using (no_grad())
                 using (var norm = DoraVariant.WeightNorm(layers[path].Base, adapter))

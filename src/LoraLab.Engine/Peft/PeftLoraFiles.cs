@@ -16,7 +16,8 @@ public static class PeftLoraFiles
     const string Prefix = "base_model.model.";
 
     /// <summary>
-    /// Loads the adapter in <paramref name="adapterDirectory"/> onto <paramref name="lm"/> as <paramref name="adapterName"/> and activates it.
+    /// Loads the adapter in <paramref name="adapterDirectory"/> onto <paramref name="lm"/> as <paramref name="adapterName"/> beside any
+    /// adapters already there, and activates it (layers it does not target then run the base alone).
     /// Every key and shape is checked before the model is touched; a mismatch names the first mismatching tensor.
     /// </summary>
     public static LoraConfig Load(CausalLM lm, string adapterDirectory, string adapterName = "default")
@@ -32,7 +33,11 @@ public static class PeftLoraFiles
         var expected = ExpectedTensors(lm, config);
         Verify(file, expected, weightsPath);
 
+        if (config.IsPissa && LoraInjection.LoraLayers(lm).Count > 0)
+            throw new InvalidOperationException($"{adapterDirectory} is a PiSSA adapter, which replaces the base weights by its residual; load it on a model without other adapters, or convert it to a plain LoRA first (PissaConversion).");
         var adapters = LoraInjection.Inject(lm, config, adapterName);
+        if (config.IsPissa) RebuildPissaResidual(lm, config, adapterName);
+        LoraInjection.SetActive(lm, adapterName);
         using var noGrad = no_grad();
         foreach (var (path, adapter) in adapters)
             foreach (var (target, key) in AdapterTensors(adapter, path))
@@ -44,23 +49,46 @@ public static class PeftLoraFiles
         return config;
     }
 
+    /// <summary>
+    /// A PiSSA adapter was trained on the residual of the original weights; as PEFT does when loading one, the
+    /// initialisation is rerun to turn the base into that residual before the trained factors replace the initial ones.
+    /// The residual W − U_r S_r V_rᵀ does not depend on the signs the SVD picks; a pissa_niter_K residual is as random
+    /// as its sketch (seed 0 here, as <see cref="LoraMethod"/>'s default), so exact reloads need "pissa" or a conversion.
+    /// </summary>
+    static void RebuildPissaResidual(CausalLM lm, LoraConfig config, string adapterName)
+    {
+        var generator = new Generator(0, lm.Device);
+        foreach (var layer in LoraInjection.LoraLayers(lm).Values)
+            if (layer.adapters.ContainsKey(adapterName))
+                PissaInitialization.Initialize(layer, adapterName, config.InitLoraWeights, generator);
+    }
+
     /// <summary>Writes adapter <paramref name="adapterName"/> of every LoRA layer, in float32, with its config.</summary>
     public static void Save(CausalLM lm, string adapterName, LoraConfig config, string adapterDirectory)
     {
-        Directory.CreateDirectory(adapterDirectory);
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (path, _, _, layer) in LoraInjection.LinearLayers(lm))
             if (layer is LoraLinear lora && lora.adapters.TryGetValue(adapterName, out var adapter))
                 tensors.AddRange(AdapterTensors(adapter!, path).Select(t => KeyValuePair.Create(t.Key, (Tensor)t.Tensor)));
         if (tensors.Count == 0) throw new ArgumentException($"The model has no adapter named '{adapterName}'.");
+        Write(adapterDirectory, tensors, config);
+    }
+
+    /// <summary>adapter_model.safetensors with <paramref name="tensors"/> under PEFT keys, and adapter_config.json.</summary>
+    internal static void Write(string adapterDirectory, IEnumerable<KeyValuePair<string, Tensor>> tensors, LoraConfig config)
+    {
+        Directory.CreateDirectory(adapterDirectory);
         SafetensorsWriter.Write(Path.Combine(adapterDirectory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         File.WriteAllText(Path.Combine(adapterDirectory, ConfigFile), config.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
+    internal static string KeyA(string path) => $"{Prefix}{path}.lora_A.weight";
+    internal static string KeyB(string path) => $"{Prefix}{path}.lora_B.weight";
+
     internal static IEnumerable<(Tensor Tensor, string Key)> AdapterTensors(LoraAdapter adapter, string path)
     {
-        yield return (adapter.lora_A, $"{Prefix}{path}.lora_A.weight");
-        yield return (adapter.lora_B, $"{Prefix}{path}.lora_B.weight");
+        yield return (adapter.lora_A, KeyA(path));
+        yield return (adapter.lora_B, KeyB(path));
         // PEFT drops the ".weight" of the DoRA magnitude on disk to keep its original format.
         if (adapter.lora_magnitude_vector is { } m) yield return (m, $"{Prefix}{path}.lora_magnitude_vector");
     }
@@ -74,8 +102,8 @@ public static class PeftLoraFiles
         {
             var layer = layers[path];
             int r = config.RankFor(path);
-            expected.Add(($"{Prefix}{path}.lora_A.weight", [r, layer.InFeatures]));
-            expected.Add(($"{Prefix}{path}.lora_B.weight", [layer.OutFeatures, r]));
+            expected.Add((KeyA(path), [r, layer.InFeatures]));
+            expected.Add((KeyB(path), [layer.OutFeatures, r]));
             if (config.UseDora) expected.Add(($"{Prefix}{path}.lora_magnitude_vector", [layer.OutFeatures]));
         }
         return expected;
