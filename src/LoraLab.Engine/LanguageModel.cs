@@ -8,9 +8,10 @@ namespace LoraLab.Engine;
 /// <summary>A model folder opened for use: the network on its device, its tokenizer and its chat template.</summary>
 public sealed class LanguageModel : IDisposable
 {
-    LanguageModel(string directory, CausalLM network, ITextTokenizer tokenizer, ChatTemplate? chatTemplate)
+    LanguageModel(string directory, CausalLM network, ITextTokenizer tokenizer, ChatTemplate? chatTemplate, LoadedAdapter? adapter)
     {
         Directory = directory;
+        Adapter = adapter;
         Network = network;
         Tokenizer = tokenizer;
         ChatTemplate = chatTemplate;
@@ -22,6 +23,8 @@ public sealed class LanguageModel : IDisposable
     /// <summary>The template recognised in tokenizer_config.json, or null when it declares none we know.</summary>
     public ChatTemplate? ChatTemplate { get; }
     public ModelConfig Config => Network.Config;
+    /// <summary>The adapter loaded with the model, if any.</summary>
+    public LoadedAdapter? Adapter { get; }
 
     /// <summary>End-of-sequence ids from the tokenizer and config.json together (Llama 3 instruct models list several).</summary>
     public IReadOnlyList<int> EosIds => Tokenizer.EosIds.Concat(Config.EosTokenIds).Distinct().ToArray();
@@ -33,9 +36,9 @@ public sealed class LanguageModel : IDisposable
         var network = PretrainedModel.Load(directory, device);
         try
         {
-            if (adapterDirectory is not null) PeftLoraFiles.Load(network, adapterDirectory);
+            var adapter = adapterDirectory is null ? null : AdapterFiles.Load(network, adapterDirectory);
             network.eval();
-            return new LanguageModel(directory, network, tokenizer, ChatTemplate.Detect(directory));
+            return new LanguageModel(directory, network, tokenizer, ChatTemplate.Detect(directory), adapter);
         }
         catch
         {

@@ -51,6 +51,8 @@ static class GenerateCommand
             options.Validate();
 
             using var lm = LanguageModel.Open(parse.GetValue(model)!, ComputeDevice.Select(parse.GetValue(device)!), parse.GetValue(adapter));
+            if (lm.Adapter?.SoftPrompt is { } softPrompt)
+                throw new NotSupportedException($"generate does not yet run {lm.Adapter.PeftType} adapters (their virtual tokens need the playground's generator); eval does.");
             var promptIds = PromptIds(lm, parse.GetValue(prompt)!, parse.GetValue(chat), parse.GetValue(template));
             bool asJson = parse.GetValue(json);
 

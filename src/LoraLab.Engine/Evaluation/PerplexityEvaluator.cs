@@ -15,9 +15,11 @@ public static class PerplexityEvaluator
 
     /// <param name="tokensPerBatch">Sequences of similar length are right-padded into batches of about this many tokens;
     /// right padding needs no mask, since causal attention never looks ahead at the padding.</param>
+    /// <param name="forward">Logits (B, T, V) for ids (B, T); defaults to the plain model (adapters that prepend virtual tokens pass theirs).</param>
     public static EvaluationResult Evaluate(CausalLM lm, IReadOnlyList<IReadOnlyList<int>> sequences, int tokensPerBatch = 4096,
-        IProgress<int>? sequencesDone = null, CancellationToken cancellation = default)
+        IProgress<int>? sequencesDone = null, Func<Tensor, Tensor>? forward = null, CancellationToken cancellation = default)
     {
+        forward ??= ids => lm.Forward(ids);
         for (int i = 0; i < sequences.Count; i++)
             if (sequences[i].Count > lm.Config.MaxPositionEmbeddings)
                 throw new ArgumentException($"Record {i + 1} has {sequences[i].Count} tokens, more than the model's context of {lm.Config.MaxPositionEmbeddings}.");
@@ -41,7 +43,7 @@ public static class PerplexityEvaluator
                     ids[b * T + t] = batch[b][t];
                     if (t > 0) targets[b * T + t - 1] = batch[b][t];
                 }
-            var logits = lm.Forward(tensor(ids, [B, T], device: lm.Device));            // (B, T, V)
+            var logits = forward(tensor(ids, [B, T], device: lm.Device));               // (B, T, V)
             var loss = nn.functional.cross_entropy(
                 logits.to(ScalarType.Float32).view(B * T, -1), tensor(targets, device: lm.Device),
                 ignore_index: IgnoreIndex, reduction: nn.Reduction.Sum);

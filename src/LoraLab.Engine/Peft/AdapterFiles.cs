@@ -1,0 +1,38 @@
+using LoraLab.Engine.Models;
+using static TorchSharp.torch;
+
+namespace LoraLab.Engine.Peft;
+
+/// <summary>What was loaded onto a base model, and how to run it.</summary>
+/// <param name="PeftType">The folder's <c>peft_type</c> (LORA, IA3, PROMPT_TUNING, …).</param>
+/// <param name="SoftPrompt">For prompt and prefix tuning, the method whose forward prepends the virtual tokens; null otherwise.</param>
+public sealed record LoadedAdapter(string PeftType, IPeftMethod? SoftPrompt)
+{
+    /// <summary>Logits (B, T, V) for ids (B, T) with the adapter applied, whatever its kind.</summary>
+    public Tensor Forward(CausalLM lm, Tensor inputIds, Tensor? keyIsReal = null) =>
+        SoftPrompt?.Forward(lm, inputIds, keyIsReal) ?? lm.Forward(inputIds, keyIsReal: keyIsReal);
+}
+
+/// <summary>Loads any adapter folder the engine reads, choosing the reader by <c>adapter_config.json</c>'s <c>peft_type</c>.</summary>
+public static class AdapterFiles
+{
+    public static LoadedAdapter Load(CausalLM lm, string adapterDirectory)
+    {
+        if (!Directory.Exists(adapterDirectory)) throw new DirectoryNotFoundException($"Adapter folder '{adapterDirectory}' does not exist.");
+        string peftType = AdapterFolder.PeftType(adapterDirectory);
+        IPeftMethod? softPrompt = null;
+        switch (peftType)
+        {
+            case "LORA": PeftLoraFiles.Load(lm, adapterDirectory); break;
+            case Ia3Config.PeftType: Ia3Files.Load(lm, adapterDirectory); break;
+            case BottleneckConfig.PeftType: BottleneckFiles.Load(lm, adapterDirectory); break;
+            case SelectiveFineTuningSpec.PeftType: SelectiveFineTuningFiles.Load(lm, adapterDirectory); break;
+            case "PROMPT_TUNING" or "PREFIX_TUNING": softPrompt = SoftPromptFiles.Load(lm, adapterDirectory); break;
+            default:
+                throw new PeftConfigException(
+                    $"{Path.Combine(adapterDirectory, AdapterFolder.ConfigFile)}: peft_type '{peftType}' is not supported; supported: " +
+                    $"LORA (incl. DoRA), IA3, PROMPT_TUNING, PREFIX_TUNING, {BottleneckConfig.PeftType}, {SelectiveFineTuningSpec.PeftType}.");
+        }
+        return new LoadedAdapter(peftType, softPrompt);
+    }
+}
