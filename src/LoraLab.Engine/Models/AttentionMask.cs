@@ -13,12 +13,14 @@ public static class AttentionMask
     /// padding row is never fully masked (a fully masked row would put NaN into later layers).
     /// </summary>
     /// <param name="keyIsReal">(B, Tk) 1 for real tokens, 0 for padding; null when there is none.</param>
-    public static Tensor? Build(long batch, long queryLength, long pastLength, Tensor? keyIsReal, int? slidingWindow, Device device)
+    /// <param name="restriction">(B or 1, 1, T, Tk) boolean mask that further restricts attention (e.g. the block-diagonal
+    /// mask of packed sequences); causality, padding and the window still apply.</param>
+    public static Tensor? Build(long batch, long queryLength, long pastLength, Tensor? keyIsReal, int? slidingWindow, Device device, Tensor? restriction = null)
     {
         long keyLength = pastLength + queryLength;
         bool windowBites = slidingWindow is { } w && keyLength > w;
         bool plainCausal = pastLength == 0 || queryLength == 1;   // one query token may see every cached key
-        if (keyIsReal is null && plainCausal && !windowBites) return null;
+        if (keyIsReal is null && restriction is null && plainCausal && !windowBites) return null;
 
         using var scope = NewDisposeScope();
         var queryPos = arange(pastLength, keyLength, device: device).unsqueeze(1);   // (T, 1)
@@ -28,7 +30,19 @@ public static class AttentionMask
         var mask = allowed.unsqueeze(0).unsqueeze(0).expand(batch, 1, queryLength, keyLength); // (B, 1, T, Tk)
         if (keyIsReal is not null)
             mask = mask & keyIsReal.to(ScalarType.Bool).view(batch, 1, 1, keyLength);
+        if (restriction is not null)
+            mask = mask & Checked(restriction, batch, queryLength, keyLength);
         mask = mask | (keyPos == queryPos).view(1, 1, queryLength, keyLength);
         return mask.MoveToOuterDisposeScope();
+    }
+
+    static Tensor Checked(Tensor restriction, long batch, long queryLength, long keyLength)
+    {
+        var shape = restriction.shape;
+        bool fits = shape.Length == 4 && (shape[0] == batch || shape[0] == 1) && shape[1] == 1 && shape[2] == queryLength && shape[3] == keyLength;
+        if (!fits || restriction.dtype != ScalarType.Bool)
+            throw new ArgumentException(
+                $"attentionMask must be a bool tensor of shape ({batch}, 1, {queryLength}, {keyLength}), or 1 on the first axis, not ({string.Join(", ", shape)}) {restriction.dtype}", nameof(restriction));
+        return restriction;
     }
 }

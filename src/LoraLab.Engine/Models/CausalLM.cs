@@ -24,19 +24,20 @@ public sealed class CausalLM : SwappableModule
     public ScalarType DType { get; }
 
     /// <summary>Logits (B, T, V) for token ids (B, T), or (B, 1, V) for the last position only.</summary>
-    public Tensor Forward(Tensor inputIds, Tensor? positions = null, Tensor? keyIsReal = null, KvCache? cache = null, bool lastPositionOnly = false)
+    /// <param name="attentionMask">(B or 1, 1, T, past + T) boolean that further restricts attention, e.g. the block-diagonal mask of packed sequences.</param>
+    public Tensor Forward(Tensor inputIds, Tensor? positions = null, Tensor? keyIsReal = null, KvCache? cache = null, bool lastPositionOnly = false, Tensor? attentionMask = null)
     {
         using var scope = NewDisposeScope();
         var embeddings = model.embed_tokens.call(inputIds);   // (B, T, D)
-        return ForwardEmbeddings(embeddings, positions, keyIsReal, cache, lastPositionOnly).MoveToOuterDisposeScope();
+        return ForwardEmbeddings(embeddings, positions, keyIsReal, cache, lastPositionOnly, attentionMask).MoveToOuterDisposeScope();
     }
 
     /// <summary>As <see cref="Forward"/> from (B, T, D) embeddings, for methods that prepend virtual tokens.</summary>
-    public Tensor ForwardEmbeddings(Tensor embeddings, Tensor? positions = null, Tensor? keyIsReal = null, KvCache? cache = null, bool lastPositionOnly = false)
+    public Tensor ForwardEmbeddings(Tensor embeddings, Tensor? positions = null, Tensor? keyIsReal = null, KvCache? cache = null, bool lastPositionOnly = false, Tensor? attentionMask = null)
     {
         using var scope = NewDisposeScope();
-        var h = model.Forward(embeddings, positions, keyIsReal, cache);   // (B, T, D)
-        if (lastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);         // (B, 1, D)
+        var h = model.Forward(embeddings, positions, keyIsReal, cache, attentionMask);   // (B, T, D)
+        if (lastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);                       // (B, 1, D)
         var logits = lm_head is null ? nn.functional.linear(h, model.embed_tokens.weight) : lm_head.call(h);
         return logits.MoveToOuterDisposeScope();
     }

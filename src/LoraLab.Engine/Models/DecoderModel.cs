@@ -27,15 +27,17 @@ public sealed class DecoderModel : SwappableModule
     /// <param name="embeddings">(B, T, D) token embeddings (possibly with virtual tokens prepended).</param>
     /// <param name="positions">(B, T) absolute positions, or null for past … past + T − 1 in every row.</param>
     /// <param name="keyIsReal">(B, past + T) 1 for real tokens and 0 for padding, or null when nothing is padded.</param>
+    /// <param name="attentionMask">(B or 1, 1, T, past + T) boolean, true where a query may attend a key, or null; it restricts
+    /// the causal, padding and window mask further (packed sequences pass their block-diagonal mask here).</param>
     /// <returns>(B, T, D) final hidden states.</returns>
-    public Tensor Forward(Tensor embeddings, Tensor? positions, Tensor? keyIsReal, KvCache? cache)
+    public Tensor Forward(Tensor embeddings, Tensor? positions, Tensor? keyIsReal, KvCache? cache, Tensor? attentionMask = null)
     {
         using var scope = NewDisposeScope();
         long B = embeddings.shape[0], T = embeddings.shape[1];
         long past = cache?.Length ?? 0;
         positions ??= arange(past, past + T, device: embeddings.device).unsqueeze(0).expand(B, T);   // (B, T)
         var (cos, sin) = RotaryEmbedding.CosSin(positions, inverseFrequencies, embeddings.dtype);    // (B, 1, T, hD)
-        var mask = AttentionMask.Build(B, T, past, keyIsReal, config.SlidingWindow, embeddings.device);
+        var mask = AttentionMask.Build(B, T, past, keyIsReal, config.SlidingWindow, embeddings.device, attentionMask);
         var ctx = new AttentionContext(cos, sin, mask, cache);
 
         var h = embeddings;

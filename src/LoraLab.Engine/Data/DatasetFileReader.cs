@@ -1,0 +1,100 @@
+using System.Text.Json;
+
+namespace LoraLab.Engine.Data;
+
+/// <summary>Reads the records of a JSONL, JSON array or CSV file without looking at their fields.</summary>
+public static class DatasetFileReader
+{
+    /// <param name="fileType">The layout, or null to tell it from the file: .csv is CSV, a file starting with '[' a JSON array, anything else JSONL.</param>
+    /// <param name="fields">Checked against a CSV header, so that a mapping to a missing column fails before any row does.</param>
+    /// <exception cref="InvalidDataException">The file as a whole cannot be read: a JSON array that does not parse, a CSV without a usable header.</exception>
+    public static RawRecords Read(string path, DatasetFileType? fileType = null, FieldMapping? fields = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"dataset file '{path}' does not exist", path);
+        string text = File.ReadAllText(path);
+        var type = fileType ?? Detect(path, text);
+        return type switch
+        {
+            DatasetFileType.Jsonl => ReadJsonl(path, text),
+            DatasetFileType.JsonArray => ReadJsonArray(path, text),
+            _ => ReadCsv(path, text, fields ?? FieldMapping.Identity),
+        };
+    }
+
+    static DatasetFileType Detect(string path, string text)
+    {
+        if (Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase)) return DatasetFileType.Csv;
+        return text.AsSpan().TrimStart().StartsWith("[") ? DatasetFileType.JsonArray : DatasetFileType.Jsonl;
+    }
+
+    static RawRecords ReadJsonl(string path, string text)
+    {
+        var records = new List<RawRecord>();
+        var issues = new List<DatasetIssue>();
+        using var reader = new StringReader(text);
+        int line = 0;
+        for (string? content = reader.ReadLine(); content is not null; content = reader.ReadLine())
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(content)) continue;
+            try
+            {
+                records.Add(new RawRecord(line, JsonSerializer.Deserialize<JsonElement>(content)));
+            }
+            catch (JsonException e)
+            {
+                issues.Add(new DatasetIssue(line, IssueKind.InvalidJson, $"invalid JSON ({Brief(e)})"));
+            }
+        }
+        return new RawRecords(path, DatasetFileType.Jsonl, records, issues);
+    }
+
+    static RawRecords ReadJsonArray(string path, string text)
+    {
+        JsonElement root;
+        try
+        {
+            root = JsonSerializer.Deserialize<JsonElement>(text);
+        }
+        catch (JsonException e)
+        {
+            // One syntax error makes the rest of an array unreadable, so the whole file is refused.
+            throw new InvalidDataException($"{path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} ({Brief(e)})", e);
+        }
+        if (root.ValueKind != JsonValueKind.Array)
+            throw new InvalidDataException($"{path}: the top-level JSON value is {RecordParser.KindName(root)}, expected an array of records (for one record per line, use JSONL)");
+        var records = root.EnumerateArray().Select((element, i) => new RawRecord(i + 1, element)).ToList();
+        return new RawRecords(path, DatasetFileType.JsonArray, records, []);
+    }
+
+    static RawRecords ReadCsv(string path, string text, FieldMapping fields)
+    {
+        using var rows = CsvParser.Rows(text).GetEnumerator();
+        if (!rows.MoveNext()) return new RawRecords(path, DatasetFileType.Csv, [], []);
+        var header = rows.Current;
+        if (header.Error is not null) throw new InvalidDataException($"{path}: the header row (line {header.Line}) is malformed: {header.Error}");
+        var duplicate = header.Fields.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new InvalidDataException($"{path}: the header names column '{duplicate.Key}' twice");
+        foreach (var (field, column) in fields.Mapped)
+        {
+            if (!header.Fields.Contains(column))
+                throw new InvalidDataException($"{path}: column mapping: '{column}' (for {field}) is not a column; the header has {string.Join(", ", header.Fields.Select(c => $"'{c}'"))}");
+        }
+
+        var records = new List<RawRecord>();
+        var issues = new List<DatasetIssue>();
+        while (rows.MoveNext())
+        {
+            var row = rows.Current;
+            if (row.Error is not null)
+                issues.Add(new DatasetIssue(row.Line, IssueKind.InvalidCsv, $"malformed CSV: {row.Error}"));
+            else if (row.Fields.Count != header.Fields.Count)
+                issues.Add(new DatasetIssue(row.Line, IssueKind.InvalidCsv, $"malformed CSV: {row.Fields.Count} field(s) where the header has {header.Fields.Count}"));
+            else
+                records.Add(new RawRecord(row.Line, JsonSerializer.SerializeToElement(header.Fields.Zip(row.Fields).ToDictionary(c => c.First, c => c.Second))));
+        }
+        return new RawRecords(path, DatasetFileType.Csv, records, issues);
+    }
+
+    static string Brief(JsonException e) => e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.', ' ');
+}
