@@ -29,6 +29,18 @@ public sealed class LanguageModel : IDisposable
     /// <summary>End-of-sequence ids from the tokenizer and config.json together (Llama 3 instruct models list several).</summary>
     public IReadOnlyList<int> EosIds => Tokenizer.EosIds.Concat(Config.EosTokenIds).Distinct().ToArray();
 
+    /// <summary>
+    /// The ids that end a generated answer in <paramref name="template"/>'s format: the EOS ids and the template's
+    /// end-of-turn marker when the tokenizer knows it as one special token (a model fine-tuned on ChatML learns to
+    /// close its turn with &lt;|im_end|&gt;, which need not be its EOS).
+    /// </summary>
+    public IReadOnlyList<int> StopIds(ChatTemplate? template)
+    {
+        if (template?.EndOfTurn is not { } marker) return EosIds;
+        var ids = Tokenizer.Encode(marker, addSpecialTokens: false);
+        return ids is [var id] && Tokenizer.IsSpecial(id) ? EosIds.Append(id).Distinct().ToArray() : EosIds;
+    }
+
     public static LanguageModel Open(string directory, ComputeDevice device, string? adapterDirectory = null)
     {
         if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");

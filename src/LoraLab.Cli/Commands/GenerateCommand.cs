@@ -53,11 +53,15 @@ static class GenerateCommand
             using var lm = LanguageModel.Open(parse.GetValue(model)!, ComputeDevice.Select(parse.GetValue(device)!), parse.GetValue(adapter));
             if (lm.Adapter?.SoftPrompt is { } softPrompt)
                 throw new NotSupportedException($"generate does not yet run {lm.Adapter.PeftType} adapters (their virtual tokens need the playground's generator); eval does.");
-            var promptIds = PromptIds(lm, parse.GetValue(prompt)!, parse.GetValue(chat), parse.GetValue(template));
+            var chatTemplate = parse.GetValue(chat) ? ChatTemplateFor(lm, parse.GetValue(template)) : null;
+            var promptIds = chatTemplate is null
+                ? lm.Tokenizer.Encode(parse.GetValue(prompt)!)
+                // The rendered templates carry BOS themselves where the format has one.
+                : lm.Tokenizer.Encode(chatTemplate.Render([new ChatMessage("user", parse.GetValue(prompt)!)], addGenerationPrompt: true), addSpecialTokens: false);
             bool asJson = parse.GetValue(json);
 
             var generatedIds = new List<int>();
-            using var run = new TokenGenerator(lm.Network).Start([promptIds], options, lm.EosIds, ids => lm.Tokenizer.Decode(ids));
+            using var run = new TokenGenerator(lm.Network).Start([promptIds], options, lm.StopIds(chatTemplate), ids => lm.Tokenizer.Decode(ids));
             foreach (var step in run.Steps(cancellation))
             {
                 var row = step.Rows[0];
@@ -72,13 +76,8 @@ static class GenerateCommand
         return command;
     }
 
-    static IReadOnlyList<int> PromptIds(LanguageModel lm, string prompt, bool chat, string? templateName)
-    {
-        if (!chat) return lm.Tokenizer.Encode(prompt);
-        var template = templateName is not null ? ChatTemplate.FromName(templateName)
+    static ChatTemplate ChatTemplateFor(LanguageModel lm, string? templateName) =>
+        templateName is not null ? ChatTemplate.FromName(templateName)
             : lm.ChatTemplate ?? throw new ArgumentException(
                 $"The model declares no chat template we recognise; name one with --chat-template ({string.Join(", ", ChatTemplate.Names)}).");
-        // The rendered templates carry BOS themselves where the format has one.
-        return lm.Tokenizer.Encode(template.Render([new ChatMessage("user", prompt)], addGenerationPrompt: true), addSpecialTokens: false);
-    }
 }

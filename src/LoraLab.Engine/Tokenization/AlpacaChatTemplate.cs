@@ -13,6 +13,8 @@ internal sealed class AlpacaChatTemplate : ChatTemplate
 
     public override string Name => "alpaca";
 
+    public override string? EndOfTurn => null;
+
     private protected override string JinjaMarker => "### Instruction";
 
     public override string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)

@@ -6,6 +6,7 @@ namespace LoraLab.Engine.Tokenization;
 internal sealed class ChatMlTemplate : ChatTemplate
 {
     public override string Name => "chatml";
+    public override string? EndOfTurn => "<|im_end|>";
 
     private protected override string JinjaMarker => "<|im_start|>";
 

@@ -11,6 +11,9 @@ public abstract class ChatTemplate
 
     public abstract string Name { get; }
 
+    /// <summary>The marker that closes an assistant turn (e.g. &lt;|im_end|&gt;), or null when the format has none.</summary>
+    public abstract string? EndOfTurn { get; }
+
     /// <summary>Text that only this family's jinja chat template contains.</summary>
     private protected abstract string JinjaMarker { get; }
 

@@ -10,6 +10,7 @@ namespace LoraLab.Engine.Tokenization;
 internal sealed class Llama2ChatTemplate : ChatTemplate
 {
     public override string Name => "llama2";
+    public override string? EndOfTurn => "</s>";
 
     private protected override string JinjaMarker => "[INST]";
 

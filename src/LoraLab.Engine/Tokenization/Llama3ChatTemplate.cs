@@ -8,6 +8,7 @@ namespace LoraLab.Engine.Tokenization;
 internal sealed class Llama3ChatTemplate : ChatTemplate
 {
     public override string Name => "llama3";
+    public override string? EndOfTurn => "<|eot_id|>";
 
     private protected override string JinjaMarker => "<|start_header_id|>";
 
