@@ -7,15 +7,15 @@ namespace LoraLab.Engine.Peft;
 /// <summary>Finds the linear layers a <see cref="LoraConfig"/> targets and wraps them in <see cref="LoraLinear"/>, by module name.</summary>
 public static class LoraInjection
 {
-    /// <summary>Every linear layer of the model with its dotted path (model.layers.0.self_attn.q_proj), wrapped or not.</summary>
+    /// <summary>Every linear layer of the model (dense, quantized or LoRA-wrapped) with its dotted path (model.layers.0.self_attn.q_proj).</summary>
     public static IEnumerable<(string Path, SwappableModule Parent, string Child, nn.Module<Tensor, Tensor> Layer)> LinearLayers(CausalLM lm)
     {
         foreach (var (name, module) in lm.named_modules().Prepend(("", lm)))
         {
             if (module is not SwappableModule parent) continue;
             foreach (var (child, sub) in parent.named_children())
-                if (sub is LinearLayer or LoraLinear)
-                    yield return (name.Length == 0 ? child : $"{name}.{child}", parent, child, (nn.Module<Tensor, Tensor>)sub);
+                if (sub is nn.Module<Tensor, Tensor> layer && sub is ILinearWeights or LoraLinear)
+                    yield return (name.Length == 0 ? child : $"{name}.{child}", parent, child, layer);
         }
     }
 

@@ -42,7 +42,9 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
 
     public LoraAdapter Add(string name, int rank, double scaling, double dropout, bool dora)
     {
-        var adapter = new LoraAdapter(baseWeights.InFeatures, baseWeights.OutFeatures, rank, scaling, dropout, dora, baseWeights.DenseWeight().device);
+        // The device of the layer's own tensors: DenseWeight() would dequantize a whole quantized weight just to ask.
+        var device = base_layer.parameters().Concat(base_layer.buffers()).First().device;
+        var adapter = new LoraAdapter(baseWeights.InFeatures, baseWeights.OutFeatures, rank, scaling, dropout, dora, device);
         adapters.Add(name, adapter);
         // ModuleDict registers its entries only when constructed; later ones must be registered by hand, or
         // parameters(), train()/eval() and to() would not reach them.
