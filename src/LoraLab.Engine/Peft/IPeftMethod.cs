@@ -34,11 +34,15 @@ public static class PeftMethod
         foreach (var p in lm.parameters()) p.requires_grad = false;
     }
 
-    /// <summary>Trainable parameters and their share of all parameters, as shown before training.</summary>
+    /// <summary>
+    /// Trainable parameters and their share of all parameters, as PEFT's print_trainable_parameters shows them before
+    /// training. The base is counted from its config, so a quantized base (whose weights are buffers) counts in full.
+    /// </summary>
     public static (long Trainable, long Total, double Percent) Count(CausalLM lm, IPeftMethod method)
     {
         long trainable = method.TrainableParameters().Sum(p => p.Parameter.numel());
-        long total = lm.parameters().Sum(p => p.numel());
+        bool addsParameters = method.Kind is not ("full" or "selective");
+        long total = lm.Config.ParameterCount() + (addsParameters ? trainable : 0);
         return (trainable, total, 100.0 * trainable / total);
     }
 }

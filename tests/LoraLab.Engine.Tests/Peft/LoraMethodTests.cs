@@ -50,3 +50,22 @@ public class LoraMethodTests
         Assert.Equal(100.0 * count / total, percent);
     }
 }
+
+public class QuantizedParameterCountTests
+{
+    [Fact]
+    public void A_quantized_base_counts_its_full_parameter_count_in_the_total()
+    {
+        using var dense = TinyModels.Create(TinyModels.Named("llama-gqa-tied"));
+        var loraConfig = new LoraConfig { R = 2, TargetModules = ["q_proj"] };
+        var lora = new LoraMethod(loraConfig);
+        lora.Attach(dense);
+        using var quantized = TinyModels.Create(TinyModels.Named("llama-gqa-tied"));
+        var qlora = new QLoraMethod(loraConfig);
+        qlora.Attach(quantized);
+
+        var expected = PeftMethod.Count(dense, lora);
+        Assert.Equal(dense.Config.ParameterCount() + expected.Trainable, expected.Total);
+        Assert.Equal(expected, PeftMethod.Count(quantized, qlora));
+    }
+}
