@@ -1,3 +1,4 @@
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -43,7 +44,7 @@ public static class RunsApi
     {
         var cancelled = await queue.CancelAsync(runId, cancellation);
         if (cancelled.Failure is { } failure) return failure.ToProblem();
-        return cancelled.Value!.Status == Data.Entities.RunStatus.Running
+        return cancelled.Value!.Status == RunStatus.Running
             ? TypedResults.Accepted($"{ApiProblems.Prefix}/runs/{runId}", cancelled.Value)
             : TypedResults.Ok(cancelled.Value);
     }

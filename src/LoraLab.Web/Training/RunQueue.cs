@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;

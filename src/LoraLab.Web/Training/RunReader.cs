@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using LoraLab.Web.Data;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +15,7 @@ public sealed class RunReader(IDbContextFactory<LoraLabDbContext> dbFactory, Dat
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var runs = await db.Runs.AsNoTracking().Summaries().ToListAsync(cancellation);
         return runs
-            .OrderBy(r => r.Status switch { Data.Entities.RunStatus.Running => 0, Data.Entities.RunStatus.Queued => 1, _ => 2 })
+            .OrderBy(r => r.Status switch { RunStatus.Running => 0, RunStatus.Queued => 1, _ => 2 })
             .ThenBy(r => r.QueuePosition)
             .ThenByDescending(r => r.Id)
             .ToList();

@@ -33,7 +33,6 @@ public sealed class RunRecorder : IAsyncDisposable
     /// <summary>Queues the event for storage; for a <see cref="CheckpointSaved"/>, waits until it and everything before it are stored.</summary>
     public void Record(RunEvent runEvent)
     {
-        if (runEvent is StatusChanged) return; // the run's status lives on the Run record, written by the queue
         if (runEvent is not CheckpointSaved)
         {
             _pending.Writer.TryWrite(new Pending(runEvent, null));

@@ -33,6 +33,7 @@ public sealed class RestartTests : IDisposable
         await client.WaitForStatusAsync(runId, RunStatus.Completed);
 
         Assert.Equal(RunStatus.Interrupted, interrupted.Run.Status);
+        Assert.Equal("The studio shut down during this run; resume it to continue from its last checkpoint.", interrupted.Run.ErrorMessage);
         Assert.Equal(2, Assert.Single(interrupted.Checkpoints).Step);
         Assert.Equal(2, resumed.ResumeFromStep);
         var request = Assert.Single(second.Requests);

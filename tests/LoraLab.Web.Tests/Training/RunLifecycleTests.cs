@@ -15,7 +15,7 @@ namespace LoraLab.Web.Tests.Training;
 public sealed class RunLifecycleTests : IAsyncLifetime
 {
     readonly TempDataFolder _data = new();
-    readonly ScriptedExecutor _executor = new();
+    readonly ScriptedExecutor _executor = new() { FailRunNamed = "doomed" };
     StudioAppFactory _app = null!;
     StudioClient _studio = null!;
 
@@ -86,6 +86,22 @@ public sealed class RunLifecycleTests : IAsyncLifetime
         Assert.Equal(expected, metrics);
         var log = await _studio.Http.GetFromJsonAsync<List<string>>($"/api/runs/{run.Id}/log");
         Assert.Equal(["training 'run' from step 1", "adapter saved"], log);
+    }
+
+    [Fact]
+    public async Task A_run_whose_executor_throws_fails_with_the_message_and_the_worker_trains_the_next_run()
+    {
+        int modelId = await _studio.ModelIdAsync("SmolLM2-135M");
+        var dataset = await _studio.UploadDatasetAsync();
+        var doomed = await _studio.CreateRunAsync(modelId, dataset.Id, "doomed");
+        var next = await _studio.CreateRunAsync(modelId, dataset.Id, "next");
+
+        var failed = await _studio.WaitForStatusAsync(doomed.Id, RunStatus.Failed);
+        await _studio.WaitForStatusAsync(next.Id, RunStatus.Completed);
+
+        Assert.Equal("'doomed' cannot be trained: learning_rate is negative.", failed.Run.ErrorMessage);
+        Assert.Equal([1], (await _studio.MetricsAsync(doomed.Id)).Select(m => m.Step));
+        Assert.Null(failed.AdapterId);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace LoraLab.Web.Tests.Training;
 /// <summary>
 /// A deterministic stand-in for the trainer: reports <see cref="Steps"/> steps with the values of <see cref="Step"/>,
 /// saves a checkpoint folder every <see cref="CheckpointEvery"/> steps, evaluates once at the end and writes an
-/// adapter folder with a placeholder adapter_config.json. With <see cref="BlockBeforeStep"/> set it stops before that
+/// adapter folder with a placeholder adapter_config.json. A run named <see cref="FailRunNamed"/> fails. With <see cref="BlockBeforeStep"/> set it stops before that
 /// step until <see cref="Release"/> (or cancellation); a resumed run continues after its checkpoint's step.
 /// </summary>
 public sealed class ScriptedExecutor : IRunExecutor
@@ -23,6 +23,8 @@ public sealed class ScriptedExecutor : IRunExecutor
     public int Steps { get; init; } = 4;
     public int CheckpointEvery { get; init; } = 2;
     public int? BlockBeforeStep { get; init; }
+    /// <summary>A run of this name throws after its first step, as a trainer with a bad configuration would.</summary>
+    public string? FailRunNamed { get; init; }
 
     public IReadOnlyList<RunRequest> Requests
     {
@@ -52,6 +54,7 @@ public sealed class ScriptedExecutor : IRunExecutor
             }
             cancellation.ThrowIfCancellationRequested();
             events.Report(Step(step, Steps));
+            if (request.RunName == FailRunNamed) throw new InvalidOperationException($"'{request.RunName}' cannot be trained: learning_rate is negative.");
             if (step % CheckpointEvery == 0)
             {
                 string folder = Directory.CreateDirectory(Path.Combine(request.CheckpointsFolder, $"step-{step}")).FullName;
