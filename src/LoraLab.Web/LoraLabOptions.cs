@@ -1,6 +1,21 @@
 namespace LoraLab.Web;
 
-/// <summary>The "LoraLab" configuration section (appsettings.json or environment variables such as LoraLab__DataPath).</summary>
+/// <summary>
+/// The "LoraLab" configuration section (appsettings.json or environment variables such as LoraLab__DataPath).
+/// </summary>
+/// <remarks>
+/// Everything the studio stores lives under <see cref="DataPath"/>:
+/// <code>
+/// {DataPath}/
+///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions
+///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
+///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start
+///   adapters/run-{runId}/           trained adapters in PEFT layout (adapter_config.json, adapter_model.safetensors)
+///   runs/{runId}/checkpoints/       a run's resumable checkpoints, one folder per saved step
+///   logs/run-{runId}.log            a run's log lines
+/// </code>
+/// Deleting a record deletes its files; files no record refers to are reported at start-up.
+/// </remarks>
 public sealed record LoraLabOptions
 {
     public const string Section = "LoraLab";
@@ -13,4 +28,16 @@ public sealed record LoraLabOptions
 
     /// <summary>Model folders registered in addition to the sub-folders of {DataPath}/models.</summary>
     public IReadOnlyList<string> ModelFolders { get; init; } = [];
+
+    /// <summary>A small demo model folder, registered with source "demo" when the folder exists.</summary>
+    public string? DemoModelPath { get; init; }
+
+    /// <summary>Runs trained at the same time: one per device, so 1 unless the host has several.</summary>
+    public int TrainingConcurrency { get; init; } = 1;
+
+    /// <summary>Queue the runs a crash or shutdown interrupted again at start-up, each from its last checkpoint.</summary>
+    public bool AutoResumeInterrupted { get; init; }
+
+    /// <summary>The largest dataset file an upload may carry.</summary>
+    public long MaxDatasetUploadBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace LoraLab.Web.Tests;
 
@@ -8,36 +6,32 @@ namespace LoraLab.Web.Tests;
 /// The whole app in memory, configured as from the environment: its data folder in a temporary directory holding
 /// one model, and one more model folder registered from elsewhere.
 /// </summary>
-public sealed class LoraLabAppFactory : WebApplicationFactory<Program>
+public sealed class ConfiguredStudio : IDisposable
 {
     readonly TempDataFolder _data = new();
 
-    readonly string _externalModel;
-
-    public LoraLabAppFactory()
+    public ConfiguredStudio()
     {
         _data.AddModel("SmolLM2-135M", TempDataFolder.SmolLm2Config);
-        _externalModel = _data.AddOutsideFolder("external-model", TempDataFolder.SmolLm2Config);
+        string externalModel = _data.AddOutsideFolder("external-model", TempDataFolder.SmolLm2Config);
+        Factory = new StudioAppFactory(_data, executor: null, ("LoraLab:ModelFolders:0", externalModel));
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
-        builder.UseSetting("LoraLab:DataPath", _data.Path)
-            .UseSetting("LoraLab:Device", "cpu")
-            .UseSetting("LoraLab:ModelFolders:0", _externalModel);
+    public StudioAppFactory Factory { get; }
 
-    protected override void Dispose(bool disposing)
+    public void Dispose()
     {
-        base.Dispose(disposing);
-        if (disposing) _data.Dispose();
+        Factory.Dispose();
+        _data.Dispose();
     }
 }
 
-public sealed class WebAppTests(LoraLabAppFactory factory) : IClassFixture<LoraLabAppFactory>
+public sealed class WebAppTests(ConfiguredStudio studio) : IClassFixture<ConfiguredStudio>
 {
     [Fact]
     public async Task Health_answers_ok()
     {
-        var response = await factory.CreateClient().GetAsync("/health");
+        var response = await studio.Factory.CreateClient().GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok", await response.Content.ReadAsStringAsync());
@@ -46,7 +40,7 @@ public sealed class WebAppTests(LoraLabAppFactory factory) : IClassFixture<LoraL
     [Fact]
     public async Task The_home_page_renders_the_studio_with_the_models_from_the_configured_folders()
     {
-        var response = await factory.CreateClient().GetAsync("/");
+        var response = await studio.Factory.CreateClient().GetAsync("/");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         string html = await response.Content.ReadAsStringAsync();
@@ -58,7 +52,7 @@ public sealed class WebAppTests(LoraLabAppFactory factory) : IClassFixture<LoraL
     [Fact]
     public async Task The_stylesheet_from_the_top_level_wwwroot_is_served()
     {
-        var response = await factory.CreateClient().GetAsync("/app.css");
+        var response = await studio.Factory.CreateClient().GetAsync("/app.css");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("#blazor-error-ui", await response.Content.ReadAsStringAsync());

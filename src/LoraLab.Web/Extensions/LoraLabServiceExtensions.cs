@@ -1,5 +1,16 @@
+using System.Text.Json.Serialization;
 using LoraLab.Engine.Devices;
+using LoraLab.Web.Adapters;
+using LoraLab.Web.Apis;
+using LoraLab.Web.Data;
+using LoraLab.Web.Datasets;
+using LoraLab.Web.Hubs;
 using LoraLab.Web.Models;
+using LoraLab.Web.Playground;
+using LoraLab.Web.Storage;
+using LoraLab.Web.Training;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
@@ -14,11 +25,52 @@ public static class LoraLabServiceExtensions
         builder.WebHost.UseStaticWebAssets();
 
         builder.Services.AddOptions<LoraLabOptions>().Bind(builder.Configuration.GetSection(LoraLabOptions.Section));
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => ComputeDevice.Select(sp.GetRequiredService<IOptions<LoraLabOptions>>().Value.Device));
-        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddStudioData();
+        builder.Services.AddTraining();
+        builder.Services.AddStudioApis();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         return builder;
+    }
+
+    /// <summary>The SQLite database in {DataPath}/loralab.db and the stores built on it.</summary>
+    public static IServiceCollection AddStudioData(this IServiceCollection services)
+    {
+        services.AddSingleton<DataFolder>();
+        services.AddDbContextFactory<LoraLabDbContext>((sp, options) =>
+            options.UseSqlite(new SqliteConnectionStringBuilder { DataSource = sp.GetRequiredService<DataFolder>().Database }.ToString()));
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<DatasetStore>();
+        services.AddSingleton<AdapterStore>();
+        services.AddSingleton<PlaygroundSessionStore>();
+        services.AddSingleton<UnreferencedFiles>();
+        return services;
+    }
+
+    /// <summary>The run queue, the training workers, the notifier and its SignalR relay. The run executor is registered by the engine side.</summary>
+    public static IServiceCollection AddTraining(this IServiceCollection services)
+    {
+        services.AddSingleton<TrainingNotifier>();
+        services.AddSingleton<RunQueue>();
+        services.AddSingleton<RunReader>();
+        services.AddHostedService<TrainingService>();
+        services.AddSingleton<TrainingHubSubscriptions>();
+        services.AddHostedService<TrainingHubRelay>();
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    /// <summary>ProblemDetails for every API error, and enums as strings in JSON.</summary>
+    public static IServiceCollection AddStudioApis(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiProblems.BadRequestHandler>();
+        // Unreadable requests throw, so BadRequestHandler can say what was wrong with them.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
     }
 }

@@ -2,6 +2,7 @@ using Bunit;
 using LoraLab.Engine.Devices;
 using LoraLab.Web.Components.Pages;
 using LoraLab.Web.Models;
+using LoraLab.Web.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,8 @@ public sealed class HomeTests : MudBlazorContext
     public HomeTests()
     {
         Services.AddSingleton(ComputeDevice.Cpu);
-        Services.AddSingleton(new ModelRegistry(Options.Create(new LoraLabOptions { DataPath = _data.Path })));
+        var options = new LoraLabOptions { DataPath = _data.Path };
+        Services.AddSingleton(new ModelRegistry(TestDatabase.Create(_data.Path), new DataFolder(_data.Path), Options.Create(options), TimeProvider.System));
     }
 
     [Fact]
@@ -33,6 +35,7 @@ public sealed class HomeTests : MudBlazorContext
 
         var home = Render<Home>();
 
+        home.WaitForElement("#models");
         var rows = home.FindAll("#models tbody tr");
         Assert.Equal(2, rows.Count);
         var cells = rows[0].QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray();
@@ -47,6 +50,7 @@ public sealed class HomeTests : MudBlazorContext
 
         var home = Render<Home>();
 
+        home.WaitForElement("#models");
         var row = Assert.Single(home.FindAll("#models tbody tr"));
         Assert.Equal($"{Path.Combine(folder, "config.json")}: required field 'vocab_size' is missing.",
             row.QuerySelector(".model-error")!.TextContent.Trim());
@@ -58,7 +62,7 @@ public sealed class HomeTests : MudBlazorContext
     {
         var home = Render<Home>();
 
-        string message = home.Find("#no-models").TextContent;
+        string message = home.WaitForElement("#no-models").TextContent;
         Assert.Contains("No base models yet", message);
         Assert.Contains(_data.ModelsFolder, message);
         Assert.Empty(home.FindAll("#models"));

@@ -1,0 +1,18 @@
+using System.Text.Json.Nodes;
+
+namespace LoraLab.Web.Adapters;
+
+/// <summary>A trained adapter as lists show it. <paramref name="TargetModules"/> and <paramref name="Metrics"/> are JSON as stored.</summary>
+public sealed record AdapterSummary(
+    int Id,
+    string Name,
+    int? RunId,
+    int BaseModelId,
+    string BaseModelName,
+    string Method,
+    int? Rank,
+    JsonNode? TargetModules,
+    string Folder,
+    long SizeBytes,
+    DateTime CreatedAt,
+    JsonNode? Metrics);

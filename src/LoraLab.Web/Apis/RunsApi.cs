@@ -1,0 +1,69 @@
+using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Training;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LoraLab.Web.Apis;
+
+public static class RunsApi
+{
+    public sealed record QueuePositionRequest(int Position);
+
+    /// <summary>Runs for scripts: queue, list, inspect, cancel, resume, reorder, delete; metrics and log lines.</summary>
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup($"{ApiProblems.Prefix}/runs").WithTags("Runs");
+        api.MapGet("/", ListRuns);
+        api.MapPost("/", CreateRun);
+        api.MapGet("/{runId:int}", GetRun);
+        api.MapDelete("/{runId:int}", DeleteRun);
+        api.MapPost("/{runId:int}/cancel", CancelRun);
+        api.MapPost("/{runId:int}/resume", ResumeRun);
+        api.MapPost("/{runId:int}/position", MoveRun);
+        api.MapGet("/{runId:int}/metrics", GetMetrics);
+        api.MapGet("/{runId:int}/log", GetLog);
+        return app;
+    }
+
+    static async Task<Ok<IReadOnlyList<RunSummary>>> ListRuns(RunReader runs, CancellationToken cancellation) =>
+        TypedResults.Ok(await runs.ListAsync(cancellation));
+
+    static async Task<Results<Created<RunSummary>, ProblemHttpResult>> CreateRun(NewRun run, RunQueue queue, CancellationToken cancellation)
+    {
+        var created = await queue.CreateAsync(run, cancellation);
+        return created.Failure is { } failure ? failure.ToProblem() : TypedResults.Created($"{ApiProblems.Prefix}/runs/{created.Value!.Id}", created.Value);
+    }
+
+    static async Task<Results<Ok<RunDetails>, ProblemHttpResult>> GetRun(int runId, RunReader runs, CancellationToken cancellation) =>
+        await runs.GetDetailsAsync(runId, cancellation) is { } details ? TypedResults.Ok(details) : ApiProblems.NotFound("Run", runId);
+
+    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> DeleteRun(int runId, RunQueue queue, CancellationToken cancellation) =>
+        OkOrProblem(await queue.DeleteAsync(runId, cancellation));
+
+    /// <summary>200 when the run is cancelled; 202 when it is running and its executor was asked to stop.</summary>
+    static async Task<Results<Ok<RunSummary>, Accepted<RunSummary>, ProblemHttpResult>> CancelRun(int runId, RunQueue queue, CancellationToken cancellation)
+    {
+        var cancelled = await queue.CancelAsync(runId, cancellation);
+        if (cancelled.Failure is { } failure) return failure.ToProblem();
+        return cancelled.Value!.Status == RunStatus.Running
+            ? TypedResults.Accepted($"{ApiProblems.Prefix}/runs/{runId}", cancelled.Value)
+            : TypedResults.Ok(cancelled.Value);
+    }
+
+    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> ResumeRun(int runId, RunQueue queue, CancellationToken cancellation) =>
+        OkOrProblem(await queue.ResumeAsync(runId, cancellation));
+
+    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> MoveRun(int runId, QueuePositionRequest request, RunQueue queue, CancellationToken cancellation) =>
+        OkOrProblem(await queue.MoveAsync(runId, request.Position, cancellation));
+
+    static async Task<Results<Ok<IReadOnlyList<MetricPoint>>, ProblemHttpResult>> GetMetrics(
+        int runId, RunReader runs, CancellationToken cancellation, int afterStep = 0) =>
+        await runs.MetricsAsync(runId, afterStep, cancellation) is { } metrics ? TypedResults.Ok(metrics) : ApiProblems.NotFound("Run", runId);
+
+    static async Task<Results<Ok<IReadOnlyList<string>>, ProblemHttpResult>> GetLog(int runId, RunReader runs, CancellationToken cancellation) =>
+        await runs.FindAsync(runId, cancellation) is null
+            ? ApiProblems.NotFound("Run", runId)
+            : TypedResults.Ok(await runs.ReadLogAsync(runId, cancellation: cancellation));
+
+    static Results<Ok<RunSummary>, ProblemHttpResult> OkOrProblem(Result<RunSummary> result) =>
+        result.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(result.Value!);
+}

@@ -1,0 +1,15 @@
+using LoraLab.Web.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace LoraLab.Web.Data.Configurations;
+
+sealed class DatasetConfiguration : IEntityTypeConfiguration<Dataset>
+{
+    public void Configure(EntityTypeBuilder<Dataset> dataset)
+    {
+        dataset.Property(d => d.Name).HasMaxLength(200);
+        dataset.Property(d => d.Format).HasMaxLength(8);
+        dataset.HasIndex(d => d.FilePath).IsUnique();
+    }
+}

@@ -1,0 +1,23 @@
+namespace LoraLab.Web.Data.Entities;
+
+public enum ModelSource { Local, Hub, Demo }
+
+/// <summary>
+/// A base-model folder the studio knows about. A folder whose config.json cannot be used keeps its record, with
+/// <see cref="Error"/> saying why and the shape fields null.
+/// </summary>
+public sealed class BaseModel
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string Folder { get; set; }
+    public string? Architecture { get; set; }
+    public long? ParameterCount { get; set; }
+    public string? DType { get; set; }
+    public int? ContextLength { get; set; }
+    /// <summary>The config.json as the engine reads it, so pages can show the shape without touching the folder.</summary>
+    public string? ConfigJson { get; set; }
+    public string? Error { get; set; }
+    public ModelSource Source { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -1,0 +1,18 @@
+namespace LoraLab.Web.Data.Entities;
+
+/// <summary>An uploaded dataset file. Counts, validation report and statistics stay null until the dataset is validated.</summary>
+public sealed class Dataset
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>jsonl, json or csv: the file's extension without the dot.</summary>
+    public required string Format { get; set; }
+    public required string FilePath { get; set; }
+    public long SizeBytes { get; set; }
+    public int? RecordCount { get; set; }
+    public int? TrainRecordCount { get; set; }
+    public int? EvalRecordCount { get; set; }
+    public string? ValidationReportJson { get; set; }
+    public string? StatisticsJson { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

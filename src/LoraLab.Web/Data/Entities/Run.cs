@@ -1,0 +1,32 @@
+namespace LoraLab.Web.Data.Entities;
+
+/// <summary>One fine-tuning job: what to train, how, where it stands in the queue, and how it ended.</summary>
+public sealed class Run
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public int BaseModelId { get; set; }
+    public BaseModel BaseModel { get; set; } = null!;
+    /// <summary>Null once the dataset of a finished run is deleted.</summary>
+    public int? DatasetId { get; set; }
+    public Dataset? Dataset { get; set; }
+    /// <summary>lora, dora, qlora, prompt, prefix, ia3, adapter, selective or full (the engine's IPeftMethod.Kind).</summary>
+    public required string MethodKind { get; set; }
+    /// <summary>The method's and trainer's hyperparameters as a JSON object.</summary>
+    public required string ConfigurationJson { get; set; }
+    public RunStatus Status { get; set; }
+    /// <summary>1-based place among the queued runs; null when not queued.</summary>
+    public int? QueuePosition { get; set; }
+    public required string Owner { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public string? ErrorMessage { get; set; }
+    /// <summary>The step of the checkpoint the next execution starts from (set by resuming); null starts from scratch.</summary>
+    public int? ResumeFromStep { get; set; }
+    public double? TrainLoss { get; set; }
+    public double? EvalLoss { get; set; }
+    public double? Perplexity { get; set; }
+    public double? TokensPerSecond { get; set; }
+    public List<Checkpoint> Checkpoints { get; } = [];
+}

@@ -1,0 +1,27 @@
+using LoraLab.Web.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace LoraLab.Web.Data;
+
+public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options) : DbContext(options)
+{
+    public DbSet<Dataset> Datasets => Set<Dataset>();
+    public DbSet<BaseModel> BaseModels => Set<BaseModel>();
+    public DbSet<Run> Runs => Set<Run>();
+    public DbSet<RunMetric> RunMetrics => Set<RunMetric>();
+    public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
+    public DbSet<Adapter> Adapters => Set<Adapter>();
+    public DbSet<PlaygroundSession> PlaygroundSessions => Set<PlaygroundSession>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(LoraLabDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite stores DateTime as text without a kind; every timestamp here is UTC, so say so when reading.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<RunStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<MetricKind>().HaveConversion<string>().HaveMaxLength(8);
+        configurationBuilder.Properties<ModelSource>().HaveConversion<string>().HaveMaxLength(8);
+    }
+}

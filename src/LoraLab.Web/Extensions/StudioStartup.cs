@@ -1,0 +1,48 @@
+using LoraLab.Web.Data;
+using LoraLab.Web.Models;
+using LoraLab.Web.Storage;
+using LoraLab.Web.Training;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LoraLab.Web.Extensions;
+
+public static class StudioStartup
+{
+    /// <summary>
+    /// Brings the data folder up to date before the training workers start: creates its folders, applies the
+    /// database migrations, marks the runs a previous process left running as Interrupted (and queues them again with
+    /// LoraLab:AutoResumeInterrupted), registers the model folders, and reports files that no record refers to.
+    /// </summary>
+    public static async Task PrepareStudioAsync(this WebApplication app)
+    {
+        var services = app.Services;
+        var data = services.GetRequiredService<DataFolder>();
+        data.Create();
+
+        await using (var db = await services.GetRequiredService<IDbContextFactory<LoraLabDbContext>>().CreateDbContextAsync())
+        {
+            await db.Database.MigrateAsync();
+            // Write-ahead logging lets pages read while a run's metrics are being written.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+
+        var queue = services.GetRequiredService<RunQueue>();
+        var interrupted = await queue.MarkInterruptedAsync();
+        if (interrupted.Count > 0)
+            app.Logger.LogWarning("Runs {Runs} were running when the studio stopped; they are marked Interrupted.", string.Join(", ", interrupted));
+        if (services.GetRequiredService<IOptions<LoraLabOptions>>().Value.AutoResumeInterrupted)
+        {
+            var resumed = await queue.ResumeInterruptedAsync();
+            if (resumed.Count > 0) app.Logger.LogInformation("Interrupted runs {Runs} are queued again (LoraLab:AutoResumeInterrupted).", string.Join(", ", resumed));
+        }
+
+        var models = await services.GetRequiredService<ModelRegistry>().SyncAsync();
+        app.Logger.LogInformation("{Count} base model(s) registered.", models.Count);
+
+        var unreferenced = await services.GetRequiredService<UnreferencedFiles>().FindAsync();
+        if (unreferenced.Count > 0)
+            app.Logger.LogWarning("{Count} path(s) in {DataPath} belong to no record and can be deleted: {Paths}",
+                unreferenced.Count, data.Root, string.Join(", ", unreferenced));
+    }
+}

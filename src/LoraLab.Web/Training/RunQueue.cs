@@ -1,0 +1,312 @@
+using System.Text.Json.Nodes;
+using LoraLab.Web.Data;
+using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace LoraLab.Web.Training;
+
+/// <summary>
+/// The persistent run queue and every change of a run's status: queued runs carry a 1-based position and are taken
+/// first-in first-out by the training workers; they can be moved or cancelled, a running run cancelled, and an
+/// interrupted, failed or cancelled one resumed from its last checkpoint. One lock orders all status changes, so a
+/// cancel never races a worker taking the same run.
+/// </summary>
+public sealed class RunQueue(
+    IDbContextFactory<LoraLabDbContext> dbFactory, DataFolder data, TrainingNotifier notifier, TimeProvider clock)
+{
+    /// <summary>The owner of every run until the studio has users.</summary>
+    public const string LocalOwner = "local";
+
+    public const int MaxNameLength = 200;
+
+    static readonly RunStatus[] Resumable = [RunStatus.Interrupted, RunStatus.Failed, RunStatus.Cancelled];
+
+    readonly SemaphoreSlim _lock = new(1, 1);
+    readonly SemaphoreSlim _workAvailable = new(0);
+    readonly Dictionary<int, CancellationTokenSource> _running = [];
+
+    DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>Validates every field (a failure names each wrong one) and queues the run last.</summary>
+    public async Task<Result<RunSummary>> CreateAsync(NewRun request, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var errors = await ValidateAsync(db, request, cancellation);
+        if (errors.Count > 0) return Failure.Invalid("The run is invalid", errors);
+
+        var run = new Run
+        {
+            Name = request.Name!.Trim(), BaseModelId = request.BaseModelId!.Value, DatasetId = request.DatasetId!.Value,
+            MethodKind = request.Method!, ConfigurationJson = (request.Configuration ?? []).ToJsonString(),
+            Status = RunStatus.Queued, Owner = LocalOwner, CreatedAt = Now,
+        };
+        await WithLockAsync(async () =>
+        {
+            run.QueuePosition = (await QueuedAsync(db, cancellation)).Count + 1;
+            db.Runs.Add(run);
+            await db.SaveChangesAsync(cancellation);
+        }, cancellation);
+        _workAvailable.Release();
+        Announce(run.Id, RunStatus.Queued, $"Queued at position {run.QueuePosition}.");
+        return (await SummaryAsync(db, run.Id))!;
+    }
+
+    /// <summary>
+    /// Cancels a queued or interrupted run at once; asks a running run's executor to stop (the summary still says
+    /// Running, and the worker records Cancelled when the executor returns). Its checkpoints stay.
+    /// </summary>
+    public async Task<Result<RunSummary>> CancelAsync(int runId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var failure = await WithLockAsync(async () =>
+        {
+            var run = await db.Runs.FindAsync([runId], cancellation);
+            if (run is null) return Failure.NotFound("Run", runId);
+            switch (run.Status)
+            {
+                case RunStatus.Running when _running.TryGetValue(runId, out var running):
+                    await running.CancelAsync();
+                    return null;
+                case RunStatus.Queued or RunStatus.Interrupted:
+                    var queued = await QueuedAsync(db, cancellation);
+                    queued.Remove(run);
+                    Renumber(queued);
+                    (run.Status, run.QueuePosition, run.FinishedAt) = (RunStatus.Cancelled, null, Now);
+                    await db.SaveChangesAsync(CancellationToken.None);
+                    Announce(runId, RunStatus.Cancelled, null);
+                    return null;
+                default:
+                    return Failure.Conflict("The run cannot be cancelled",
+                        $"Run {runId} ('{run.Name}') is {run.Status}; only queued, running or interrupted runs can be cancelled.");
+            }
+        }, cancellation);
+        return await ResultAsync(db, runId, failure);
+    }
+
+    /// <summary>Queues an interrupted, failed or cancelled run again, last, to continue from its latest checkpoint (or from scratch without one).</summary>
+    public async Task<Result<RunSummary>> ResumeAsync(int runId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var failure = await WithLockAsync(async () =>
+        {
+            var run = await db.Runs.FindAsync([runId], cancellation);
+            if (run is null) return Failure.NotFound("Run", runId);
+            if (!Resumable.Contains(run.Status))
+                return Failure.Conflict("The run cannot be resumed",
+                    $"Run {runId} ('{run.Name}') is {run.Status}; only interrupted, failed or cancelled runs can be resumed.");
+            if (run.DatasetId is null)
+                return Failure.Conflict("The run cannot be resumed", $"The dataset of run {runId} ('{run.Name}') was deleted.");
+
+            var checkpoints = await db.Checkpoints.Where(c => c.RunId == runId).OrderByDescending(c => c.Step).ToListAsync(cancellation);
+            var resumeFrom = checkpoints.FirstOrDefault(c => Directory.Exists(c.Path));
+            int keptSteps = resumeFrom?.Step ?? 0;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellation);
+            // The steps after the checkpoint will be trained again: drop their points so the curve does not double back.
+            await db.RunMetrics.Where(m => m.RunId == runId && m.Step > keptSteps).ExecuteDeleteAsync(cancellation);
+            db.Checkpoints.RemoveRange(checkpoints.Where(c => c.Step > keptSteps));
+            run.Status = RunStatus.Queued;
+            run.QueuePosition = (await QueuedAsync(db, cancellation)).Count + 1;
+            run.ResumeFromStep = resumeFrom?.Step;
+            (run.ErrorMessage, run.FinishedAt, run.TrainLoss, run.EvalLoss, run.Perplexity, run.TokensPerSecond) = (null, null, null, null, null, null);
+            await db.SaveChangesAsync(cancellation);
+            await transaction.CommitAsync(cancellation);
+            _workAvailable.Release();
+            Announce(runId, RunStatus.Queued, resumeFrom is null ? "Queued to start again from scratch." : $"Queued to resume from step {resumeFrom.Step}.");
+            return null;
+        }, cancellation);
+        return await ResultAsync(db, runId, failure);
+    }
+
+    /// <summary>Resumes every interrupted run, in the order they were created (LoraLab:AutoResumeInterrupted).</summary>
+    public async Task<IReadOnlyList<int>> ResumeInterruptedAsync(CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var interrupted = await db.Runs.Where(r => r.Status == RunStatus.Interrupted).OrderBy(r => r.Id).Select(r => r.Id).ToListAsync(cancellation);
+        var resumed = new List<int>();
+        foreach (int runId in interrupted)
+            if ((await ResumeAsync(runId, cancellation)).Failure is null) resumed.Add(runId);
+        return resumed;
+    }
+
+    /// <summary>Moves a queued run to <paramref name="position"/> (1 is next; past the end means last).</summary>
+    public async Task<Result<RunSummary>> MoveAsync(int runId, int position, CancellationToken cancellation = default)
+    {
+        if (position < 1) return Failure.InvalidField("position", $"The queue position must be 1 or more, got {position}.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var failure = await WithLockAsync(async () =>
+        {
+            var run = await db.Runs.FindAsync([runId], cancellation);
+            if (run is null) return Failure.NotFound("Run", runId);
+            if (run.Status != RunStatus.Queued)
+                return Failure.Conflict("The run is not queued", $"Run {runId} ('{run.Name}') is {run.Status}; only queued runs can be moved.");
+            var queued = await QueuedAsync(db, cancellation);
+            queued.Remove(run);
+            queued.Insert(Math.Min(position, queued.Count + 1) - 1, run);
+            Renumber(queued);
+            await db.SaveChangesAsync(CancellationToken.None);
+            Announce(runId, RunStatus.Queued, $"Moved to position {run.QueuePosition}.");
+            return null;
+        }, cancellation);
+        return await ResultAsync(db, runId, failure);
+    }
+
+    /// <summary>Deletes a run that is not running, with its metrics, checkpoints, run folder and log; its adapter stays.</summary>
+    public async Task<Result<RunSummary>> DeleteAsync(int runId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var summary = await SummaryAsync(db, runId);
+        if (summary is null) return Failure.NotFound("Run", runId);
+        var failure = await WithLockAsync(async () =>
+        {
+            var run = await db.Runs.FindAsync([runId], cancellation);
+            if (run is null) return Failure.NotFound("Run", runId);
+            if (run.Status == RunStatus.Running)
+                return Failure.Conflict("The run is running", $"Run {runId} ('{run.Name}') is running; cancel it before deleting it.");
+            var queued = await QueuedAsync(db, cancellation);
+            queued.Remove(run);
+            Renumber(queued);
+            await db.SaveChangesAsync(CancellationToken.None);
+            await db.Runs.Where(r => r.Id == runId).ExecuteDeleteAsync(CancellationToken.None);
+            return null;
+        }, cancellation);
+        if (failure is not null) return failure;
+        DataFiles.Delete(data.RunFolder(runId));
+        DataFiles.Delete(data.RunLog(runId));
+        // A registered adapter outlives its run; a partial one left by a failed run does not.
+        string adapterFolder = data.AdapterFolderOfRun(runId);
+        if (!await db.Adapters.AnyAsync(a => a.Folder == adapterFolder, CancellationToken.None)) DataFiles.Delete(adapterFolder);
+        return summary;
+    }
+
+    /// <summary>Marks the runs a previous process left Running as Interrupted. Called at start-up, before any worker starts.</summary>
+    public async Task<IReadOnlyList<int>> MarkInterruptedAsync(CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var lost = await db.Runs.Where(r => r.Status == RunStatus.Running).ToListAsync(cancellation);
+        foreach (var run in lost)
+            (run.Status, run.ErrorMessage) = (RunStatus.Interrupted, "The studio stopped while this run was training; resume it to continue from its last checkpoint.");
+        await db.SaveChangesAsync(cancellation);
+        return lost.Select(r => r.Id).ToList();
+    }
+
+    /// <summary>Takes the first queued run and marks it Running; null when the queue is empty.</summary>
+    internal async Task<RunLease?> TakeNextAsync(CancellationToken stopping)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(stopping);
+        return await WithLockAsync(async () =>
+        {
+            var queued = await QueuedAsync(db, stopping);
+            if (queued.Count == 0) return null;
+            var run = queued[0];
+            queued.RemoveAt(0);
+            Renumber(queued);
+            await db.Entry(run).Reference(r => r.BaseModel).LoadAsync(stopping);
+            await db.Entry(run).Reference(r => r.Dataset).LoadAsync(stopping);
+            var resumeFrom = run.ResumeFromStep is { } step
+                ? await db.Checkpoints.FirstOrDefaultAsync(c => c.RunId == run.Id && c.Step == step, stopping)
+                : null;
+            (run.Status, run.QueuePosition, run.StartedAt) = (RunStatus.Running, null, Now);
+            await db.SaveChangesAsync(CancellationToken.None);
+            // Another idle worker may take the next one.
+            if (queued.Count > 0) _workAvailable.Release();
+
+            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            _running[run.Id] = cancellation;
+            Announce(run.Id, RunStatus.Running, resumeFrom is null ? null : $"Resuming from step {resumeFrom.Step}.");
+            return new RunLease(ToRequest(run, resumeFrom), cancellation);
+        }, stopping);
+    }
+
+    /// <summary>Waits until a run is queued or resumed, or a few seconds pass.</summary>
+    internal async Task WaitForWorkAsync(CancellationToken stopping) => await _workAvailable.WaitAsync(TimeSpan.FromSeconds(5), stopping);
+
+    /// <summary>Records how a taken run ended: its status, final metrics and error message.</summary>
+    internal async Task FinishAsync(RunLease lease, RunStatus status, RunOutcome? outcome, string? error)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await WithLockAsync(async () =>
+        {
+            _running.Remove(lease.RunId);
+            lease.Cancellation.Dispose();
+            var run = await db.Runs.FindAsync(lease.RunId);
+            if (run is null) return 0;
+            (run.Status, run.ErrorMessage, run.ResumeFromStep) = (status, error, null);
+            run.FinishedAt = status == RunStatus.Interrupted ? null : Now;
+            (run.TrainLoss, run.EvalLoss, run.Perplexity, run.TokensPerSecond) =
+                (outcome?.TrainLoss, outcome?.EvalLoss, outcome?.Perplexity, outcome?.TokensPerSecond);
+            await db.SaveChangesAsync();
+            return 0;
+        }, CancellationToken.None);
+        Announce(lease.RunId, status, error);
+    }
+
+    async Task<T> WithLockAsync<T>(Func<Task<T>> action, CancellationToken cancellation)
+    {
+        await _lock.WaitAsync(cancellation);
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    Task WithLockAsync(Func<Task> action, CancellationToken cancellation) =>
+        WithLockAsync(async () => { await action(); return 0; }, cancellation);
+
+    static async Task<List<Run>> QueuedAsync(LoraLabDbContext db, CancellationToken cancellation) =>
+        (await db.Runs.Where(r => r.Status == RunStatus.Queued).ToListAsync(cancellation))
+            .Where(r => r.Status == RunStatus.Queued) // tracked runs changed but not yet saved
+            .OrderBy(r => r.QueuePosition).ThenBy(r => r.Id).ToList();
+
+    static void Renumber(List<Run> queued)
+    {
+        for (int i = 0; i < queued.Count; i++) queued[i].QueuePosition = i + 1;
+    }
+
+    static async Task<Result<RunSummary>> ResultAsync(LoraLabDbContext db, int runId, Failure? failure) =>
+        failure is null ? (await SummaryAsync(db, runId))! : failure;
+
+    static Task<RunSummary?> SummaryAsync(LoraLabDbContext db, int runId) =>
+        db.Runs.AsNoTracking().Where(r => r.Id == runId).Summaries().FirstOrDefaultAsync();
+
+    void Announce(int runId, RunStatus status, string? message) => notifier.Publish(new RunUpdate(runId, new StatusChanged(status, message)));
+
+    RunRequest ToRequest(Run run, Checkpoint? resumeFrom) => new(
+        run.Id, run.Name, run.BaseModel.Folder, run.Dataset?.FilePath ?? "", run.MethodKind,
+        JsonNode.Parse(run.ConfigurationJson) as JsonObject ?? [],
+        data.RunFolder(run.Id), data.CheckpointsFolder(run.Id), data.AdapterFolderOfRun(run.Id),
+        resumeFrom?.Path, resumeFrom?.Step);
+
+    async Task<Dictionary<string, string[]>> ValidateAsync(LoraLabDbContext db, NewRun request, CancellationToken cancellation)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name))
+            errors["name"] = ["A run needs a name."];
+        else if (request.Name.Trim().Length > MaxNameLength)
+            errors["name"] = [$"The name has {request.Name.Trim().Length} characters; at most {MaxNameLength} are allowed."];
+
+        if (request.BaseModelId is not { } modelId)
+            errors["baseModelId"] = ["A run needs a base model: give the id of one from GET /api/models."];
+        else if (await db.BaseModels.FindAsync([modelId], cancellation) is not { } model)
+            errors["baseModelId"] = [$"There is no base model with id {modelId}."];
+        else if (model.Error is { } error)
+            errors["baseModelId"] = [$"Base model {modelId} ('{model.Name}') cannot be used: {error}"];
+
+        if (request.DatasetId is not { } datasetId)
+            errors["datasetId"] = ["A run needs a dataset: give the id of one from GET /api/datasets."];
+        else if (await db.Datasets.FindAsync([datasetId], cancellation) is not { } dataset)
+            errors["datasetId"] = [$"There is no dataset with id {datasetId}."];
+        else if (!File.Exists(dataset.FilePath))
+            errors["datasetId"] = [$"The file of dataset {datasetId} ('{dataset.Name}') is missing: {dataset.FilePath}."];
+
+        if (string.IsNullOrWhiteSpace(request.Method))
+            errors["method"] = [$"A run needs a method: one of {string.Join(", ", RunMethods.All)}."];
+        else if (!RunMethods.All.Contains(request.Method))
+            errors["method"] = [$"Unknown method '{request.Method}': use one of {string.Join(", ", RunMethods.All)}."];
+        return errors;
+    }
+}

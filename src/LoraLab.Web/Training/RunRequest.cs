@@ -1,0 +1,24 @@
+using System.Text.Json.Nodes;
+
+namespace LoraLab.Web.Training;
+
+/// <summary>Everything an executor needs to train one run; every path is absolute.</summary>
+/// <param name="MethodKind">lora, dora, qlora, prompt, prefix, ia3, adapter, selective or full.</param>
+/// <param name="Configuration">The method's and trainer's hyperparameters as the run was created with them.</param>
+/// <param name="OutputFolder">runs/{runId}: the run's own folder, for anything else it writes (the resolved configuration, ...).</param>
+/// <param name="CheckpointsFolder">runs/{runId}/checkpoints.</param>
+/// <param name="AdapterFolder">adapters/run-{runId}: where the trained adapter goes, in PEFT layout.</param>
+/// <param name="ResumeFromCheckpointFolder">A checkpoint folder to continue from, or null to start from scratch.</param>
+/// <param name="ResumeFromStep">The step that checkpoint was saved at, or null.</param>
+public sealed record RunRequest(
+    int RunId,
+    string RunName,
+    string BaseModelFolder,
+    string DatasetFile,
+    string MethodKind,
+    JsonObject Configuration,
+    string OutputFolder,
+    string CheckpointsFolder,
+    string AdapterFolder,
+    string? ResumeFromCheckpointFolder,
+    int? ResumeFromStep);

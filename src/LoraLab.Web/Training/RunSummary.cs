@@ -1,0 +1,33 @@
+using LoraLab.Web.Data.Entities;
+
+namespace LoraLab.Web.Training;
+
+/// <summary>A run as lists show it. <paramref name="ResumeFromStep"/> is the checkpoint step its next execution starts from.</summary>
+public sealed record RunSummary(
+    int Id,
+    string Name,
+    RunStatus Status,
+    int? QueuePosition,
+    int BaseModelId,
+    string BaseModelName,
+    int? DatasetId,
+    string? DatasetName,
+    string Method,
+    string Owner,
+    DateTime CreatedAt,
+    DateTime? StartedAt,
+    DateTime? FinishedAt,
+    string? ErrorMessage,
+    int? ResumeFromStep,
+    double? TrainLoss,
+    double? EvalLoss,
+    double? Perplexity,
+    double? TokensPerSecond);
+
+public sealed record CheckpointSummary(int Id, int Step, string Path, DateTime CreatedAt, bool IsBest);
+
+/// <summary>One run with its configuration, its checkpoints (by step) and the adapter it produced, if any.</summary>
+public sealed record RunDetails(RunSummary Run, System.Text.Json.Nodes.JsonObject Configuration, IReadOnlyList<CheckpointSummary> Checkpoints, int? AdapterId);
+
+public sealed record MetricPoint(
+    int Step, MetricKind Kind, double Loss, double? LearningRate, double? GradNorm, double? TokensPerSecond, double ElapsedSeconds);

@@ -1,0 +1,23 @@
+using LoraLab.Web.Training;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LoraLab.Web.Tests;
+
+/// <summary>
+/// The whole app in memory on a data folder the test owns (so a second factory can restart on it), with the test's
+/// run executor, if any, and extra LoraLab settings.
+/// </summary>
+public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor = null, params (string Key, string Value)[] settings)
+    : WebApplicationFactory<Program>
+{
+    public TempDataFolder Data => data;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("LoraLab:DataPath", data.Path).UseSetting("LoraLab:Device", "cpu");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        if (executor is not null) builder.ConfigureServices(services => services.AddSingleton(executor));
+    }
+}
