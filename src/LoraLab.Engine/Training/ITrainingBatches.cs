@@ -1,3 +1,5 @@
+using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft;
 using static TorchSharp.torch;
 
 namespace LoraLab.Engine.Training;
@@ -24,7 +26,15 @@ public interface ITrainingBatches
 /// <param name="Labels">(B, T) int64, aligned with <paramref name="InputIds"/> as in transformers (the loss shifts them):
 /// the token to learn at each position, or −100 where nothing is learnt (prompt, padding).</param>
 /// <param name="KeyIsReal">(B, T) 1 for real tokens and 0 for padding, or null when no row is padded.</param>
-public sealed record TrainingBatch(Tensor InputIds, Tensor Labels, Tensor? KeyIsReal = null);
+/// <param name="Positions">(B, T) positions restarting at 0 for each packed example; null when no row is packed.</param>
+/// <param name="AttentionMask">(B, 1, T, T) boolean block-diagonal causal mask of a packed batch; null otherwise.</param>
+public sealed record TrainingBatch(Tensor InputIds, Tensor Labels, Tensor? KeyIsReal = null, Tensor? Positions = null, Tensor? AttentionMask = null)
+{
+    /// <summary>The method's logits (B, T, V) for this batch, packed or not.</summary>
+    public Tensor Logits(IPeftMethod method, CausalLM lm) => Positions is null
+        ? method.Forward(lm, InputIds, KeyIsReal)
+        : method.ForwardPacked(lm, InputIds, Positions, AttentionMask!);
+}
 
 /// <summary>Where a pass over the batches stands: micro-batch <paramref name="Index"/> of epoch <paramref name="Epoch"/> (both from 0).</summary>
 public readonly record struct BatchPosition(int Epoch, long Index)

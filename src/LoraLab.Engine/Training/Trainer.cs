@@ -215,7 +215,7 @@ public sealed class Trainer
             {
                 using var scope = NewDisposeScope();
                 var batch = Read(validation, new BatchPosition(0, i));
-                sum += CausalLmLoss.Sum(method.Forward(lm, batch.InputIds, batch.KeyIsReal), batch.Labels).item<float>();
+                sum += CausalLmLoss.Sum(batch.Logits(method, lm), batch.Labels).item<float>();
                 tokens += CausalLmLoss.PredictedTokens(batch.Labels);
             }
             if (tokens == 0) throw new TrainingConfigException("The validation batches have no labelled token to predict.");

@@ -83,7 +83,7 @@ public sealed class TrainingStep
             using (var forward = NewDisposeScope())
             {
                 // The logits (B, T, V) are the largest activation; this scope frees them before the backward pass.
-                var logits = method.Forward(lm, batch.InputIds, batch.KeyIsReal);
+                var logits = batch.Logits(method, lm);
                 sum = CausalLmLoss.Sum(logits, batch.Labels).MoveToOuterDisposeScope();
             }
             var loss = sum * ((Scaler?.Scale ?? 1.0) / predicted);
