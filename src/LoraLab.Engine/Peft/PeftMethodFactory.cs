@@ -7,7 +7,8 @@ namespace LoraLab.Engine.Peft;
 /// <summary>Turns a user's <see cref="MethodOptions"/> into the method that trains it; each method validates its own config.</summary>
 public static class PeftMethodFactory
 {
-    public static IPeftMethod Create(MethodOptions o, ModelConfig model, ITextTokenizer tokenizer, long seed, string? baseModelName = null)
+    /// <param name="tokenizer">Needed only to initialise prompt tuning from a text.</param>
+    public static IPeftMethod Create(MethodOptions o, ModelConfig model, ITextTokenizer? tokenizer, long seed, string? baseModelName = null)
     {
         o.Validate();
         return o.Method switch
@@ -25,7 +26,8 @@ public static class PeftMethodFactory
                 PromptTuningInitText = o.PromptInitText,
                 TokenizerNameOrPath = o.PromptInitText is null ? null : baseModelName ?? "base",
                 BaseModelNameOrPath = baseModelName,
-            }, o.PromptInitText is null ? null : tokenizer.Encode(o.PromptInitText), seed),
+            }, o.PromptInitText is null ? null
+                : (tokenizer ?? throw new ArgumentException("prompt_init_text needs the model's tokenizer.")).Encode(o.PromptInitText), seed),
             "prefix" => new PrefixTuningMethod(new PrefixTuningConfig
             {
                 NumVirtualTokens = o.NumVirtualTokens,

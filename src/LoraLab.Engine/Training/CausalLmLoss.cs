@@ -20,7 +20,7 @@ public static class CausalLmLoss
         // Shifting the labels rather than the logits avoids copying the (B, T, V) logits.
         var targets = Shifted(labels);                                                          // (B, T)
         var loss = nn.functional.cross_entropy(
-            logits.to(ScalarType.Float32).view(B * T, V), targets.view(B * T), ignore_index: IgnoreIndex, reduction: nn.Reduction.Sum);
+            logits.to(ScalarType.Float32).reshape(B * T, V), targets.reshape(B * T), ignore_index: IgnoreIndex, reduction: nn.Reduction.Sum);
         return loss.MoveToOuterDisposeScope();
     }
 

@@ -47,7 +47,7 @@ public static class TrainingBenchmark
         }
         long peak = ProcessMemory.PeakBytes();
 
-        double bytesPerParameter = options.Precision.Bytes();
+        double bytesPerParameter = BaseWeightFootprint.BytesPerLinearParameter(lm);
         var estimate = MemoryEstimator.Estimate(new MemoryEstimateInput(
             config, method.Kind, trainableCount, bytesPerParameter * 8, options.Precision, options.BatchSize, options.SequenceLength, options.GradientCheckpointing));
         double stepSeconds = seconds / options.Steps;

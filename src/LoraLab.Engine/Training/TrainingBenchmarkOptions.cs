@@ -11,11 +11,8 @@ public sealed record TrainingBenchmarkOptions
     public static IReadOnlyList<string> SevenProjections { get; } = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
 
     public ModelConfig Model { get; init; } = GenerationBenchmarkOptions.SmolLM2_135M;
-    /// <summary>lora or dora.</summary>
-    public string Method { get; init; } = "lora";
-    public int Rank { get; init; } = 16;
-    public double Alpha { get; init; } = 32;
-    public IReadOnlyList<string> TargetModules { get; init; } = SevenProjections;
+    /// <summary>Any method; by default LoRA r = 16, alpha 32, no dropout, on all seven projections (the yardstick's shape).</summary>
+    public MethodOptions Method { get; init; } = new() { R = 16, LoraAlpha = 32, LoraDropout = 0, TargetModules = SevenProjections };
     public int BatchSize { get; init; } = 4;
     public int SequenceLength { get; init; } = 256;
     public ComputePrecision Precision { get; init; } = ComputePrecision.Float32;
@@ -25,11 +22,7 @@ public sealed record TrainingBenchmarkOptions
     public int WarmupSteps { get; init; } = 1;
     public long Seed { get; init; }
 
-    public IPeftMethod CreateMethod() => Method switch
-    {
-        "lora" or "dora" => new LoraMethod(new LoraConfig { R = Rank, LoraAlpha = Alpha, TargetModules = TargetModules, UseDora = Method == "dora" }, Seed),
-        _ => throw new ArgumentException($"method '{Method}' has no benchmark; use lora or dora."),
-    };
+    public IPeftMethod CreateMethod() => PeftMethodFactory.Create(Method, Model, tokenizer: null, Seed);
 
     public void Validate()
     {
@@ -39,6 +32,8 @@ public sealed record TrainingBenchmarkOptions
         if (Steps <= 0) throw new ArgumentException(Invariant($"steps must be positive, got {Steps}."));
         if (WarmupSteps < 0) throw new ArgumentException(Invariant($"warmup_steps must be zero or more, got {WarmupSteps}."));
         if (Precision == ComputePrecision.Fp16) throw new ArgumentException("compute_precision fp16 is not benchmarked on the CPU; use float32 or bf16.");
-        CreateMethod();
+        if (Method.Method is "full" or "selective" && Precision != ComputePrecision.Float32)
+            throw new ArgumentException($"{Method.Method} fine-tuning trains the base weights, which stay float32: benchmark it in float32.");
+        Method.Validate();
     }
 }

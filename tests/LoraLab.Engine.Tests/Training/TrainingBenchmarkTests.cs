@@ -15,7 +15,7 @@ public class TrainingBenchmarkTests
     {
         var options = new TrainingBenchmarkOptions
         {
-            Model = TinyModels.Named("llama-gqa-tied"), Method = method, Rank = 4, BatchSize = 2, SequenceLength = 16, Steps = 2,
+            Model = TinyModels.Named("llama-gqa-tied"), Method = new MethodOptions { Method = method, R = 4 }, BatchSize = 2, SequenceLength = 16, Steps = 2,
             Precision = Enum.Parse<ComputePrecision>(precision, ignoreCase: true), GradientCheckpointing = checkpointing,
         };
 
@@ -35,11 +35,37 @@ public class TrainingBenchmarkTests
         Assert.True(double.IsFinite(json["final_loss"]!.GetValue<double>()));
     }
 
-    [Fact]
-    public void An_unknown_method_is_refused_by_name()
+    [Theory]
+    [InlineData("qlora", 0.50, 0.53)]
+    [InlineData("prompt", 4.0, 4.0)]
+    [InlineData("prefix", 4.0, 4.0)]
+    [InlineData("ia3", 4.0, 4.0)]
+    [InlineData("adapter", 4.0, 4.0)]
+    [InlineData("full", 4.0, 4.0)]
+    public void Every_method_can_be_benchmarked_and_reports_its_base_bytes_per_parameter(string method, double minBytes, double maxBytes)
     {
-        var e = Assert.Throws<ArgumentException>(() => TrainingBenchmark.Run(new TrainingBenchmarkOptions { Method = "prefix" }));
+        var options = new TrainingBenchmarkOptions
+        {
+            Model = TinyModels.Config("LlamaForCausalLM", j => { j["hidden_size"] = 128; j["intermediate_size"] = 256; }),
+            Method = new MethodOptions { Method = method, R = 4, NumVirtualTokens = 4, BottleneckSize = 8 },
+            BatchSize = 2, SequenceLength = 16, Steps = 1,
+        };
 
-        Assert.Equal("method 'prefix' has no benchmark; use lora or dora.", e.Message);
+        var result = TrainingBenchmark.Run(options);
+
+        Assert.Equal(method, result.Method);
+        Assert.InRange(result.BaseBytesPerParameter, minBytes, maxBytes);
+        Assert.True(result.TrainableParameters > 0 && double.IsFinite(result.FinalLoss));
+    }
+
+    [Fact]
+    public void Full_fine_tuning_in_bf16_is_refused_with_the_reason()
+    {
+        var e = Assert.Throws<ArgumentException>(() => TrainingBenchmark.Run(new TrainingBenchmarkOptions
+        {
+            Method = new MethodOptions { Method = "full" }, Precision = ComputePrecision.Bf16,
+        }));
+
+        Assert.Contains("full fine-tuning trains the base weights", e.Message);
     }
 }
