@@ -8,6 +8,7 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
     TokenizeCommand.Create(),
     GenerateCommand.Create(),
     EvalCommand.Create(),
+    TrainCommand.Create(),
     BenchCommand.Create(),
     DemoCommand.Create(),
 };

@@ -2,13 +2,53 @@ using System.CommandLine;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Training;
 
 namespace LoraLab.Cli.Commands;
 
 /// <summary><c>loralab bench generate [shape flags] [--json]</c>: throughput figures on random weights of a given shape.</summary>
 static class BenchCommand
 {
-    public static Command Create() => new("bench", "Measure throughput and memory on random weights.") { Generate() };
+    public static Command Create() => new("bench", "Measure throughput and memory on random weights.") { Generate(), Train() };
+
+    static Command Train()
+    {
+        var shape = new ModelShapeOptions();
+        var method = new MethodFlags();
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 4 };
+        var sequence = new Option<int>("--sequence-length") { DefaultValueFactory = _ => 256 };
+        var precision = new Option<ComputePrecision>("--precision") { Description = "float32 (exact) or bf16 (mixed: bf16 base, float32 adapter and optimizer).", DefaultValueFactory = _ => ComputePrecision.Float32 };
+        var checkpointing = new Option<bool>("--gradient-checkpointing");
+        var steps = new Option<int>("--steps") { Description = "Timed optimizer steps (after one warm-up step).", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: its own choice)." };
+        var json = CommonOptions.Json();
+        var command = new Command("train", "Training tokens/s, step time, peak memory, trainable parameters and the base's bytes per weight, beside the memory estimate.")
+        {
+            batch, sequence, precision, checkpointing, steps, threads, json,
+        };
+        shape.AddTo(command);
+        method.AddTo(command);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(threads) is { } n) TorchSharp.torch.set_num_threads(n);
+            var defaults = new TrainingBenchmarkOptions();
+            var result = TrainingBenchmark.Run(defaults with
+            {
+                Model = shape.Read(parse, GenerationBenchmarkOptions.SmolLM2_135M),
+                Method = method.Read(parse),
+                BatchSize = parse.GetValue(batch),
+                SequenceLength = parse.GetValue(sequence),
+                Precision = parse.GetValue(precision),
+                GradientCheckpointing = parse.GetValue(checkpointing),
+                Steps = parse.GetValue(steps),
+            });
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJson());
+            else Console.WriteLine($"{result.Method} {result.Precision}{(result.GradientCheckpointing ? " +checkpointing" : "")}: {result.TokensPerSecond:F0} tokens/s, " +
+                                   $"{result.StepSeconds:F2} s/step, peak {result.PeakResidentBytes / 1e9:F2} GB (estimate {result.Estimate.Total / 1e9:F2} GB), " +
+                                   $"{result.TrainableParameters:N0} trainable, base {result.BaseBytesPerParameter:F3} bytes/weight");
+        });
+        return command;
+    }
 
     static Command Generate()
     {

@@ -15,7 +15,7 @@ public sealed record MethodOptions
     // LoRA family (lora, dora, qlora)
     public int R { get; init; } = 16;
     public double LoraAlpha { get; init; } = 32;
-    public double LoraDropout { get; init; } = 0.05;
+    public double LoraDropout { get; init; }
     /// <summary>Module names or "all-linear" (the default: all seven projections, as QLoRA recommends).</summary>
     public IReadOnlyList<string> TargetModules { get; init; } = [LoraConfig.AllLinear];
     public bool UseRslora { get; init; }

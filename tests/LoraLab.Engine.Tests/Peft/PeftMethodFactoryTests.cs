@@ -45,7 +45,7 @@ public class PeftMethodFactoryTests
         var method = (LoraMethod)PeftMethodFactory.Create(
             new MethodOptions { Method = "dora", R = 4, LoraAlpha = 8, TargetModules = ["q_proj"], UseRslora = true }, lm.Config, new OneIdPerCharacter(), 1);
         var c = method.Config;
-        Assert.Equal((4, 8.0, 0.05, true, true, "default"), (c.R, c.LoraAlpha, c.LoraDropout, c.UseRslora, c.UseDora, c.InitLoraWeights));
+        Assert.Equal((4, 8.0, 0.0, true, true, "default"), (c.R, c.LoraAlpha, c.LoraDropout, c.UseRslora, c.UseDora, c.InitLoraWeights));
         Assert.Equal(["q_proj"], c.TargetModules);
     }
 
