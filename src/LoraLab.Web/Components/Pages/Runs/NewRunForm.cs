@@ -1,0 +1,157 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft;
+using LoraLab.Engine.Training;
+using LoraLab.Web.Training;
+
+namespace LoraLab.Web.Components.Pages.Runs;
+
+/// <summary>
+/// The new-run page's fields. The method's and the trainer's rules are the engine's own (MethodOptions, the PEFT
+/// configs, TrainingOptions): each rule's message starts with the snake_case field it is about, which is how it finds
+/// its field here. The page's own rules cover what the engine does not see: name, model, dataset and the data settings.
+/// </summary>
+public sealed class NewRunForm
+{
+    public const int DefaultMaxLength = 512;
+
+    public string Name { get; set; } = "";
+    public int? BaseModelId { get; set; }
+    public int? DatasetId { get; set; }
+    public string Method { get; private set; } = "lora";
+
+    public MethodOptions MethodOptions { get; set; } = new();
+    public TrainingOptions Training { get; set; } = new() { LearningRate = MethodChoices.Of("lora").LearningRate };
+
+    /// <summary>Tokens per example: longer ones are truncated.</summary>
+    public int MaxLength { get; set; } = DefaultMaxLength;
+    /// <summary>Share of the records held out for evaluation; 0 holds out none.</summary>
+    public double ValidationFraction { get; set; } = 0.1;
+    public bool Pack { get; set; }
+
+    /// <summary>Switches method and resets the method's settings and learning rate to that method's defaults.</summary>
+    public void SetMethod(string method, ModelConfig? model)
+    {
+        Method = method;
+        MethodOptions = new MethodOptions { Method = method, TargetModules = model is null ? [LoraConfig.AllLinear] : DefaultTargets(model) };
+        Training = Training with { LearningRate = MethodChoices.Of(method).LearningRate };
+    }
+
+    /// <summary>LoRA's default targets spelled out: every projection (all-linear leaves the head out too).</summary>
+    public static IReadOnlyList<string> DefaultTargets(ModelConfig model) => TargetableModules(model);
+
+    /// <summary>The module names a LoRA adapter can wrap on this model: the attention and MLP projections.</summary>
+    /// <remarks>An untied lm_head is a linear layer too, but the engine's CausalLM cannot carry an adapter on it.</remarks>
+    public static IReadOnlyList<string> TargetableModules(ModelConfig model) => ParameterLayout.LinearNames(model).Where(n => n != "lm_head").ToList();
+
+    /// <summary>Every field that is wrong, by field name (name, baseModelId, r, batch_size, max_length, …), with its message.</summary>
+    public IReadOnlyDictionary<string, string> Validate(ModelConfig? model, bool datasetExists)
+    {
+        var errors = new Dictionary<string, string>();
+        if (string.IsNullOrWhiteSpace(Name)) errors["name"] = "A run needs a name.";
+        else if (Name.Trim().Length > RunQueue.MaxNameLength) errors["name"] = $"At most {RunQueue.MaxNameLength} characters, got {Name.Trim().Length}.";
+        if (BaseModelId is null) errors["baseModelId"] = "Choose the base model to fine-tune.";
+        if (DatasetId is null || !datasetExists) errors["datasetId"] = "Choose the dataset to train on.";
+
+        if (model is not null) CheckEach(errors, MethodFields, MethodOptions, o => TrainableParameterCount.Of(model, o), (PeftConfigException e) => e.Message, "method");
+        CheckEach(errors, TrainingFields, Training, o => o.Validate(), (TrainingConfigException e) => e.Message, "training");
+
+        if (MaxLength < 2) errors["max_length"] = $"At least 2 tokens, got {MaxLength}.";
+        else if (model is not null && MaxLength > model.MaxPositionEmbeddings)
+            errors["max_length"] = $"At most the model's context length {model.MaxPositionEmbeddings}, got {MaxLength}.";
+        if (ValidationFraction is < 0 or >= 1 || double.IsNaN(ValidationFraction))
+            errors["validation_fraction"] = $"Between 0 (none) and 1, exclusive, got {ValidationFraction}.";
+        else if (ValidationFraction == 0 && Training.EvalSteps is not null && !errors.ContainsKey("eval_steps"))
+            errors["eval_steps"] = "Evaluation needs held-out records: set the validation fraction above 0, or clear this.";
+        return errors;
+    }
+
+    /// <summary>
+    /// Validates the whole options; each error's field is reset to its default and validation repeated, so that every
+    /// wrong field gets its own message at once. An error no field claims goes under <paramref name="fallback"/>.
+    /// </summary>
+    static void CheckEach<TOptions, TException>(
+        Dictionary<string, string> errors, IReadOnlyList<(string Field, Func<TOptions, TOptions> Reset)> fields, TOptions options,
+        Action<TOptions> validate, Func<TException, string> message, string fallback)
+        where TException : Exception
+    {
+        for (int attempt = 0; attempt <= fields.Count; attempt++)
+        {
+            try
+            {
+                validate(options);
+                return;
+            }
+            catch (TException e)
+            {
+                string text = message(e);
+                var field = fields.FirstOrDefault(f => text.StartsWith(f.Field + " ", StringComparison.Ordinal) || text.StartsWith(f.Field + ":", StringComparison.Ordinal));
+                if (field.Field is null || errors.ContainsKey(field.Field))
+                {
+                    errors[fallback] = text;
+                    return;
+                }
+                errors[field.Field] = text;
+                options = field.Reset(options);
+            }
+        }
+    }
+
+    static readonly MethodOptions MethodDefaults = new();
+
+    static readonly (string Field, Func<MethodOptions, MethodOptions> Reset)[] MethodFields =
+    [
+        ("r", o => o with { R = MethodDefaults.R }),
+        ("lora_alpha", o => o with { LoraAlpha = MethodDefaults.LoraAlpha }),
+        ("lora_dropout", o => o with { LoraDropout = MethodDefaults.LoraDropout }),
+        ("target_modules", o => o with { TargetModules = MethodDefaults.TargetModules }),
+        ("num_virtual_tokens", o => o with { NumVirtualTokens = MethodDefaults.NumVirtualTokens }),
+        ("encoder_hidden_size", o => o with { EncoderHiddenSize = null }),
+        ("bottleneck_size", o => o with { BottleneckSize = MethodDefaults.BottleneckSize }),
+        ("last_blocks", o => o with { LastBlocks = 0 }),
+        ("patterns", o => o with { Patterns = [] }),
+    ];
+
+    static readonly TrainingOptions TrainingDefaults = new();
+
+    static readonly (string Field, Func<TrainingOptions, TrainingOptions> Reset)[] TrainingFields =
+    [
+        ("learning_rate", o => o with { LearningRate = TrainingDefaults.LearningRate }),
+        ("warmup_ratio", o => o with { WarmupRatio = TrainingDefaults.WarmupRatio }),
+        ("max_steps", o => o with { MaxSteps = null }),
+        ("num_train_epochs", o => o with { Epochs = TrainingDefaults.Epochs }),
+        ("batch_size", o => o with { BatchSize = TrainingDefaults.BatchSize }),
+        ("gradient_accumulation_steps", o => o with { GradientAccumulationSteps = TrainingDefaults.GradientAccumulationSteps }),
+        ("max_grad_norm", o => o with { MaxGradNorm = TrainingDefaults.MaxGradNorm }),
+        ("weight_decay", o => o with { WeightDecay = TrainingDefaults.WeightDecay }),
+        ("eval_steps", o => o with { EvalSteps = null, EarlyStoppingPatience = null }),
+        ("save_steps", o => o with { SaveSteps = null }),
+    ];
+
+    static readonly JsonSerializerOptions SnakeCase = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>
+    /// The run's configuration as stored and handed to the executor: the method's options and the trainer's options in
+    /// snake_case, and the data settings the dataset pipeline needs (max_length, validation_fraction, pack).
+    /// </summary>
+    public JsonObject Configuration() => new()
+    {
+        ["method"] = JsonSerializer.SerializeToNode(MethodOptions, SnakeCase),
+        ["training"] = JsonNode.Parse(Training.ToJson()),
+        ["data"] = new JsonObject { ["max_length"] = MaxLength, ["validation_fraction"] = ValidationFraction, ["pack"] = Pack },
+    };
+
+    /// <summary>The memory the run needs at its peak, from the model's shape, the method and the batch.</summary>
+    public MemoryEstimate EstimateMemory(ModelConfig model, long trainableParameters)
+    {
+        double baseBits = Method == "qlora" ? 4 : Training.Precision.Bytes() * 8;
+        return MemoryEstimator.Estimate(new MemoryEstimateInput(
+            model, Method, trainableParameters, baseBits, Training.Precision, Training.BatchSize, MaxLength, Training.GradientCheckpointing));
+    }
+}
