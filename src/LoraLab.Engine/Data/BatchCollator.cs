@@ -1,3 +1,5 @@
+using LoraLab.Engine.Training;
+using static TorchSharp.torch;
 namespace LoraLab.Engine.Data;
 
 /// <summary>
@@ -6,7 +8,27 @@ namespace LoraLab.Engine.Data;
 /// <param name="KeyIsReal">1 for tokens, 0 for padding.</param>
 /// <param name="SegmentIds">For a batch with a packed row: each token's example within its row, −1 on padding; else null.</param>
 /// <param name="Positions">For a batch with a packed row: each token's position within its example, 0 on padding; else null.</param>
-public sealed record CollatedBatch(int Rows, int Length, long[] InputIds, long[] Labels, long[] KeyIsReal, long[]? SegmentIds, long[]? Positions);
+public sealed record CollatedBatch(int Rows, int Length, long[] InputIds, long[] Labels, long[] KeyIsReal, long[]? SegmentIds, long[]? Positions)
+{
+    /// <summary>
+    /// The batch as tensors on <paramref name="device"/>, in the caller's dispose scope. Padding is on the right, where
+    /// causal attention never looks, so <see cref="TrainingBatch.KeyIsReal"/> is left out when no row is padded and the
+    /// attention stays on its fast causal path; a packed batch carries its positions and block-diagonal mask.
+    /// </summary>
+    public TrainingBatch ToTensors(Device device)
+    {
+        long[] shape = [Rows, Length];
+        Tensor? positions = null, mask = null;
+        if (SegmentIds is not null)
+        {
+            positions = tensor(Positions!, shape, device: device);
+            using var segments = tensor(SegmentIds, shape, device: device);
+            mask = PackedAttentionMask.ForBatch(segments);
+        }
+        var keyIsReal = KeyIsReal.All(k => k == 1) ? null : tensor(KeyIsReal, shape, device: device);
+        return new TrainingBatch(tensor(InputIds, shape, device: device), tensor(Labels, shape, device: device), keyIsReal, positions, mask);
+    }
+}
 
 /// <summary>Right-pads examples to the longest of the batch; padding has the label <see cref="TrainingExample.IgnoreLabel"/>.</summary>
 public static class BatchCollator

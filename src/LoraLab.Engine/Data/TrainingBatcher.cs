@@ -1,3 +1,4 @@
+using LoraLab.Engine.Training;
 using static TorchSharp.torch;
 
 namespace LoraLab.Engine.Data;
@@ -6,15 +7,18 @@ namespace LoraLab.Engine.Data;
 /// Cuts the examples into batches in an order shuffled afresh each epoch. The order of an epoch depends only on the
 /// seed and the epoch number, so a run resumed at (epoch, batch) sees exactly the batches it would have seen.
 /// </summary>
-public sealed class TrainingBatcher
+public sealed class TrainingBatcher : ITrainingBatches
 {
     readonly IReadOnlyList<TrainingExample> examples;
     readonly int batchSize;
     readonly ulong seed;
     readonly int padId;
+    readonly Device device;
+    (int Epoch, int[] Order)? lastOrder;
 
-    public TrainingBatcher(IReadOnlyList<TrainingExample> examples, int batchSize, ulong seed, int padId)
+    public TrainingBatcher(IReadOnlyList<TrainingExample> examples, int batchSize, ulong seed, int padId, Device? device = null)
     {
+        this.device = device ?? CPU;
         if (examples.Count == 0) throw new ArgumentException("there are no training examples to batch", nameof(examples));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the batch size must be positive");
         this.examples = examples;
@@ -24,7 +28,7 @@ public sealed class TrainingBatcher
     }
 
     /// <summary>The last batch of an epoch is smaller when the examples do not divide evenly.</summary>
-    public int BatchesPerEpoch => (examples.Count + batchSize - 1) / batchSize;
+    public long BatchesPerEpoch => (examples.Count + batchSize - 1) / batchSize;
 
     /// <summary>The example indices of an epoch in the order they are served.</summary>
     public int[] Order(int epoch)
@@ -35,19 +39,15 @@ public sealed class TrainingBatcher
     }
 
     /// <summary>Batch <paramref name="batch"/> of <paramref name="epoch"/> as arrays.</summary>
-    public CollatedBatch Collate(int epoch, int batch) => Collate(Order(epoch), batch);
+    public CollatedBatch Collate(int epoch, int batch) => Collate(CachedOrder(epoch), batch);
 
-    /// <summary>The batches of an epoch from <paramref name="startBatch"/> on; the caller disposes each batch.</summary>
-    public IEnumerable<TrainingBatch> Batches(int epoch, int startBatch, Device device)
-    {
-        if (startBatch < 0 || startBatch > BatchesPerEpoch)
-            throw new ArgumentOutOfRangeException(nameof(startBatch), startBatch, $"an epoch has batches 0 … {BatchesPerEpoch - 1}");
-        return Serve(Order(epoch), startBatch, device);
-    }
+    public TrainingBatch Read(BatchPosition position) => Collate(position.Epoch, checked((int)position.Index)).ToTensors(device);
 
-    IEnumerable<TrainingBatch> Serve(int[] order, int startBatch, Device device)
+    /// <summary>The trainer reads an epoch's batches one by one; its order is computed once.</summary>
+    int[] CachedOrder(int epoch)
     {
-        for (int batch = startBatch; batch < BatchesPerEpoch; batch++) yield return TrainingBatch.From(Collate(order, batch), device);
+        if (lastOrder is not { } cached || cached.Epoch != epoch) lastOrder = cached = (epoch, Order(epoch));
+        return cached.Order;
     }
 
     CollatedBatch Collate(int[] order, int batch)

@@ -24,6 +24,12 @@ public sealed class DecoderModel : SwappableModule
         register_buffer("rotary_inv_freq", inverseFrequencies, persistent: false);
     }
 
+    /// <summary>
+    /// Runs one block of the layer loop in place of <see cref="DecoderLayer.Forward"/>, or null to run blocks directly.
+    /// The trainer sets it for gradient checkpointing, which recomputes each block in the backward pass.
+    /// </summary>
+    public Func<DecoderLayer, Tensor, AttentionContext, Tensor>? BlockRunner { get; set; }
+
     /// <param name="embeddings">(B, T, D) token embeddings (possibly with virtual tokens prepended).</param>
     /// <param name="positions">(B, T) absolute positions, or null for past … past + T − 1 in every row.</param>
     /// <param name="keyIsReal">(B, past + T) 1 for real tokens and 0 for padding, or null when nothing is padded.</param>
@@ -41,7 +47,7 @@ public sealed class DecoderModel : SwappableModule
         var ctx = new AttentionContext(cos, sin, mask, cache);
 
         var h = embeddings;
-        foreach (var layer in layers) h = layer.Forward(h, ctx);
+        foreach (var layer in layers) h = BlockRunner is { } run ? run(layer, h, ctx) : layer.Forward(h, ctx);
         cache?.Advance(T);
         return norm.call(h).MoveToOuterDisposeScope();
     }

@@ -22,6 +22,14 @@ public interface IPeftMethod
     /// <summary>Logits (B, T, V) aligned with <paramref name="inputIds"/> (B, T); <paramref name="keyIsReal"/> (B, T) marks padding, or null.</summary>
     Tensor Forward(CausalLM lm, Tensor inputIds, Tensor? keyIsReal);
 
+    /// <summary>
+    /// Logits (B, T, V) for a packed batch: several examples per row, with <paramref name="positions"/> (B, T) restarting
+    /// per example and a (B, 1, T, T) block-diagonal <paramref name="attentionMask"/>. Methods that only change weights
+    /// run the model as it is; methods that prepend virtual tokens cannot pack and refuse.
+    /// </summary>
+    Tensor ForwardPacked(CausalLM lm, Tensor inputIds, Tensor positions, Tensor attentionMask) =>
+        lm.Forward(inputIds, positions, attentionMask: attentionMask);
+
     /// <summary>Writes the trained adapter to a folder, in PEFT's layout where PEFT has one.</summary>
     void Save(CausalLM lm, string directory);
 }

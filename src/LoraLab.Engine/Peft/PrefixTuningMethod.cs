@@ -65,6 +65,10 @@ public sealed class PrefixTuningMethod(PrefixTuningConfig config, long seed = 0,
     }
 
     /// <summary>Saves what PEFT saves: the final prefix table, so a projected prefix is stored after its MLP.</summary>
+    /// <summary>Packed rows hold several examples, but the virtual tokens would be prepended to the row only once.</summary>
+    public Tensor ForwardPacked(CausalLM lm, Tensor inputIds, Tensor positions, Tensor attentionMask) =>
+        throw new NotSupportedException("Packing cannot be combined with prefix tuning: turn packing off for this run.");
+
     public void Save(CausalLM lm, string directory)
     {
         using var _ = no_grad();

@@ -58,6 +58,10 @@ public sealed class PromptTuningMethod(PromptTuningConfig config, IReadOnlyList<
         return Embedding.to(computeType).unsqueeze(0).expand(batch, -1, -1).MoveToOuterDisposeScope();   // (B, P, D)
     }
 
+    /// <summary>Packed rows hold several examples, but the virtual tokens would be prepended to the row only once.</summary>
+    public Tensor ForwardPacked(CausalLM lm, Tensor inputIds, Tensor positions, Tensor attentionMask) =>
+        throw new NotSupportedException("Packing cannot be combined with prompt tuning: turn packing off for this run.");
+
     public void Save(CausalLM lm, string directory) => SoftPromptFiles.Write(directory, Config.ToJson(), Embedding);
 
     /// <summary>Loads a PEFT prompt-tuning adapter onto <paramref name="lm"/>; the base is frozen, the prompt stays trainable.</summary>

@@ -1,3 +1,4 @@
+using LoraLab.Engine.Training;
 using LoraLab.Engine.Data;
 using static TorchSharp.torch;
 
@@ -41,12 +42,12 @@ public class BatchingTests
         TrainingExample packed = new([1, 2, 3], [-100, 2, -100], [0, 0, 1], [0, 1, 0]);
         TrainingExample single = new([5], [5]);
 
-        using var batch = TrainingBatch.From(BatchCollator.Collate([packed, single], Pad), CPU);
+        var batch = BatchCollator.Collate([packed, single], Pad).ToTensors(CPU);
 
         Assert.Equal([2L, 3], batch.InputIds.shape);
         Assert.Equal(ScalarType.Int64, batch.Labels.dtype);
         Assert.Equal(new long[] { 1, 2, 3, 5, Pad, Pad }, batch.InputIds.data<long>().ToArray());
-        Assert.Equal(new long[] { 1, 1, 1, 1, 0, 0 }, batch.KeyIsReal.data<long>().ToArray());
+        Assert.Equal(new long[] { 1, 1, 1, 1, 0, 0 }, batch.KeyIsReal!.data<long>().ToArray());
         Assert.Equal(new long[] { 0, 1, 0, 0, 0, 0 }, batch.Positions!.data<long>().ToArray());
         bool[] expectedMask =
         [
@@ -63,12 +64,13 @@ public class BatchingTests
     }
 
     [Fact]
-    public void An_unpacked_batch_has_no_mask_or_positions()
+    public void An_unpacked_unpadded_batch_has_no_mask_positions_or_padding_marks()
     {
-        using var batch = TrainingBatch.From(BatchCollator.Collate([new TrainingExample([1, 2], [1, 2])], Pad), CPU);
+        var batch = BatchCollator.Collate([new TrainingExample([1, 2], [1, 2])], Pad).ToTensors(CPU);
 
         Assert.Null(batch.AttentionMask);
-        Assert.Null(batch.Positions!);
+        Assert.Null(batch.Positions);
+        Assert.Null(batch.KeyIsReal);
     }
 
     static TrainingExample[] Numbered(int count) => Enumerable.Range(0, count).Select(i => new TrainingExample([i], [i])).ToArray();
@@ -78,8 +80,8 @@ public class BatchingTests
     {
         var batcher = new TrainingBatcher(Numbered(10), batchSize: 4, seed: 3, Pad);
 
-        var epoch0 = Enumerable.Range(0, batcher.BatchesPerEpoch).SelectMany(b => batcher.Collate(0, b).InputIds).ToList();
-        var epoch1 = Enumerable.Range(0, batcher.BatchesPerEpoch).SelectMany(b => batcher.Collate(1, b).InputIds).ToList();
+        var epoch0 = Enumerable.Range(0, (int)batcher.BatchesPerEpoch).SelectMany(b => batcher.Collate(0, b).InputIds).ToList();
+        var epoch1 = Enumerable.Range(0, (int)batcher.BatchesPerEpoch).SelectMany(b => batcher.Collate(1, b).InputIds).ToList();
 
         Assert.Equal(3, batcher.BatchesPerEpoch);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), epoch0.Order());
@@ -93,12 +95,10 @@ public class BatchingTests
     public void Resuming_at_an_epoch_and_batch_serves_exactly_the_batches_an_uninterrupted_run_would()
     {
         var batcher = new TrainingBatcher(Numbered(10), batchSize: 3, seed: 11, Pad);
-        var uninterrupted = Enumerable.Range(0, batcher.BatchesPerEpoch).Select(b => batcher.Collate(2, b).InputIds).ToList();
+        var uninterrupted = Enumerable.Range(0, (int)batcher.BatchesPerEpoch).Select(b => batcher.Collate(2, b).InputIds).ToList();
 
-        var resumed = batcher.Batches(epoch: 2, startBatch: 2, CPU).Select(b =>
-        {
-            using (b) return b.InputIds.data<long>().ToArray();
-        }).ToList();
+        var resumed = Enumerable.Range(2, (int)batcher.BatchesPerEpoch - 2)
+            .Select(b => batcher.Read(new BatchPosition(2, b)).InputIds.data<long>().ToArray()).ToList();
 
         Assert.Equal(uninterrupted.Skip(2), resumed);
     }

@@ -34,7 +34,7 @@ public class PackedAttentionTests
         var packed = SequencePacker.Pack(parts.Select(p => new TrainingExample(p, p)).ToList(), maxLength: 12).Single();
         var collated = BatchCollator.Collate([packed], padId: 0);
 
-        using var batch = TrainingBatch.From(collated, CPU);
+        var batch = collated.ToTensors(CPU);
         using var logits = lm.Forward(batch.InputIds, batch.Positions, attentionMask: batch.AttentionMask);   // (1, 12, V)
 
         var segments = packed.SegmentIds!;
