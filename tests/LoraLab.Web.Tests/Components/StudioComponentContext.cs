@@ -17,9 +17,9 @@ namespace LoraLab.Web.Tests.Components;
 /// </summary>
 public abstract class StudioComponentContext : MudBlazorContext
 {
-    protected StudioComponentContext()
+    protected StudioComponentContext(long maxDatasetUploadBytes = 1 << 20)
     {
-        var options = Options.Create(new LoraLabOptions { DataPath = Data.Path });
+        var options = Options.Create(new LoraLabOptions { DataPath = Data.Path, MaxDatasetUploadBytes = maxDatasetUploadBytes });
         var db = TestDatabase.Create(Data.Path);
         var folder = new DataFolder(Data.Path);
         Notifier = new TrainingNotifier(TimeProvider.System, NullLogger<TrainingNotifier>.Instance);
