@@ -35,7 +35,13 @@ public sealed class NewRunForm
     public void SetMethod(string method, ModelConfig? model)
     {
         Method = method;
-        MethodOptions = new MethodOptions { Method = method, TargetModules = model is null ? [LoraConfig.AllLinear] : DefaultTargets(model) };
+        MethodOptions = new MethodOptions
+        {
+            Method = method,
+            TargetModules = model is null ? [LoraConfig.AllLinear] : DefaultTargets(model),
+            // An empty selection trains nothing: start from the last two blocks.
+            LastBlocks = method == "selective" ? Math.Min(2, model?.NumHiddenLayers ?? 2) : 0,
+        };
         Training = Training with { LearningRate = MethodChoices.Of(method).LearningRate };
     }
 
@@ -136,16 +142,39 @@ public sealed class NewRunForm
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>The MethodOptions fields each method reads; the others keep their defaults and are left out of the stored configuration.</summary>
+    static readonly IReadOnlyDictionary<string, string[]> FieldsOfMethod = new Dictionary<string, string[]>
+    {
+        ["lora"] = ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "init_lora_weights"],
+        ["dora"] = ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "init_lora_weights"],
+        ["qlora"] = ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "init_lora_weights", "quant_type", "double_quant"],
+        ["prompt"] = ["num_virtual_tokens", "prompt_init_text"],
+        ["prefix"] = ["num_virtual_tokens", "prefix_projection", "encoder_hidden_size"],
+        ["ia3"] = [],
+        ["adapter"] = ["bottleneck_size", "non_linearity", "placement"],
+        ["selective"] = ["last_blocks", "biases", "norms", "embeddings", "lm_head", "patterns"],
+        ["full"] = [],
+    };
+
     /// <summary>
-    /// The run's configuration as stored and handed to the executor: the method's options and the trainer's options in
-    /// snake_case, and the data settings the dataset pipeline needs (max_length, validation_fraction, pack).
+    /// The run's configuration as stored and handed to the executor: the method's options (the fields the method reads)
+    /// and the trainer's options in snake_case, and the data settings the dataset pipeline needs (max_length,
+    /// validation_fraction, pack). Comparing runs then shows only what matters to each.
     /// </summary>
     public JsonObject Configuration() => new()
     {
-        ["method"] = JsonSerializer.SerializeToNode(MethodOptions, SnakeCase),
+        ["method"] = MethodJson(),
         ["training"] = JsonNode.Parse(Training.ToJson()),
         ["data"] = new JsonObject { ["max_length"] = MaxLength, ["validation_fraction"] = ValidationFraction, ["pack"] = Pack },
     };
+
+    JsonObject MethodJson()
+    {
+        var all = JsonSerializer.SerializeToNode(MethodOptions, SnakeCase)!.AsObject();
+        var kept = new JsonObject { ["method"] = Method };
+        foreach (string field in FieldsOfMethod[Method]) kept[field] = all[field]?.DeepClone();
+        return kept;
+    }
 
     /// <summary>The memory the run needs at its peak, from the model's shape, the method and the batch.</summary>
     public MemoryEstimate EstimateMemory(ModelConfig model, long trainableParameters)
