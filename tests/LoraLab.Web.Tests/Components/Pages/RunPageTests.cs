@@ -3,6 +3,7 @@ using LoraLab.Web.Components.Pages.Runs;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LoraLab.Web.Tests.Components.Pages;
 
@@ -61,6 +62,22 @@ public sealed class RunPageTests : StudioComponentContext
         page.WaitForAssertion(() => Assert.Equal("Cancelled", page.Find(".status-chip").GetAttribute("data-status")));
         Assert.Equal(RunStatus.Cancelled, (await Runs.FindAsync(run.Id))!.Status);
         Assert.NotNull(page.Find("#resume-run"));
+    }
+
+    [Fact]
+    public async Task Deleting_a_run_asks_first_then_removes_it_and_returns_to_the_list()
+    {
+        var run = await QueueRunAsync(await AddSmolLm2Async(), (await AddDatasetAsync()).Id, "unwanted");
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
+        var page = Render<RunPage>(p => p.Add(x => x.RunId, run.Id));
+
+        page.WaitForElement("#delete-run").Click();
+        Assert.Contains("This deletes run 'unwanted'", dialogs.WaitForElement(".mud-dialog").TextContent);
+        dialogs.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click();
+
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        page.WaitForAssertion(() => Assert.EndsWith("/runs", navigation.Uri));
+        Assert.Null(await Runs.FindAsync(run.Id));
     }
 
     [Fact]
