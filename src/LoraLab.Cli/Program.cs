@@ -9,5 +9,6 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
     GenerateCommand.Create(),
     EvalCommand.Create(),
     BenchCommand.Create(),
+    DemoCommand.Create(),
 };
 return CliRunner.Invoke(root, args);

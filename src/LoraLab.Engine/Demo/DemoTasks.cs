@@ -39,18 +39,23 @@ public static class DemoTasks
         return new("Reverse the order of the words.", string.Join(' ', sentence), string.Join(' ', sentence.Reverse()));
     }
 
-    /// <summary>"the dog is at the park." → "arr, th' dog be at th' park, matey!"</summary>
+    /// <summary>"the red dog is at the park." → "arr, th' red dog be at th' park, matey!"</summary>
     static InstructionExample PirateStyle(DemoRandom r)
     {
-        string animal = r.Pick(Animals), place = r.Pick(Places), name = r.Pick(Names);
         string sentence = r.Next(3) switch
         {
-            0 => $"the {animal} is at the {place}",
-            1 => $"{name} is {r.Pick(Feelings)}",
-            _ => $"my {r.Pick(Objects)} is {r.Pick(Colors)}",
+            0 => $"the {r.Pick(Colors)} {r.Pick(Animals)} is at the {r.Pick(Places)}",
+            1 => $"{r.Pick(Names)} is {r.Pick(Feelings)} at the {r.Pick(Places)}",
+            _ => $"my {r.Pick(Objects)} is {r.Pick(Colors)} and {r.Pick(Sizes)}",
         };
-        string pirate = string.Join(' ', sentence.Split(' ').Select(w => w switch { "the" => "th'", "is" => "be", "my" => "me", _ => w }));
-        return new("Say it like a pirate.", sentence + ".", $"arr, {pirate}, matey!");
+        return new("Say it like a pirate.", sentence + ".", Pirate(sentence + "."));
+    }
+
+    /// <summary>The pirate rewrite: "arr, " + the sentence with the → th', is → be, my → me, and → an' + ", matey!".</summary>
+    public static string Pirate(string sentence)
+    {
+        var words = sentence.TrimEnd('.').Split(' ').Select(w => w switch { "the" => "th'", "is" => "be", "my" => "me", "and" => "an'", _ => w });
+        return $"arr, {string.Join(' ', words)}, matey!";
     }
 
     /// <summary>"mia saw 7 ducks at the lake." → "7".</summary>

@@ -31,14 +31,23 @@ public class DemoDataTests
             Assert.Equal(e.Input.Split(' ').Reverse(), e.Output.Split(' '));
     }
 
+    [Theory]
+    [InlineData("the red fox is at the park.", "arr, th' red fox be at th' park, matey!")]
+    [InlineData("my cup is blue and small.", "arr, me cup be blue an' small, matey!")]
+    [InlineData("mia is calm at the lake.", "arr, mia be calm at th' lake, matey!")]
+    public void The_pirate_rewrite_follows_its_rule(string input, string expected) => Assert.Equal(expected, DemoTasks.Pirate(input));
+
     [Fact]
-    public void Pirate_style_follows_its_rewrite_rule()
+    public void Pirate_style_examples_are_the_rewrite_of_their_input() =>
+        Assert.All(DemoTasks.Generate("pirate-style", 100, seed: 4), e => Assert.Equal(DemoTasks.Pirate(e.Input), e.Output));
+
+    [Theory]
+    [InlineData("reverse-words")]
+    [InlineData("pirate-style")]
+    [InlineData("extract-number")]
+    public void Every_task_has_enough_distinct_inputs_for_a_held_out_set(string task)
     {
-        var e = DemoTasks.Generate("pirate-style", 200, seed: 4).First(x => x.Input.StartsWith("the "));
-        Assert.StartsWith("arr, th' ", e.Output);
-        Assert.EndsWith(", matey!", e.Output);
-        Assert.Contains(" be at th' ", e.Output);
-        Assert.Equal(e.Input.TrimEnd('.').Replace("the", "th'").Replace(" is ", " be "), e.Output["arr, ".Length..^", matey!".Length]);
+        Assert.True(DemoTasks.Generate(task, 3000, seed: 9).Select(e => e.Input).Distinct().Count() > 1000);
     }
 
     [Fact]
