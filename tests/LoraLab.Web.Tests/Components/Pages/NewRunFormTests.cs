@@ -34,6 +34,29 @@ public sealed class NewRunFormTests
     }
 
     [Fact]
+    public void The_data_section_reads_back_as_the_same_data_options()
+    {
+        var form = new NewRunForm { Data = new DataOptions { MaxLength = 128, Pack = true, ValidationFraction = 0.2 } };
+
+        var data = form.Configuration()["data"].Deserialize<DataOptions>(new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+
+        Assert.Equal(form.Data, data);
+    }
+
+    [Fact]
+    public void Full_fine_tuning_in_half_precision_is_refused_at_the_precision()
+    {
+        var form = new NewRunForm { Name = "full-bf16", BaseModelId = 1, DatasetId = 1 };
+        form.SetMethod("full", model: null);
+        form.Training = form.Training with { Precision = ComputePrecision.Bf16 };
+
+        var errors = form.Validate(model: null, datasetExists: true);
+
+        Assert.Equal(["compute_precision"], errors.Keys);
+        Assert.Equal("full fine-tuning trains the base weights, which must then be float32.", errors["compute_precision"]);
+    }
+
+    [Fact]
     public void Methods_without_settings_store_only_their_name()
     {
         var form = new NewRunForm();

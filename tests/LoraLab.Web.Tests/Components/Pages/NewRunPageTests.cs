@@ -69,7 +69,7 @@ public sealed class NewRunPageTests : StudioComponentContext
 
         // SmolLM2-135M, LoRA r=16 on the seven projections, float32, 512 tokens: the estimator's own figure.
         var config = (await Registry.ListAsync()).Single().Config!;
-        long trainable = TrainableParameterCount.Of(config, new MethodOptions { TargetModules = NewRunForm.DefaultTargets(config) });
+        long trainable = TrainableParameterCount.Of(config, new MethodOptions { TargetModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] });
         var expected = MemoryEstimator.Estimate(new MemoryEstimateInput(config, "lora", trainable, 32, ComputePrecision.Float32, 16, 512, false));
         page.WaitForAssertion(() =>
         {

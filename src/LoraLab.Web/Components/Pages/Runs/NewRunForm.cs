@@ -15,8 +15,6 @@ namespace LoraLab.Web.Components.Pages.Runs;
 /// </summary>
 public sealed class NewRunForm
 {
-    public const int DefaultMaxLength = 512;
-
     public string Name { get; set; } = "";
     public int? BaseModelId { get; set; }
     public int? DatasetId { get; set; }
@@ -25,11 +23,8 @@ public sealed class NewRunForm
     public MethodOptions MethodOptions { get; set; } = new();
     public TrainingOptions Training { get; set; } = new() { LearningRate = MethodChoices.Of("lora").LearningRate };
 
-    /// <summary>Tokens per example: longer ones are truncated.</summary>
-    public int MaxLength { get; set; } = DefaultMaxLength;
-    /// <summary>Share of the records held out for evaluation; 0 holds out none.</summary>
-    public double ValidationFraction { get; set; } = 0.1;
-    public bool Pack { get; set; }
+    /// <summary>Sequence length, packing and the evaluation split; 10% held out unless changed.</summary>
+    public DataOptions Data { get; set; } = new() { ValidationFraction = 0.1 };
 
     /// <summary>Switches method and resets the method's settings and learning rate to that method's defaults.</summary>
     public void SetMethod(string method, ModelConfig? model)
@@ -38,15 +33,13 @@ public sealed class NewRunForm
         MethodOptions = new MethodOptions
         {
             Method = method,
-            TargetModules = model is null ? [LoraConfig.AllLinear] : DefaultTargets(model),
+            // LoRA's default, all-linear, spelled out as the picker shows it.
+            TargetModules = model is null ? [LoraConfig.AllLinear] : TargetableModules(model),
             // An empty selection trains nothing: start from the last two blocks.
             LastBlocks = method == "selective" ? Math.Min(2, model?.NumHiddenLayers ?? 2) : 0,
         };
         Training = Training with { LearningRate = MethodChoices.Of(method).LearningRate };
     }
-
-    /// <summary>LoRA's default targets spelled out: every projection (all-linear leaves the head out too).</summary>
-    public static IReadOnlyList<string> DefaultTargets(ModelConfig model) => TargetableModules(model);
 
     /// <summary>The module names a LoRA adapter can wrap on this model: the attention and MLP projections.</summary>
     /// <remarks>An untied lm_head is a linear layer too, but the engine's CausalLM cannot carry an adapter on it.</remarks>
@@ -64,13 +57,14 @@ public sealed class NewRunForm
         if (model is not null) CheckEach(errors, MethodFields, MethodOptions, o => TrainableParameterCount.Of(model, o), (PeftConfigException e) => e.Message, "method");
         CheckEach(errors, TrainingFields, Training, o => o.Validate(), (TrainingConfigException e) => e.Message, "training");
 
-        if (MaxLength < 2) errors["max_length"] = $"At least 2 tokens, got {MaxLength}.";
-        else if (model is not null && MaxLength > model.MaxPositionEmbeddings)
-            errors["max_length"] = $"At most the model's context length {model.MaxPositionEmbeddings}, got {MaxLength}.";
-        if (ValidationFraction is < 0 or >= 1 || double.IsNaN(ValidationFraction))
-            errors["validation_fraction"] = $"Between 0 (none) and 1, exclusive, got {ValidationFraction}.";
-        else if (ValidationFraction == 0 && Training.EvalSteps is not null && !errors.ContainsKey("eval_steps"))
-            errors["eval_steps"] = "Evaluation needs held-out records: set the validation fraction above 0, or clear this.";
+        CheckEach(errors, DataFields, Data, o => o.Validate(), (TrainingConfigException e) => e.Message, "data");
+        if (model is not null && Data.MaxLength > model.MaxPositionEmbeddings && !errors.ContainsKey("max_length"))
+            errors["max_length"] = $"At most the model's context length {model.MaxPositionEmbeddings}, got {Data.MaxLength}.";
+        if (Data.ValidationFraction == 0 && Training.EvalSteps is not null && !errors.ContainsKey("eval_steps"))
+            errors["eval_steps"] = "Evaluation needs held-out records: set the share held out above 0, or clear this.";
+        // The trainer keeps a half-precision base in that dtype, which methods that train the base weights cannot use.
+        if (Method is "full" or "selective" && Training.Precision != ComputePrecision.Float32)
+            errors["compute_precision"] = $"{Method} fine-tuning trains the base weights, which must then be float32.";
         return errors;
     }
 
@@ -136,6 +130,14 @@ public sealed class NewRunForm
         ("save_steps", o => o with { SaveSteps = null }),
     ];
 
+    static readonly DataOptions DataDefaults = new();
+
+    static readonly (string Field, Func<DataOptions, DataOptions> Reset)[] DataFields =
+    [
+        ("max_length", o => o with { MaxLength = DataDefaults.MaxLength }),
+        ("validation_fraction", o => o with { ValidationFraction = DataDefaults.ValidationFraction }),
+    ];
+
     static readonly JsonSerializerOptions SnakeCase = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -158,14 +160,14 @@ public sealed class NewRunForm
 
     /// <summary>
     /// The run's configuration as stored and handed to the executor: the method's options (the fields the method reads)
-    /// and the trainer's options in snake_case, and the data settings the dataset pipeline needs (max_length,
-    /// validation_fraction, pack). Comparing runs then shows only what matters to each.
+    /// and the trainer's and data options in snake_case, as FineTuningRun describes a run. Comparing runs then shows only
+    /// what matters to each.
     /// </summary>
     public JsonObject Configuration() => new()
     {
         ["method"] = MethodJson(),
         ["training"] = JsonNode.Parse(Training.ToJson()),
-        ["data"] = new JsonObject { ["max_length"] = MaxLength, ["validation_fraction"] = ValidationFraction, ["pack"] = Pack },
+        ["data"] = JsonSerializer.SerializeToNode(Data, SnakeCase),
     };
 
     JsonObject MethodJson()
@@ -181,6 +183,6 @@ public sealed class NewRunForm
     {
         double baseBits = Method == "qlora" ? 4 : Training.Precision.Bytes() * 8;
         return MemoryEstimator.Estimate(new MemoryEstimateInput(
-            model, Method, trainableParameters, baseBits, Training.Precision, Training.BatchSize, MaxLength, Training.GradientCheckpointing));
+            model, Method, trainableParameters, baseBits, Training.Precision, Training.BatchSize, Data.MaxLength, Training.GradientCheckpointing));
     }
 }
