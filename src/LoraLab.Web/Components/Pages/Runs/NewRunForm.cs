@@ -9,9 +9,10 @@ using LoraLab.Web.Training;
 namespace LoraLab.Web.Components.Pages.Runs;
 
 /// <summary>
-/// The new-run page's fields. The method's and the trainer's rules are the engine's own (MethodOptions, the PEFT
-/// configs, TrainingOptions): each rule's message starts with the snake_case field it is about, which is how it finds
-/// its field here. The page's own rules cover what the engine does not see: name, model, dataset and the data settings.
+/// The new-run page's fields. The method's, the trainer's and the data's rules are the engine's own (the PEFT configs,
+/// TrainingOptions, DataOptions): each rule's message starts with the snake_case field it is about, which is how it finds
+/// its field here. The page's own rules cover what those do not see: name, model and dataset, the model's context
+/// length, and settings that depend on one another.
 /// </summary>
 public sealed class NewRunForm
 {
@@ -54,10 +55,9 @@ public sealed class NewRunForm
         if (BaseModelId is null) errors["baseModelId"] = "Choose the base model to fine-tune.";
         if (DatasetId is null || !datasetExists) errors["datasetId"] = "Choose the dataset to train on.";
 
-        if (model is not null) CheckEach(errors, MethodFields, MethodOptions, o => TrainableParameterCount.Of(model, o), (PeftConfigException e) => e.Message, "method");
-        CheckEach(errors, TrainingFields, Training, o => o.Validate(), (TrainingConfigException e) => e.Message, "training");
-
-        CheckEach(errors, DataFields, Data, o => o.Validate(), (TrainingConfigException e) => e.Message, "data");
+        if (model is not null) CheckEach<MethodOptions, PeftConfigException>(errors, MethodFields, MethodOptions, o => TrainableParameterCount.Of(model, o), "method");
+        CheckEach<TrainingOptions, TrainingConfigException>(errors, TrainingFields, Training, o => o.Validate(), "training");
+        CheckEach<DataOptions, TrainingConfigException>(errors, DataFields, Data, o => o.Validate(), "data");
         if (model is not null && Data.MaxLength > model.MaxPositionEmbeddings && !errors.ContainsKey("max_length"))
             errors["max_length"] = $"At most the model's context length {model.MaxPositionEmbeddings}, got {Data.MaxLength}.";
         if (Data.ValidationFraction == 0 && Training.EvalSteps is not null && !errors.ContainsKey("eval_steps"))
@@ -74,7 +74,7 @@ public sealed class NewRunForm
     /// </summary>
     static void CheckEach<TOptions, TException>(
         Dictionary<string, string> errors, IReadOnlyList<(string Field, Func<TOptions, TOptions> Reset)> fields, TOptions options,
-        Action<TOptions> validate, Func<TException, string> message, string fallback)
+        Action<TOptions> validate, string fallback)
         where TException : Exception
     {
         for (int attempt = 0; attempt <= fields.Count; attempt++)
@@ -86,7 +86,7 @@ public sealed class NewRunForm
             }
             catch (TException e)
             {
-                string text = message(e);
+                string text = e.Message;
                 var field = fields.FirstOrDefault(f => text.StartsWith(f.Field + " ", StringComparison.Ordinal) || text.StartsWith(f.Field + ":", StringComparison.Ordinal));
                 if (field.Field is null || errors.ContainsKey(field.Field))
                 {
