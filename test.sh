@@ -4,6 +4,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Prerequisites beyond the .NET SDK are installed here, before the tests run; `dotnet test` restores the NuGet packages itself.
+# The browser tests drive Debian's Chromium (Playwright downloads no browser of its own).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -38,15 +38,30 @@ public sealed class WebAppTests(ConfiguredStudio studio) : IClassFixture<Configu
     }
 
     [Fact]
-    public async Task The_home_page_renders_the_studio_with_the_models_from_the_configured_folders()
+    public async Task The_models_page_renders_the_studio_with_the_models_from_the_configured_folders()
     {
-        var response = await studio.Factory.CreateClient().GetAsync("/");
+        var response = await studio.Factory.CreateClient().GetAsync("/models");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         string html = await response.Content.ReadAsStringAsync();
         Assert.Contains("LoRA Lab", html);
         Assert.Contains("SmolLM2-135M", html);
         Assert.Contains("external-model", html);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/datasets")]
+    [InlineData("/runs")]
+    [InlineData("/runs/new")]
+    [InlineData("/runs/999")]
+    [InlineData("/datasets/999")]
+    public async Task Every_page_renders_on_the_server(string path)
+    {
+        var response = await studio.Factory.CreateClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("LoRA Lab", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

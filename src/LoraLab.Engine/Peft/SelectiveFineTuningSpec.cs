@@ -47,7 +47,7 @@ public sealed record SelectiveFineTuningSpec
         return selected;
     }
 
-    bool Selects(string name, ModelConfig model)
+    internal bool Selects(string name, ModelConfig model)
     {
         if (Full) return true;
         if (LastBlocks > 0 && BlockIndex(name) is int block && block >= model.NumHiddenLayers - LastBlocks) return true;

@@ -4,6 +4,7 @@ using LoraLab.Web.Adapters;
 using LoraLab.Web.Apis;
 using LoraLab.Web.Data;
 using LoraLab.Web.Datasets;
+using LoraLab.Web.Diagnostics;
 using LoraLab.Web.Hubs;
 using LoraLab.Web.Models;
 using LoraLab.Web.Playground;
@@ -27,6 +28,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddOptions<LoraLabOptions>().Bind(builder.Configuration.GetSection(LoraLabOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => ComputeDevice.Select(sp.GetRequiredService<IOptions<LoraLabOptions>>().Value.Device));
+        builder.Services.AddSingleton<DeviceMemory>();
         builder.Services.AddStudioData();
         builder.Services.AddTraining();
         builder.Services.AddStudioApis();
@@ -44,6 +46,7 @@ public static class LoraLabServiceExtensions
             options.UseSqlite(new SqliteConnectionStringBuilder { DataSource = sp.GetRequiredService<DataFolder>().Database }.ToString()));
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<DatasetStore>();
+        services.AddSingleton<DatasetInspector>();
         services.AddSingleton<AdapterStore>();
         services.AddSingleton<PlaygroundSessionStore>();
         services.AddSingleton<UnreferencedFiles>();

@@ -65,6 +65,73 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
         return await db.BaseModels.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, cancellation) is { } model ? ToRegistered(model) : null;
     }
 
+    /// <summary>
+    /// Registers a Hugging Face model folder anywhere on this host. A folder whose config.json the engine cannot use is
+    /// refused with the reason, under the field "folder".
+    /// </summary>
+    public async Task<Result<RegisteredModel>> RegisterFolderAsync(string? folder, CancellationToken cancellation = default)
+    {
+        if (string.IsNullOrWhiteSpace(folder)) return Failure.InvalidField("folder", "Give the path of a model folder.");
+        string full = FullPath(folder.Trim());
+        if (!Directory.Exists(full)) return Failure.InvalidField("folder", $"{full} does not exist or is not a folder.");
+        var scan = ModelFolderScan.Read(full, ModelSource.Local);
+        if (scan.Error is { } error) return Failure.InvalidField("folder", error);
+
+        await _sync.WaitAsync(cancellation);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+            if (await db.BaseModels.FirstOrDefaultAsync(m => m.Folder == full, cancellation) is { } known)
+                return Failure.Conflict("The model is already registered", $"{full} is registered as '{known.Name}' (id {known.Id}).");
+            var record = new BaseModel { Name = scan.Name, Folder = full, Source = ModelSource.Local, CreatedAt = clock.GetUtcNow().UtcDateTime };
+            Apply(scan, record);
+            db.BaseModels.Add(record);
+            await db.SaveChangesAsync(cancellation);
+            return ToRegistered(record);
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
+    /// <summary>Whether deleting the model deletes its folder: only folders inside {DataPath}/models are the studio's to delete.</summary>
+    public bool OwnsFolder(RegisteredModel model) =>
+        model.Folder.StartsWith(data.Models + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Deletes the record, and the folder when <see cref="OwnsFolder"/>; refused while runs or adapters refer to the
+    /// model. A folder of LoraLab:ModelFolders is registered again by the next sync.
+    /// </summary>
+    public async Task<Result<RegisteredModel>> DeleteAsync(int id, CancellationToken cancellation = default)
+    {
+        await _sync.WaitAsync(cancellation);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+            var record = await db.BaseModels.FirstOrDefaultAsync(m => m.Id == id, cancellation);
+            if (record is null) return Failure.NotFound("Model", id);
+            var runs = await db.Runs.Where(r => r.BaseModelId == id).OrderBy(r => r.Id).Select(r => r.Id).ToListAsync(cancellation);
+            var adapters = await db.Adapters.Where(a => a.BaseModelId == id).OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(cancellation);
+            if (runs.Count + adapters.Count > 0)
+            {
+                var users = new List<string>();
+                if (runs.Count > 0) users.Add($"run(s) {string.Join(", ", runs)}");
+                if (adapters.Count > 0) users.Add($"adapter(s) {string.Join(", ", adapters)}");
+                return Failure.Conflict("The model is in use", $"Model {id} ('{record.Name}') is the base of {string.Join(" and ", users)}; delete them first.");
+            }
+            var model = ToRegistered(record);
+            db.BaseModels.Remove(record);
+            await db.SaveChangesAsync(cancellation);
+            if (OwnsFolder(model)) DataFiles.Delete(model.Folder);
+            return model;
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
     List<ModelFolderScan> Scan()
     {
         var folders = ModelFoldersUnder(data.Models).Select(f => (Folder: f, Source: ModelSource.Local))

@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using LoraLab.Engine.Devices;
+using LoraLab.Web.Datasets;
+using LoraLab.Web.Diagnostics;
+using LoraLab.Web.Models;
+using LoraLab.Web.Storage;
+using LoraLab.Web.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace LoraLab.Web.Tests.Components;
+
+/// <summary>
+/// A bUnit context with the studio's real services over a throw-away data folder and database, as the pages use them;
+/// no training service runs, so queued runs stay queued and the test publishes run events itself.
+/// </summary>
+public abstract class StudioComponentContext : MudBlazorContext
+{
+    protected StudioComponentContext(long maxDatasetUploadBytes = 1 << 20)
+    {
+        var options = Options.Create(new LoraLabOptions { DataPath = Data.Path, MaxDatasetUploadBytes = maxDatasetUploadBytes });
+        var db = TestDatabase.Create(Data.Path);
+        var folder = new DataFolder(Data.Path);
+        Notifier = new TrainingNotifier(TimeProvider.System, NullLogger<TrainingNotifier>.Instance);
+        Registry = new ModelRegistry(db, folder, options, TimeProvider.System);
+        DatasetStore = new DatasetStore(db, folder, options, TimeProvider.System);
+        Inspector = new DatasetInspector(db, Registry);
+        Queue = new RunQueue(db, folder, Notifier, TimeProvider.System);
+        Runs = new RunReader(db, folder);
+        Services.AddSingleton(ComputeDevice.Cpu);
+        Services.AddSingleton(new DeviceMemory(ComputeDevice.Cpu));
+        Services.AddSingleton(Notifier);
+        Services.AddSingleton(Registry);
+        Services.AddSingleton(DatasetStore);
+        Services.AddSingleton(Inspector);
+        Services.AddSingleton(Queue);
+        Services.AddSingleton(Runs);
+    }
+
+    protected TempDataFolder Data { get; } = new();
+    protected TrainingNotifier Notifier { get; }
+    protected ModelRegistry Registry { get; }
+    protected DatasetStore DatasetStore { get; }
+    protected DatasetInspector Inspector { get; }
+    protected RunQueue Queue { get; }
+    protected RunReader Runs { get; }
+
+    /// <summary>Registers SmolLM2-135M's config (no weights or tokenizer: enough for forms and estimates) and returns its id.</summary>
+    protected async Task<int> AddSmolLm2Async()
+    {
+        Data.AddModel("SmolLM2-135M", TempDataFolder.SmolLm2Config);
+        return (await Registry.SyncAsync()).Single(m => m.Name == "SmolLM2-135M").Id;
+    }
+
+    protected async Task<DatasetSummary> AddDatasetAsync(string name = "alpaca", string content = TinyModelFolder.AlpacaWithIssues)
+    {
+        var added = await DatasetStore.AddAsync($"{name}.jsonl", name, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)));
+        return added.Value ?? throw new InvalidOperationException(added.Failure!.Detail);
+    }
+
+    protected async Task<RunSummary> QueueRunAsync(int modelId, int datasetId, string name, JsonObject? configuration = null)
+    {
+        var created = await Queue.CreateAsync(new NewRun(name, modelId, datasetId, "lora", configuration));
+        return created.Value ?? throw new InvalidOperationException(created.Failure!.Detail);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Data.Dispose();
+        base.Dispose(disposing);
+    }
+}
