@@ -2,12 +2,13 @@ using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LoraLab.Web.Tests;
 
 /// <summary>
 /// The whole app in memory on a data folder the test owns (so a second factory can restart on it), with the test's
-/// run executor, if any, and extra LoraLab settings.
+/// run executor instead of the engine's (none: queued runs wait), and extra LoraLab settings.
 /// </summary>
 public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor = null, params (string Key, string Value)[] settings)
     : WebApplicationFactory<Program>
@@ -18,6 +19,10 @@ public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor
     {
         builder.UseSetting("LoraLab:DataPath", data.Path).UseSetting("LoraLab:Device", "cpu");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        if (executor is not null) builder.ConfigureServices(services => services.AddSingleton(executor));
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<IRunExecutor>();
+            if (executor is not null) services.AddSingleton(executor);
+        });
     }
 }

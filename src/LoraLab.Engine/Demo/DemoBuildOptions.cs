@@ -15,7 +15,7 @@ public sealed record DemoBuildOptions
     public int KeyValueHeads { get; init; } = 2;
     public int IntermediateSize { get; init; } = 704;
     public int SequenceLength { get; init; } = 128;
-    public int Steps { get; init; } = 700;
+    public int Steps { get; init; } = 250;
     public int BatchSize { get; init; } = 32;
     public double LearningRate { get; init; } = 3e-3;
     public ComputePrecision Precision { get; init; } = ComputePrecision.Float32;

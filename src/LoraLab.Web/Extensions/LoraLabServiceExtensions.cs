@@ -59,6 +59,7 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<TrainingNotifier>();
         services.AddSingleton<RunQueue>();
         services.AddSingleton<RunReader>();
+        services.AddSingleton<IRunExecutor, EngineRunExecutor>();
         services.AddHostedService<TrainingService>();
         services.AddSingleton<TrainingHubSubscriptions>();
         services.AddHostedService<TrainingHubRelay>();
