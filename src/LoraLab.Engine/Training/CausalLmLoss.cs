@@ -4,7 +4,8 @@ namespace LoraLab.Engine.Training;
 
 /// <summary>
 /// Next-token cross-entropy as transformers' ForCausalLMLoss: labels are aligned with the input ids, position t's
-/// logits predict label t + 1, and labels of −100 (prompt, padding) are ignored. Computed in float32.
+/// logits predict label t + 1, and labels of −100 (prompt, padding) are ignored. Computed in float32 by
+/// <see cref="TokenCrossEntropy"/>.
 /// </summary>
 public static class CausalLmLoss
 {
@@ -19,9 +20,7 @@ public static class CausalLmLoss
         long B = logits.shape[0], T = logits.shape[1], V = logits.shape[2];
         // Shifting the labels rather than the logits avoids copying the (B, T, V) logits.
         var targets = Shifted(labels);                                                          // (B, T)
-        var loss = nn.functional.cross_entropy(
-            logits.to(ScalarType.Float32).reshape(B * T, V), targets.reshape(B * T), ignore_index: IgnoreIndex, reduction: nn.Reduction.Sum);
-        return loss.MoveToOuterDisposeScope();
+        return TokenCrossEntropy.Sum(logits.reshape(B * T, V), targets.reshape(B * T)).MoveToOuterDisposeScope();
     }
 
     /// <summary>How many tokens <paramref name="labels"/> (B, T) asks to predict: labels after the first position that are not −100.</summary>

@@ -32,10 +32,9 @@ public sealed record MemoryEstimate(long Weights, long Adapter, long Gradients, 
 /// RMSNorms' float32 inputs (2·D·4 bytes) and normalised outputs, the adapters' inputs (2·D); the roped queries, the
 /// keys and values repeated to every head, the attention output and its re-laid-out copy for o_proj (5·H·hd); the
 /// MLP's gate, SiLU, up and product (4·I); DoRA also keeps each adapted layer's base and low-rank outputs. The loss
-/// holds three (tokens × vocab) float32 tensors at the turn from forward to backward (log-softmax, its gradient, the
-/// logits' gradient), plus the gradient cast back to a bf16 model's dtype. The peak is at that turn, when every block's
-/// activations are alive; with gradient checkpointing only each block's input is kept, and the peak is the larger
-/// of the loss's tensors and one block recomputed.</para>
+/// (<see cref="TokenCrossEntropy"/>) keeps the (tokens × vocab) logits and makes their gradient at the turn from forward
+/// to backward, which is the peak: every block's activations are alive then. With gradient checkpointing only each
+/// block's input is kept, and the peak is the larger of the loss's two tensors and one block recomputed.</para>
 /// <para>The slack and runtime constants are measured (TrainingBenchmark, glibc's allocator, Linux): glibc keeps the
 /// holes that a block's freed temporaries leave between kept activations, about 5·(D + I) elements per token and
 /// block, and does not return them while the step runs.</para>
@@ -58,7 +57,7 @@ public static class MemoryEstimator
 
         double block = 2 * D * 4 + (2 * D + 5 * heads + 4 * I) * bytes;
         if (input.MethodKind == "dora") block += 2 * (D + heads + 2 * kv + 2 * I + D) * bytes;
-        double loss = V * (3 * 4 + (bytes == 4 ? 0 : bytes));
+        double loss = 2 * V * bytes;
         double perToken = input.GradientCheckpointing ? L * D * bytes + Math.Max(block, loss) : L * block + loss;
         long activations = (long)(tokens * perToken);
         long slack = (long)(SlackPerTokenLayer * tokens * L * (D + I) * bytes);

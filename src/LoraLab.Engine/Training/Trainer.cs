@@ -54,17 +54,26 @@ public sealed class Trainer
         trainable = method.TrainableParameters();
         if (trainable.Count == 0) throw new TrainingConfigException($"The {method.Kind} method has no trainable parameters.");
         optimizer = new AdamWOptimizer(trainable, options);
-        if (resumeFrom is null)
+        try
         {
-            random.manual_seed(options.Seed);
-            state = new TrainerState();
+            if (resumeFrom is null)
+            {
+                random.manual_seed(options.Seed);
+                state = new TrainerState();
+            }
+            else
+            {
+                state = TrainingCheckpoint.Restore(resumeFrom, trainable, optimizer);
+                lastCheckpoint = resumeFrom;
+                lastCheckpointStep = state.Step;
+                string best = Path.Combine(outputDirectory, BestFolder);
+                if (state.BestStep is not null && Directory.Exists(best)) bestAdapter = best;
+            }
         }
-        else
+        catch
         {
-            state = TrainingCheckpoint.Restore(resumeFrom, trainable, optimizer);
-            lastCheckpoint = resumeFrom;
-            lastCheckpointStep = state.Step;
-            if (state.BestStep is not null && Directory.Exists(Path.Combine(outputDirectory, BestFolder))) bestAdapter = Path.Combine(outputDirectory, BestFolder);
+            optimizer.Dispose();
+            throw;
         }
         state.TotalSteps = TotalSteps(options, train.BatchesPerEpoch);
         state.WarmupSteps = LearningRateSchedules.WarmupSteps(options.WarmupSteps, options.WarmupRatio, state.TotalSteps);
@@ -85,6 +94,7 @@ public sealed class Trainer
         CancellationToken cancellation = default)
     {
         options.Validate();
+        TrainingStep.CheckPrecision(lm, options);
         if (train.BatchesPerEpoch <= 0) throw new TrainingConfigException($"The training batches are empty (batches per epoch: {train.BatchesPerEpoch}).");
         if (options.EvalSteps is not null && (validation is null || validation.BatchesPerEpoch <= 0))
             throw new TrainingConfigException($"eval_steps is {options.EvalSteps} but there are no validation batches.");
@@ -151,7 +161,7 @@ public sealed class Trainer
             var microBatches = new List<TrainingBatch>(options.GradientAccumulationSteps);
             for (int i = 0; i < options.GradientAccumulationSteps; i++)
             {
-                microBatches.Add(Read(train, state.Position));
+                microBatches.Add(Read(train, state.Position, options.BatchSize));
                 state.Position = state.Position.Next(train.BatchesPerEpoch);
             }
             outcome = step.Run(microBatches, learningRate);
@@ -173,15 +183,16 @@ public sealed class Trainer
             sessionTokens / sessionStepSeconds, TimeSpan.FromSeconds(Elapsed), eta, ProcessMemory.CurrentBytes()));
     }
 
-    TrainingBatch Read(ITrainingBatches source, BatchPosition position)
+    /// <summary>Reads a batch and checks its shapes; <paramref name="maxRows"/> bounds training batches, not validation ones.</summary>
+    static TrainingBatch Read(ITrainingBatches source, BatchPosition position, int? maxRows = null)
     {
         var batch = source.Read(position);
         string where = $"The batch at epoch {position.Epoch}, index {position.Index}";
         if (batch.InputIds.dim() != 2) throw new TrainingConfigException($"{where} has input ids of shape [{string.Join(", ", batch.InputIds.shape)}]; expected (batch, sequence).");
         if (!batch.Labels.shape.SequenceEqual(batch.InputIds.shape) || (batch.KeyIsReal is { } k && !k.shape.SequenceEqual(batch.InputIds.shape)))
             throw new TrainingConfigException($"{where} has labels or padding mask of another shape than its input ids [{string.Join(", ", batch.InputIds.shape)}].");
-        if (batch.InputIds.shape[0] > options.BatchSize)
-            throw new TrainingConfigException($"{where} has {batch.InputIds.shape[0]} rows, more than batch_size {options.BatchSize}.");
+        if (batch.InputIds.shape[0] > maxRows)
+            throw new TrainingConfigException($"{where} has {batch.InputIds.shape[0]} rows, more than batch_size {maxRows}.");
         return batch;
     }
 

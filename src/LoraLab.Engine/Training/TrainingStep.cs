@@ -32,9 +32,7 @@ public sealed class TrainingStep
 
     public TrainingStep(CausalLM lm, IPeftMethod method, AdamWOptimizer optimizer, TrainingOptions options, LossScaler? scaler = null)
     {
-        var expected = options.Precision.DType();
-        if (lm.DType != expected)
-            throw new TrainingConfigException($"compute_precision is {options.Precision.ToString().ToLowerInvariant()}, so the base model must be loaded in {expected}, but it is {lm.DType}.");
+        CheckPrecision(lm, options);
         if (options.Precision == ComputePrecision.Fp16 && scaler is null)
             throw new ArgumentException("fp16 training needs a LossScaler.", nameof(scaler));
         this.lm = lm;
@@ -46,6 +44,14 @@ public sealed class TrainingStep
     }
 
     public LossScaler? Scaler { get; }
+
+    /// <summary>The base model computes in the dtype it was loaded in, so that dtype must be the compute precision's.</summary>
+    public static void CheckPrecision(CausalLM lm, TrainingOptions options)
+    {
+        var expected = options.Precision.DType();
+        if (lm.DType != expected)
+            throw new TrainingConfigException($"compute_precision is {options.Precision.ToString().ToLowerInvariant()}, so the base model must be loaded in {expected}, but it is {lm.DType}.");
+    }
 
     public StepOutcome Run(IReadOnlyList<TrainingBatch> microBatches, double learningRate)
     {

@@ -18,7 +18,7 @@ public class BlockCheckpointTests
         using var lm = TinyModels.Create(TinyModels.Named(family));
         var method = new LoraMethod(new LoraConfig { R = 4, TargetModules = [LoraConfig.AllLinear], LoraDropout = 0.2, UseDora = padded }, seed: 3);
         method.Attach(lm);
-        RandomiseB(method);
+        AdapterNoise.RandomiseB(method);
         lm.train();
         var ids = randint(0, lm.Config.VocabSize, [2, 9], generator: new Generator(5));
         var keyIsReal = padded ? tensor(new long[] { 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 9]) : null;
@@ -43,14 +43,5 @@ public class BlockCheckpointTests
         var grads = method.TrainableParameters().ToDictionary(p => p.Name, p => p.Parameter.grad!.clone());
         foreach (var (_, p) in method.TrainableParameters()) p.grad = null;
         return (loss.item<float>(), grads);
-    }
-
-    /// <summary>A fresh adapter has B = 0, which hides any error in the gradients of A.</summary>
-    static void RandomiseB(IPeftMethod method)
-    {
-        using var noGrad = no_grad();
-        var generator = new Generator(9);
-        foreach (var (name, p) in method.TrainableParameters())
-            if (name.EndsWith("lora_B.weight", StringComparison.Ordinal)) p.normal_(0, 0.1, generator);
     }
 }

@@ -64,7 +64,7 @@ public class TrainerTests
     public void Two_accumulated_micro_batches_of_one_row_give_the_gradients_of_one_batch_of_two()
     {
         var (lm, method) = Fresh();
-        RandomiseB(method);
+        AdapterNoise.RandomiseB(method);
         var ids = randint(0, Config.VocabSize, [2, 10], generator: new Generator(3));
         var labels = ids.clone();
         labels[0, 2] = CausalLmLoss.IgnoreIndex;   // unequal token counts: weighting by tokens must still agree
@@ -135,6 +135,24 @@ public class TrainerTests
         using var reloaded = TinyModels.Create(Config);
         PeftLoraFiles.Load(reloaded, result.AdapterDirectory);
         Assert.Empty(Directory.GetDirectories(Path.Combine(output.Path, TrainingCheckpoint.Folder), ".*"));
+    }
+
+    [Fact]
+    public void Checkpoints_are_written_every_save_steps_and_the_oldest_pruned_beyond_the_limit()
+    {
+        var (lm, method) = Fresh();
+        var options = new TrainingOptions { MaxSteps = 6, BatchSize = 1, SaveSteps = 2, SaveTotalLimit = 2 };
+        using var output = new TemporaryFolder();
+        var recorder = new Recorder();
+
+        var result = Trainer.Run(lm, method, InMemoryBatches.Random(Config.VocabSize, 2, 1, 6, seed: 3), null, options, output.Path, progress: recorder);
+
+        Assert.Equal([2L, 4L, 6L], recorder.Of<CheckpointEvent>().Select(e => e.Step));
+        Assert.Equal(["step-000004", "step-000006"], Directory.GetDirectories(Path.Combine(output.Path, TrainingCheckpoint.Folder)).Select(Path.GetFileName).Order());
+        Assert.Equal(TrainingCheckpoint.PathFor(output.Path, 6), TrainingCheckpoint.Latest(output.Path));
+        Assert.Equal(TrainingCheckpoint.Latest(output.Path), result.LastCheckpoint);
+        var saved = TrainingOptions.FromJson(File.ReadAllText(Path.Combine(result.LastCheckpoint!, TrainingCheckpoint.OptionsFile)), "options");
+        Assert.Equal(options, saved);
     }
 
     [Fact]
@@ -243,13 +261,4 @@ public class TrainerTests
     }
 
     static Dictionary<string, float[]> Weights(Dictionary<string, Tensor> tensors) => tensors.ToDictionary(kv => kv.Key, kv => kv.Value.data<float>().ToArray());
-
-    /// <summary>A fresh adapter has B = 0, which hides errors in the gradients of A.</summary>
-    static void RandomiseB(IPeftMethod method)
-    {
-        using var noGrad = no_grad();
-        var generator = new Generator(9);
-        foreach (var (name, p) in method.TrainableParameters())
-            if (name.EndsWith("lora_B.weight", StringComparison.Ordinal)) p.normal_(0, 0.1, generator);
-    }
 }
