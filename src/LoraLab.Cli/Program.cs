@@ -9,6 +9,7 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
     GenerateCommand.Create(),
     EvalCommand.Create(),
     TrainCommand.Create(),
+    EstimateMemoryCommand.Create(),
     BenchCommand.Create(),
     DemoCommand.Create(),
 };

@@ -1,4 +1,5 @@
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft;
 
 namespace LoraLab.Engine.Training;
 
@@ -43,6 +44,24 @@ public static class MemoryEstimator
 {
     public const long RuntimeBytes = 180L << 20;
     const double SlackPerTokenLayer = 5;   // × (D + I) × compute bytes
+
+    /// <summary>The estimate for a run as the user configures it: trainable count from the config, the base's storage from the method.</summary>
+    public static MemoryEstimate Estimate(ModelConfig model, MethodOptions method, TrainingOptions training, int sequenceLength)
+    {
+        double computeBits = training.Precision.Bytes() * 8;
+        double baseBits = computeBits;
+        if (method.Method == "qlora")
+        {
+            // The blocks' linear weights hold NF4 codes (4 bits) and double-quantized scales (8 bits per 64 weights,
+            // 32 per 256 scales); embeddings, norms and lm_head stay in the compute dtype.
+            const double quantizedBits = 4 + 8.0 / 64 + 32.0 / (64 * 256);
+            long quantized = ParameterLayout.Linears(model).Where(l => l.Path != "lm_head").Sum(l => l.InFeatures * l.OutFeatures);
+            long total = model.ParameterCount();
+            baseBits = (quantized * quantizedBits + (total - quantized) * computeBits) / total;
+        }
+        return Estimate(new MemoryEstimateInput(model, method.Method, TrainableParameterCount.Of(model, method), baseBits, training.Precision,
+            training.BatchSize, sequenceLength, training.GradientCheckpointing));
+    }
 
     public static MemoryEstimate Estimate(MemoryEstimateInput input)
     {

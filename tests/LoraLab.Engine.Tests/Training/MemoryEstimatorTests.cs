@@ -66,3 +66,22 @@ public class MemoryEstimatorTests
     [DllImport("libc", EntryPoint = "malloc_trim")]
     static extern int malloc_trim(nuint pad);
 }
+
+public class RunMemoryEstimateTests
+{
+    [Fact]
+    public void Qlora_counts_quantized_blocks_at_about_half_a_byte_and_embeddings_in_the_compute_dtype()
+    {
+        var model = LoraLab.Engine.Generation.GenerationBenchmarkOptions.SmolLM2_135M;
+        var training = new TrainingOptions();
+        var qlora = MemoryEstimator.Estimate(model, new LoraLab.Engine.Peft.MethodOptions { Method = "qlora" }, training, 256);
+        var lora = MemoryEstimator.Estimate(model, new LoraLab.Engine.Peft.MethodOptions { Method = "lora" }, training, 256);
+
+        long embeddings = (long)model.VocabSize * model.HiddenSize;          // tied: also the head
+        long blocks = model.ParameterCount() - embeddings - (2L * model.NumHiddenLayers + 1) * model.HiddenSize;
+        double expected = embeddings * 4.0 + blocks * 0.5161 + (model.ParameterCount() - embeddings - blocks) * 4.0;
+        Assert.Equal(expected, qlora.Weights, expected * 0.001);
+        Assert.Equal(model.ParameterCount() * 4L, lora.Weights);
+        Assert.Equal(lora.Adapter, qlora.Adapter);
+    }
+}

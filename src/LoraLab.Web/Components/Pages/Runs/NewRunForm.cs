@@ -179,10 +179,5 @@ public sealed class NewRunForm
     }
 
     /// <summary>The memory the run needs at its peak, from the model's shape, the method and the batch.</summary>
-    public MemoryEstimate EstimateMemory(ModelConfig model, long trainableParameters)
-    {
-        double baseBits = Method == "qlora" ? 4 : Training.Precision.Bytes() * 8;
-        return MemoryEstimator.Estimate(new MemoryEstimateInput(
-            model, Method, trainableParameters, baseBits, Training.Precision, Training.BatchSize, Data.MaxLength, Training.GradientCheckpointing));
-    }
+    public MemoryEstimate EstimateMemory(ModelConfig model) => MemoryEstimator.Estimate(model, MethodOptions, Training, Data.MaxLength);
 }
