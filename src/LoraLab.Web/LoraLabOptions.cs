@@ -29,8 +29,19 @@ public sealed record LoraLabOptions
     /// <summary>Model folders registered in addition to the sub-folders of {DataPath}/models.</summary>
     public IReadOnlyList<string> ModelFolders { get; init; } = [];
 
-    /// <summary>A small demo model folder, registered with source "demo" when the folder exists.</summary>
+    /// <summary>Register the offline demo (model and task datasets) at start-up.</summary>
+    public bool RegisterDemo { get; init; } = true;
+
+    /// <summary>The demo model folder, registered with source "demo" when it exists; by default the one bundled with the app.</summary>
     public string? DemoModelPath { get; init; }
+
+    /// <summary>A folder of demo task datasets (*.jsonl) registered once each; by default the ones bundled with the app.</summary>
+    public string? DemoDatasetsPath { get; init; }
+
+    /// <summary>The demo folders in use, or null when the demo is not registered.</summary>
+    public string? DemoModelFolder => RegisterDemo ? DemoModelPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "model") : null;
+
+    public string? DemoDatasetsFolder => RegisterDemo ? DemoDatasetsPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "datasets") : null;
 
     /// <summary>Runs trained at the same time: one per device, so 1 unless the host has several.</summary>
     public int TrainingConcurrency { get; init; } = 1;

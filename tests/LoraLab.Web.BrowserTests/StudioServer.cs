@@ -74,6 +74,7 @@ public sealed class StudioServer : IAsyncLifetime
         start.ArgumentList.Add(Url);
         start.Environment["LoraLab__DataPath"] = DataPath;
         start.Environment["LoraLab__Device"] = "cpu";
+        start.Environment["LoraLab__RegisterDemo"] = "false";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = Process.Start(start) ?? throw new InvalidOperationException($"dotnet {dll} did not start.");

@@ -11,6 +11,8 @@ public abstract class MudBlazorContext : BunitContext, IAsyncLifetime
 {
     protected MudBlazorContext()
     {
+        // bUnit waits one second by default; on a loaded 2-core CI machine a render can take longer than that.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
     }

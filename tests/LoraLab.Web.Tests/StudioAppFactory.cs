@@ -17,7 +17,7 @@ public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("LoraLab:DataPath", data.Path).UseSetting("LoraLab:Device", "cpu");
+        builder.UseSetting("LoraLab:DataPath", data.Path).UseSetting("LoraLab:Device", "cpu").UseSetting("LoraLab:RegisterDemo", "false");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {

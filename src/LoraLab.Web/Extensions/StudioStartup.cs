@@ -39,10 +39,29 @@ public static class StudioStartup
 
         var models = await services.GetRequiredService<ModelRegistry>().SyncAsync();
         app.Logger.LogInformation("{Count} base model(s) registered.", models.Count);
+        await RegisterDemoDatasetsAsync(app);
 
         var unreferenced = await services.GetRequiredService<UnreferencedFiles>().FindAsync();
         if (unreferenced.Count > 0)
             app.Logger.LogWarning("{Count} path(s) in {DataPath} belong to no record and can be deleted: {Paths}",
                 unreferenced.Count, data.Root, string.Join(", ", unreferenced));
+    }
+
+    /// <summary>Each demo task file becomes a dataset once; a user who deletes one keeps it deleted until the data folder is new.</summary>
+    static async Task RegisterDemoDatasetsAsync(WebApplication app)
+    {
+        string? folder = app.Services.GetRequiredService<IOptions<LoraLabOptions>>().Value.DemoDatasetsFolder;
+        if (folder is null || !Directory.Exists(folder)) return;
+        var store = app.Services.GetRequiredService<Datasets.DatasetStore>();
+        string marker = Path.Combine(app.Services.GetRequiredService<DataFolder>().Root, ".demo-datasets-registered");
+        if (File.Exists(marker)) return;
+        foreach (string file in Directory.EnumerateFiles(folder, "*.jsonl").Order(StringComparer.Ordinal))
+        {
+            await using var content = File.OpenRead(file);
+            var added = await store.AddAsync(Path.GetFileName(file), "demo " + Path.GetFileNameWithoutExtension(file), content);
+            if (added.Failure is { } failure) app.Logger.LogWarning("Demo dataset {File} was not registered: {Detail}", file, failure.Detail);
+        }
+        await File.WriteAllTextAsync(marker, DateTime.UtcNow.ToString("O"));
+        app.Logger.LogInformation("Demo datasets from {Folder} registered.", folder);
     }
 }

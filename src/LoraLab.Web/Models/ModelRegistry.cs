@@ -8,7 +8,7 @@ namespace LoraLab.Web.Models;
 
 /// <summary>
 /// The base models the studio can fine-tune, kept as BaseModel records: every sub-folder of {DataPath}/models that
-/// holds a config.json, every folder listed in LoraLab:ModelFolders, and LoraLab:DemoModelPath when that folder exists.
+/// holds a config.json, every folder listed in LoraLab:ModelFolders, and the demo model folder when it exists.
 /// <see cref="SyncAsync"/> reads the folders again, so a model copied in while the app runs appears on the next sync.
 /// </summary>
 public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory, DataFolder data, IOptions<LoraLabOptions> options, TimeProvider clock)
@@ -137,7 +137,7 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
         var folders = ModelFoldersUnder(data.Models).Select(f => (Folder: f, Source: ModelSource.Local))
             // Configured folders are listed even without a config.json: the user named them, so say what is wrong.
             .Concat(options.Value.ModelFolders.Select(f => (Folder: FullPath(f), Source: ModelSource.Local)));
-        if (options.Value.DemoModelPath is { } demo && Directory.Exists(demo))
+        if (options.Value.DemoModelFolder is { } demo && Directory.Exists(demo))
             folders = folders.Append((FullPath(demo), ModelSource.Demo));
         return folders
             .GroupBy(f => f.Folder, StringComparer.Ordinal)

@@ -19,7 +19,7 @@ public abstract class StudioComponentContext : MudBlazorContext
 {
     protected StudioComponentContext(long maxDatasetUploadBytes = 1 << 20)
     {
-        var options = Options.Create(new LoraLabOptions { DataPath = Data.Path, MaxDatasetUploadBytes = maxDatasetUploadBytes });
+        var options = Options.Create(new LoraLabOptions { DataPath = Data.Path, MaxDatasetUploadBytes = maxDatasetUploadBytes, RegisterDemo = false });
         var db = TestDatabase.Create(Data.Path);
         var folder = new DataFolder(Data.Path);
         Notifier = new TrainingNotifier(TimeProvider.System, NullLogger<TrainingNotifier>.Instance);

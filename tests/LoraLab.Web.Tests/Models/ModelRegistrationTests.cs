@@ -10,7 +10,7 @@ public sealed class ModelRegistrationTests : IDisposable
     readonly ModelRegistry _registry;
 
     public ModelRegistrationTests() => _registry = new ModelRegistry(
-        TestDatabase.Create(_data.Path), new DataFolder(_data.Path), Options.Create(new LoraLabOptions { DataPath = _data.Path }), TimeProvider.System);
+        TestDatabase.Create(_data.Path), new DataFolder(_data.Path), Options.Create(new LoraLabOptions { DataPath = _data.Path, RegisterDemo = false }), TimeProvider.System);
 
     [Fact]
     public async Task A_folder_outside_the_data_path_is_registered_and_kept_by_the_next_sync()

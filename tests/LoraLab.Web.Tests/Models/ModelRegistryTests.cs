@@ -14,7 +14,7 @@ public sealed class ModelRegistryTests : IDisposable
 
     public ModelRegistryTests() => _db = TestDatabase.Create(_data.Path);
 
-    ModelRegistry Registry(params string[] modelFolders) => Registry(new LoraLabOptions { DataPath = _data.Path, ModelFolders = modelFolders });
+    ModelRegistry Registry(params string[] modelFolders) => Registry(new LoraLabOptions { DataPath = _data.Path, ModelFolders = modelFolders, RegisterDemo = false });
 
     ModelRegistry Registry(LoraLabOptions options) => new(_db, new DataFolder(options.DataPath), Options.Create(options), TimeProvider.System);
 
@@ -165,7 +165,7 @@ public sealed class ModelRegistryTests : IDisposable
     [Fact]
     public void A_relative_data_path_is_resolved_against_the_current_directory()
     {
-        var registry = Registry(new LoraLabOptions { DataPath = "some-data" });
+        var registry = Registry(new LoraLabOptions { DataPath = "some-data", RegisterDemo = false });
 
         Assert.Equal(Path.Combine(Directory.GetCurrentDirectory(), "some-data", "models"), registry.ModelsFolder);
     }
