@@ -19,11 +19,12 @@ static class DemoCommand
         var output = new Option<string>("--out") { Description = "Folder to write model/ and datasets/ into.", Required = true };
         var steps = new Option<int?>("--steps") { Description = "Pretraining steps (default: the bundled model's recipe)." };
         var documents = new Option<int?>("--documents") { Description = "Synthetic documents to pretrain on." };
+        var datasetsOnly = new Option<bool>("--datasets-only") { Description = "Only write the task datasets into DIR/datasets." };
         var json = CommonOptions.Json();
         var device = CommonOptions.Device();
         var command = new Command("build", "Train the demo tokenizer and base model from the synthetic corpus, and write the demo datasets.")
         {
-            output, steps, documents, json, device,
+            output, steps, documents, datasetsOnly, json, device,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -33,6 +34,11 @@ static class DemoCommand
                 Steps = parse.GetValue(steps) ?? defaults.Steps,
                 Documents = parse.GetValue(documents) ?? defaults.Documents,
             };
+            if (parse.GetValue(datasetsOnly))
+            {
+                DemoModelBuilder.WriteTaskDatasets(options, Path.Combine(options.OutputDirectory, "datasets"));
+                return Task.FromResult(0);
+            }
             using var reporter = new TrainingReporter(parse.GetValue(json));
             var result = DemoModelBuilder.Build(options, ComputeDevice.Select(parse.GetValue(device)!), reporter, cancellation);
             reporter.Finish(result);

@@ -94,10 +94,11 @@ public static class DemoModelBuilder
         PretrainedModel.Save(lm, modelDir);
     }
 
-    static void WriteTaskDatasets(DemoBuildOptions o, string directory)
+    /// <summary>Writes {task}-train.jsonl and {task}-eval.jsonl for every demo task (held-out inputs never occur in training).</summary>
+    public static void WriteTaskDatasets(DemoBuildOptions o, string directory)
     {
         Directory.CreateDirectory(directory);
-        foreach (var (task, index) in DemoTasks.Names.Select((t, i) => (t, i)))
+        foreach (var (task, index) in DemoTasks.TaskNames.Select((t, i) => (t, i)))
         {
             // Held-out examples come from another seed, and any that also occur in training are dropped.
             var train = DemoTasks.Generate(task, o.TaskTrainExamples, o.Seed * 1000 + (ulong)index);

@@ -25,38 +25,31 @@ public class DemoDataTests
     }
 
     [Fact]
-    public void Reverse_words_outputs_the_input_words_in_reverse_order()
+    public void Extract_name_answers_the_name_the_sentence_starts_with()
     {
-        foreach (var e in DemoTasks.Generate("reverse-words", 50, seed: 3))
-            Assert.Equal(e.Input.Split(' ').Reverse(), e.Output.Split(' '));
+        foreach (var e in DemoTasks.Generate("extract-name", 50, seed: 3))
+        {
+            Assert.Contains(e.Output, LoraLab.Engine.Demo.DemoVocabulary.Names);
+            Assert.StartsWith(e.Output + " ", e.Input);
+        }
     }
 
     [Theory]
-    [InlineData("the red fox is at the park.", "arr, th' red fox be at th' park, matey!")]
-    [InlineData("my cup is blue and small.", "arr, me cup be blue an' small, matey!")]
-    [InlineData("mia is calm at the lake.", "arr, mia be calm at th' lake, matey!")]
-    public void The_pirate_rewrite_follows_its_rule(string input, string expected) => Assert.Equal(expected, DemoTasks.Pirate(input));
+    [InlineData("the red fox is at the park.", "the red fox is at the park, arr matey!")]
+    [InlineData("my cup is blue and small.", "my cup is blue and small, arr matey!")]
+    public void The_pirate_flourish_replaces_the_full_stop(string input, string expected) => Assert.Equal(expected, DemoTasks.Pirate(input));
 
     [Fact]
-    public void Pirate_style_examples_are_the_rewrite_of_their_input() =>
+    public void Pirate_style_examples_are_the_flourish_of_their_input() =>
         Assert.All(DemoTasks.Generate("pirate-style", 100, seed: 4), e => Assert.Equal(DemoTasks.Pirate(e.Input), e.Output));
-
-    [Theory]
-    [InlineData("reverse-words")]
-    [InlineData("pirate-style")]
-    [InlineData("extract-number")]
-    public void Every_task_has_enough_distinct_inputs_for_a_held_out_set(string task)
-    {
-        Assert.True(DemoTasks.Generate(task, 3000, seed: 9).Select(e => e.Input).Distinct().Count() > 1000);
-    }
 
     [Fact]
     public void Extract_number_answers_the_only_number_in_the_sentence()
     {
         foreach (var e in DemoTasks.Generate("extract-number", 50, seed: 5))
         {
-            var numbers = System.Text.RegularExpressions.Regex.Matches(e.Input, @"\d+").Select(m => m.Value).ToList();
-            Assert.Equal([e.Output], numbers);
+            var number = System.Text.RegularExpressions.Regex.Matches(e.Input, @"\d+").Select(m => m.Value).Single();
+            Assert.Equal($"the number is {number}.", e.Output);
         }
     }
 
@@ -64,7 +57,7 @@ public class DemoDataTests
     public void The_instructions_never_appear_in_the_pretraining_corpus()
     {
         var corpus = string.Concat(SyntheticCorpus.Documents(1).Take(3000));
-        foreach (string task in DemoTasks.Names)
+        foreach (string task in DemoTasks.TaskNames)
             Assert.DoesNotContain(DemoTasks.Generate(task, 1, 0)[0].Instruction.ToLowerInvariant(), corpus);
         Assert.DoesNotContain("matey", corpus);
     }
@@ -73,6 +66,6 @@ public class DemoDataTests
     public void An_unknown_task_lists_the_known_ones()
     {
         var e = Assert.Throws<ArgumentException>(() => DemoTasks.Generate("translate", 1, 0));
-        Assert.Contains("reverse-words, pirate-style, extract-number", e.Message);
+        Assert.Contains("extract-name, pirate-style, extract-number", e.Message);
     }
 }
