@@ -4,14 +4,14 @@ using static TorchSharp.torch;
 namespace LoraLab.Engine.Training;
 
 /// <summary>
-/// AdamWOptimizer (Loshchilov &amp; Hutter 2019) with the update order of torch.optim.AdamW's single-tensor path:
+/// AdamW (Loshchilov &amp; Hutter 2019) with the update order of torch.optim.AdamW's single-tensor path:
 /// p ← p·(1 − lr·λ); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
 /// Written out rather than taken from TorchSharp so that its whole state (m, v, t) is plain tensors under the
 /// parameters' names, saved and restored bit for bit.
 /// </summary>
 /// <remarks>
-/// Weight decay applies to matrices only (two or more dimensions, and neither a norm nor a bias by name), as nanoGPT and
-/// transformers do. One-dimensional trainables are scales or offsets whose neutral value is not zero (a DoRA
+/// Weight decay applies to matrices only (two or more dimensions, and neither a norm nor a bias by name): nanoGPT's
+/// rule, which also covers transformers' exemption of biases and norm weights. One-dimensional trainables are scales or offsets whose neutral value is not zero (a DoRA
 /// magnitude, an IA³ vector, a norm weight): decaying them would pull the model away from the base, not towards it.
 /// </remarks>
 public sealed class AdamWOptimizer : IDisposable

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using static System.FormattableString;
 
 namespace LoraLab.Engine.Training;
 
@@ -23,4 +24,15 @@ public sealed record TrainingBenchmarkResult(
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The figures a person compares, one per line.</summary>
+    public string ToText() => string.Join(Environment.NewLine,
+        Invariant($"{Method} on {Architecture} ({Parameters / 1e6:F1}M base parameters, {BaseBytesPerParameter} bytes each), {Precision}, batch {BatchSize} × {SequenceLength}, gradient checkpointing {(GradientCheckpointing ? "on" : "off")}, {Threads} threads"),
+        Invariant($"trainable parameters  {TrainableParameters:N0}"),
+        Invariant($"step time             {StepSeconds:F2} s (mean of {Steps})"),
+        Invariant($"throughput            {TokensPerSecond:F1} tokens/s"),
+        Invariant($"peak memory           {Mib(PeakResidentBytes)} measured, {Mib(Estimate.Total)} estimated"),
+        Invariant($"estimate breakdown    weights {Mib(Estimate.Weights)}, adapter {Mib(Estimate.Adapter)}, gradients {Mib(Estimate.Gradients)}, optimizer {Mib(Estimate.OptimizerState)}, activations {Mib(Estimate.Activations)}, allocator slack {Mib(Estimate.AllocatorSlack)}, runtime {Mib(Estimate.Runtime)}"));
+
+    static string Mib(long bytes) => Invariant($"{bytes / 1048576.0:F0} MiB");
 }

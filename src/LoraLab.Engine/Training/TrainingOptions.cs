@@ -8,13 +8,6 @@ namespace LoraLab.Engine.Training;
 public enum LearningRateSchedule { Constant, Linear, Cosine }
 
 /// <summary>
-/// The dtype the frozen base model computes in. Adapter weights, their gradients and the optimizer state are float32
-/// in every mode; float32 is the exact reference, bf16 the fast path on CPUs with bf16 instructions, fp16 adds
-/// dynamic loss scaling because its range is narrow.
-/// </summary>
-public enum ComputePrecision { Float32, Bf16, Fp16 }
-
-/// <summary>
 /// A training run's settings, serialised with the names of transformers' TrainingArguments where it has one
 /// (learning_rate, lr_scheduler_type, gradient_accumulation_steps…). Validated once by <see cref="Validate"/>; saved beside every checkpoint.
 /// </summary>

@@ -106,16 +106,3 @@ public sealed class TrainingStep
         return batch.KeyIsReal.sum().item<long>();
     }
 }
-
-public static class ComputePrecisionExtensions
-{
-    public static ScalarType DType(this ComputePrecision precision) => precision switch
-    {
-        ComputePrecision.Float32 => ScalarType.Float32,
-        ComputePrecision.Bf16 => ScalarType.BFloat16,
-        ComputePrecision.Fp16 => ScalarType.Float16,
-        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown compute precision."),
-    };
-
-    public static int Bytes(this ComputePrecision precision) => precision == ComputePrecision.Float32 ? 4 : 2;
-}

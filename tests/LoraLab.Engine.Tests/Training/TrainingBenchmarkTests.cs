@@ -19,7 +19,8 @@ public class TrainingBenchmarkTests
             Precision = Enum.Parse<ComputePrecision>(precision, ignoreCase: true), GradientCheckpointing = checkpointing,
         };
 
-        var json = JsonNode.Parse(TrainingBenchmark.Run(options).ToJson())!;
+        var result = TrainingBenchmark.Run(options);
+        var json = JsonNode.Parse(result.ToJson())!;
 
         using var lm = TinyModels.Create(options.Model);
         var reference = options.CreateMethod();
@@ -33,6 +34,7 @@ public class TrainingBenchmarkTests
         Assert.True(json["peak_resident_bytes"]!.GetValue<long>() > 0);
         Assert.True(json["estimate"]!["activations"]!.GetValue<long>() > 0);
         Assert.True(double.IsFinite(json["final_loss"]!.GetValue<double>()));
+        Assert.Contains(FormattableString.Invariant($"throughput            {result.TokensPerSecond:F1} tokens/s"), result.ToText());
     }
 
     [Theory]
