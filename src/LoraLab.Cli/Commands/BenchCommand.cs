@@ -2,6 +2,7 @@ using System.CommandLine;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft;
 using LoraLab.Engine.Training;
 
 namespace LoraLab.Cli.Commands;
@@ -9,7 +10,25 @@ namespace LoraLab.Cli.Commands;
 /// <summary><c>loralab bench generate [shape flags] [--json]</c>: throughput figures on random weights of a given shape.</summary>
 static class BenchCommand
 {
-    public static Command Create() => new("bench", "Measure throughput and memory on random weights.") { Generate(), Train() };
+    public static Command Create() => new("bench", "Measure throughput and memory on random weights.") { Generate(), Train(), MultiAdapter() };
+
+    static Command MultiAdapter()
+    {
+        var shape = new ModelShapeOptions();
+        var adapters = new Option<int>("--adapters") { Description = "K adapters, one per row.", DefaultValueFactory = _ => 4 };
+        var rank = new Option<int>("--r", "--rank") { DefaultValueFactory = _ => 16 };
+        var sequence = new Option<int>("--sequence-length") { DefaultValueFactory = _ => 128 };
+        var json = CommonOptions.Json();
+        var command = new Command("multi-adapter", "One mixed batch of K adapters (each row its own) against K separate single-adapter batches.") { adapters, rank, sequence, json };
+        shape.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var result = MultiAdapterBenchmark.Run(shape.Read(parse, GenerationBenchmarkOptions.SmolLM2_135M), parse.GetValue(adapters), parse.GetValue(rank), parse.GetValue(sequence));
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJson());
+            else Console.WriteLine($"{result.Adapters} adapters: mixed batch {result.MixedTokensPerSecond:F0} tokens/s, separate batches {result.SeparateTokensPerSecond:F0} tokens/s, speed-up ×{result.Speedup:F2}");
+        });
+        return command;
+    }
 
     static Command Train()
     {
