@@ -49,11 +49,19 @@ public sealed class StudioFlowTests(StudioServer studio) : IClassFixture<StudioS
         await UploadAsync(page, "browser-train");
         await LaunchAsync(page, "browser-trained", maxSteps: 12, screenshot: null);
 
-        await page.WaitForFunctionAsync(
-            "() => Number(document.querySelector(\"#chart-loss polyline[data-series='training']\")?.dataset.points ?? 0) >= 2",
-            null, new() { Timeout = 180_000 });
-        await ScreenshotAsync(page, "08-run-training");
-        await page.Locator("[data-status='Completed']").WaitForAsync(new() { Timeout = 300_000 });
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "() => Number(document.querySelector(\"#chart-loss polyline[data-series='training']\")?.dataset.points ?? 0) >= 2",
+                null, new() { Timeout = 180_000 });
+            await ScreenshotAsync(page, "08-run-training");
+            await page.Locator("[data-status='Completed']").WaitForAsync(new() { Timeout = 300_000 });
+        }
+        catch (TimeoutException e)
+        {
+            await ScreenshotAsync(page, "08-run-timed-out");
+            throw new TimeoutException($"{e.Message}\nThe studio's output:\n{studio.Output}", e);
+        }
         await page.Locator("#download-adapter").WaitForAsync();
         await ScreenshotAsync(page, "09-run-completed");
     }
