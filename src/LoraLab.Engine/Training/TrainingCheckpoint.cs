@@ -8,7 +8,8 @@ namespace LoraLab.Engine.Training;
 /// <summary>
 /// A resumable checkpoint folder (<c>checkpoints/step-000120/</c>): the trainable parameters by name, AdamW's moments,
 /// libtorch's generator state, the trainer state (step, data position, early-stopping and loss-scale counters) and the
-/// options, written atomically. Restoring all of it makes a resumed CPU float32 run bit-identical to an uninterrupted one.
+/// options, written atomically. The data position is the whole data-order state, since a batch source's order is a
+/// pure function of the epoch. Restoring all of it makes a resumed CPU float32 run bit-identical to an uninterrupted one.
 /// </summary>
 public static class TrainingCheckpoint
 {

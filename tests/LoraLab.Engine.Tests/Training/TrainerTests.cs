@@ -44,6 +44,25 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Step_events_carry_the_scheduled_learning_rate_the_epoch_and_a_shrinking_eta()
+    {
+        var (lm, method) = Fresh();
+        var options = new TrainingOptions { LearningRate = 1e-3, WarmupSteps = 2, MaxSteps = 4, BatchSize = 1, GradientAccumulationSteps = 2 };
+        using var output = new TemporaryFolder();
+        var recorder = new Recorder();
+
+        Trainer.Run(lm, method, InMemoryBatches.Random(Config.VocabSize, 4, 1, 8, seed: 2), null, options, output.Path, progress: recorder);
+
+        var steps = recorder.Of<StepEvent>().ToList();
+        Assert.Equal([0, 0.5e-3, 1e-3, 0.5e-3], steps.Select(e => e.LearningRate));   // linear: k/2 while warming up, then (4 − k)/2
+        Assert.Equal([0.5, 1.0, 1.5, 2.0], steps.Select(e => e.Epoch));               // two micro-batches of four per step
+        Assert.Equal([1L, 2L, 3L, 4L], steps.Select(e => e.Step));
+        Assert.All(steps, e => Assert.True(e.GradNorm > 0 && e.TokensPerSecond > 0 && e.ResidentBytes > 0 && e.TotalSteps == 4));
+        Assert.Equal(TimeSpan.Zero, steps[^1].Eta);
+        Assert.True(steps[0].Eta > steps[2].Eta);
+    }
+
+    [Fact]
     public void Training_leaves_every_base_weight_bit_identical()
     {
         var (lm, method) = Fresh(dropout: 0.1);
