@@ -53,6 +53,7 @@ WORKDIR /app
 COPY --from=build /app .
 RUN mkdir -p /data && chown "$APP_UID" /data
 ENV ASPNETCORE_HTTP_PORTS=8080 \
+    OMP_WAIT_POLICY=PASSIVE \
     LoraLab__DataPath=/data
 VOLUME /data
 EXPOSE 8080
