@@ -20,7 +20,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Web.sln 2>&1 | tee "$log" || status=$?
+# One test project at a time (-m:1): on two cores, projects that train models in parallel starve the browser tests' studio.
+dotnet test Web.sln -m:1 2>&1 | tee "$log" || status=$?
 # Each test assembly ends with "Passed!  - Failed: F, Passed: P, Skipped: S, ..." (or "Failed!  - ...").
 awk '/(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+/ {
        gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
