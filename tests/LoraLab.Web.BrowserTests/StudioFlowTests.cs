@@ -42,7 +42,7 @@ public sealed class StudioFlowTests(StudioServer studio) : IClassFixture<StudioS
         await ScreenshotAsync(page, "07-runs");
     }
 
-    [TrainingFact]
+    [Fact]
     public async Task A_launched_run_draws_its_loss_curve_while_it_trains_and_ends_completed_with_its_adapter()
     {
         var page = await studio.NewPageAsync();

@@ -11,9 +11,7 @@ namespace LoraLab.Engine.Peft;
 /// </summary>
 public static class PeftLoraFiles
 {
-    public const string ConfigFile = "adapter_config.json";
-    public const string WeightsFile = "adapter_model.safetensors";
-    const string Prefix = "base_model.model.";
+    const string Prefix = AdapterFolder.KeyPrefix;
 
     /// <summary>
     /// Loads the adapter in <paramref name="adapterDirectory"/> onto <paramref name="lm"/> as <paramref name="adapterName"/> beside any
@@ -23,7 +21,7 @@ public static class PeftLoraFiles
     public static LoraConfig Load(CausalLM lm, string adapterDirectory, string adapterName = "default")
     {
         var config = LoraConfig.Load(adapterDirectory);
-        string weightsPath = Path.Combine(adapterDirectory, WeightsFile);
+        string weightsPath = Path.Combine(adapterDirectory, AdapterFolder.WeightsFile);
         if (!File.Exists(weightsPath))
             throw new PeftConfigException(File.Exists(Path.Combine(adapterDirectory, "adapter_model.bin"))
                 ? $"{adapterDirectory} holds adapter_model.bin (a pickled PyTorch file, which is unsafe to load); save the adapter with safe_serialization=True."
@@ -75,12 +73,8 @@ public static class PeftLoraFiles
     }
 
     /// <summary>adapter_model.safetensors with <paramref name="tensors"/> under PEFT keys, and adapter_config.json.</summary>
-    internal static void Write(string adapterDirectory, IEnumerable<KeyValuePair<string, Tensor>> tensors, LoraConfig config)
-    {
-        Directory.CreateDirectory(adapterDirectory);
-        SafetensorsWriter.Write(Path.Combine(adapterDirectory, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        File.WriteAllText(Path.Combine(adapterDirectory, ConfigFile), config.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-    }
+    internal static void Write(string adapterDirectory, IEnumerable<KeyValuePair<string, Tensor>> tensors, LoraConfig config) =>
+        AdapterFolder.Write(adapterDirectory, config.ToJson(), tensors);
 
     internal static string KeyA(string path) => $"{Prefix}{path}.lora_A.weight";
     internal static string KeyB(string path) => $"{Prefix}{path}.lora_B.weight";

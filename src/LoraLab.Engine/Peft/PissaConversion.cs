@@ -24,7 +24,7 @@ public static class PissaConversion
         if (config.UseRslora && (config.RankPattern.Count > 0 || config.AlphaPattern.Count > 0))
             throw new PeftConfigException("Converting a PiSSA adapter with use_rslora and rank_pattern or alpha_pattern is not supported (as in PEFT): the doubled alphas would not keep every scaling.");
 
-        string initialPath = Path.Combine(initialAdapterDirectory, PeftLoraFiles.WeightsFile);
+        string initialPath = Path.Combine(initialAdapterDirectory, AdapterFolder.WeightsFile);
         if (!File.Exists(initialPath)) throw new FileNotFoundException($"{initialPath} does not exist: save the PiSSA adapter right after initialisation to convert it later.", initialPath);
         using var initial = SafetensorsFile.Open(initialPath);
         var tensors = new List<KeyValuePair<string, Tensor>>();

@@ -56,7 +56,7 @@ public static class SoftPromptFiles
     /// </summary>
     internal static Tensor ReadEmbeddings(string adapterDirectory, long[] shape, string meaning)
     {
-        string path = Path.Combine(adapterDirectory, PeftLoraFiles.WeightsFile);
+        string path = Path.Combine(adapterDirectory, AdapterFolder.WeightsFile);
         if (!File.Exists(path))
             throw new PeftConfigException(File.Exists(Path.Combine(adapterDirectory, "adapter_model.bin"))
                 ? $"{adapterDirectory} holds adapter_model.bin (a pickled PyTorch file, which is unsafe to load); save the adapter with safe_serialization=True."
@@ -78,12 +78,12 @@ public static class SoftPromptFiles
     {
         Directory.CreateDirectory(adapterDirectory);
         using (NewDisposeScope())
-            SafetensorsWriter.Write(Path.Combine(adapterDirectory, PeftLoraFiles.WeightsFile),
+            SafetensorsWriter.Write(Path.Combine(adapterDirectory, AdapterFolder.WeightsFile),
                 [KeyValuePair.Create(EmbeddingsKey, embeddings.detach().to(ScalarType.Float32, CPU))], new Dictionary<string, string> { ["format"] = "pt" });
         File.WriteAllText(ConfigPath(adapterDirectory), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    static string ConfigPath(string adapterDirectory) => Path.Combine(adapterDirectory, PeftLoraFiles.ConfigFile);
+    static string ConfigPath(string adapterDirectory) => Path.Combine(adapterDirectory, AdapterFolder.ConfigFile);
 
     static JsonObject ReadJson(string adapterDirectory)
     {

@@ -95,7 +95,7 @@ public sealed class QLoraMethodTests : IDisposable
         ModelQuantizer.Quantize(fresh, method.Quantization);
         PeftLoraFiles.Load(fresh, dir);
 
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, PeftLoraFiles.ConfigFile)))!;
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, AdapterFolder.ConfigFile)))!;
         Assert.Equal("LORA", json["peft_type"]!.GetValue<string>());
         Assert.Equal(dora, json["use_dora"]!.GetValue<bool>());
         using var _ = no_grad();
