@@ -13,6 +13,15 @@ internal sealed record SafetensorsHeader(IReadOnlyDictionary<string, TensorEntry
 
     public const string MetadataKey = "__metadata__";
 
+    /// <summary>
+    /// The header nests three levels (object, entry, shape); a deeper one is not a safetensors header, and the limit
+    /// keeps a hostile header from recursing the parser.
+    /// </summary>
+    const int MaxJsonDepth = 8;
+
+    /// <summary>PyTorch's kernels handle at most 25 dimensions; more in a header is corruption, and would size the shape array.</summary>
+    public const int MaxRank = 32;
+
     public static SafetensorsHeader Parse(byte[] json, long dataBytes, string file)
     {
         using var document = ParseJson(json, file);
@@ -43,7 +52,7 @@ internal sealed record SafetensorsHeader(IReadOnlyDictionary<string, TensorEntry
     {
         try
         {
-            return JsonDocument.Parse(json);
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
         }
         catch (JsonException e)
         {
@@ -76,6 +85,8 @@ internal sealed record SafetensorsHeader(IReadOnlyDictionary<string, TensorEntry
         if (!SafetensorsDTypeExtensions.TryParse(dtypeText, out var dtype))
             throw new CheckpointFormatException(file, name, $"dtype '{dtypeText}' is not supported (expected one of {string.Join(", ", Enum.GetNames<SafetensorsDType>())}).");
 
+        if (element.TryGetProperty("shape", out var shapeElement) && shapeElement.ValueKind == JsonValueKind.Array && shapeElement.GetArrayLength() > MaxRank)
+            throw new CheckpointFormatException(file, name, $"shape has {shapeElement.GetArrayLength()} dimensions, more than the {MaxRank} allowed.");
         long[] shape = ReadIntegers(element, "shape", expectedCount: null, file, name);
         if (shape.Any(dimension => dimension < 0))
             throw new CheckpointFormatException(file, name, $"shape [{string.Join(", ", shape)}] has a negative dimension.");

@@ -3,43 +3,73 @@ using System.Text.Json;
 namespace LoraLab.Engine.Data;
 
 /// <summary>Reads the records of a JSONL, JSON array or CSV file without looking at their fields.</summary>
+/// <remarks>
+/// Memory is bounded by the file: JSONL is read line by line and a line over <see cref="MaxLineChars"/> is reported,
+/// not kept; a JSON array or CSV file is parsed as a whole, so those layouts are limited to <see cref="MaxWholeFileBytes"/>.
+/// </remarks>
 public static class DatasetFileReader
 {
+    /// <summary>About a million tokens: longer than any context a record could be trained in.</summary>
+    public const int MaxLineChars = 4 << 20;
+
+    /// <summary>The largest JSON array or CSV file; larger datasets are JSONL, which is streamed.</summary>
+    public const long MaxWholeFileBytes = 512L << 20;
+
+    /// <summary>Records nest a few levels (a conversation of messages); the limit keeps a hostile line from recursing the parser.</summary>
+    static readonly JsonSerializerOptions RecordJson = new() { MaxDepth = 64 };
+
     /// <param name="fileType">The layout, or null to tell it from the file: .csv is CSV, a file starting with '[' a JSON array, anything else JSONL.</param>
     /// <param name="fields">Checked against a CSV header, so that a mapping to a missing column fails before any row does.</param>
-    /// <exception cref="InvalidDataException">The file as a whole cannot be read: a JSON array that does not parse, a CSV without a usable header.</exception>
+    /// <exception cref="InvalidDataException">The file as a whole cannot be read: a JSON array that does not parse, a CSV without a usable header, a JSON array or CSV file over <see cref="MaxWholeFileBytes"/>.</exception>
     public static RawRecords Read(string path, DatasetFileType? fileType = null, FieldMapping? fields = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"dataset file '{path}' does not exist", path);
-        string text = File.ReadAllText(path);
-        var type = fileType ?? Detect(path, text);
+        var type = fileType ?? Detect(path);
         return type switch
         {
-            DatasetFileType.Jsonl => ReadJsonl(path, text),
-            DatasetFileType.JsonArray => ReadJsonArray(path, text),
-            _ => ReadCsv(path, text, fields ?? FieldMapping.Identity),
+            DatasetFileType.Jsonl => ReadJsonl(path),
+            DatasetFileType.JsonArray => ReadJsonArray(path, WholeText(path, type)),
+            _ => ReadCsv(path, WholeText(path, type), fields ?? FieldMapping.Identity),
         };
     }
 
-    static DatasetFileType Detect(string path, string text)
+    static DatasetFileType Detect(string path)
     {
         if (Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase)) return DatasetFileType.Csv;
-        return text.AsSpan().TrimStart().StartsWith("[") ? DatasetFileType.JsonArray : DatasetFileType.Jsonl;
+        using var reader = new StreamReader(path);
+        int c;
+        while ((c = reader.Read()) >= 0 && char.IsWhiteSpace((char)c)) { }
+        return c == '[' ? DatasetFileType.JsonArray : DatasetFileType.Jsonl;
     }
 
-    static RawRecords ReadJsonl(string path, string text)
+    static string WholeText(string path, DatasetFileType type)
+    {
+        long bytes = new FileInfo(path).Length;
+        if (bytes > MaxWholeFileBytes)
+            throw new InvalidDataException($"{path}: a {DatasetFileTypeNames.NameOf(type)} file is read whole and may have at most {MaxWholeFileBytes:N0} bytes, " +
+                $"this one has {bytes:N0}; write larger datasets as JSONL, one record per line");
+        return File.ReadAllText(path);
+    }
+
+    static RawRecords ReadJsonl(string path)
     {
         var records = new List<RawRecord>();
         var issues = new List<DatasetIssue>();
-        using var reader = new StringReader(text);
+        using var file = new StreamReader(path);
+        var lines = new BoundedLineReader(file, MaxLineChars);
         int line = 0;
-        for (string? content = reader.ReadLine(); content is not null; content = reader.ReadLine())
+        while (lines.Next(out string? content, out long length))
         {
             line++;
+            if (content is null)
+            {
+                issues.Add(new DatasetIssue(line, IssueKind.LineTooLong, $"the line has {length:N0} characters, more than the {MaxLineChars:N0} a record may have"));
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(content)) continue;
             try
             {
-                records.Add(new RawRecord(line, JsonSerializer.Deserialize<JsonElement>(content)));
+                records.Add(new RawRecord(line, JsonSerializer.Deserialize<JsonElement>(content, RecordJson)));
             }
             catch (JsonException e)
             {
@@ -54,7 +84,7 @@ public static class DatasetFileReader
         JsonElement root;
         try
         {
-            root = JsonSerializer.Deserialize<JsonElement>(text);
+            root = JsonSerializer.Deserialize<JsonElement>(text, RecordJson);
         }
         catch (JsonException e)
         {

@@ -19,6 +19,9 @@ public enum IssueKind
 
     /// <summary>Longer than the maximum length with truncation off, or truncation would cut every completion token.</summary>
     TooLong,
+
+    /// <summary>A JSONL line longer than the reader keeps (<see cref="DatasetFileReader.MaxLineChars"/>).</summary>
+    LineTooLong,
 }
 
 /// <summary>One bad record.</summary>

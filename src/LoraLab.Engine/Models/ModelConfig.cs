@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Files;
 
 namespace LoraLab.Engine.Models;
 
@@ -69,7 +70,7 @@ public sealed record ModelConfig
         string path = Path.Combine(modelDirectory, "config.json");
         if (!File.Exists(path)) throw new ModelConfigException($"{path} does not exist: a Hugging Face model folder needs a config.json.");
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        try { root = UntrustedFile.ParseJsonNode(path, problem => new ModelConfigException($"{path}: {problem}.")); }
         catch (JsonException e) { throw new ModelConfigException($"{path} is not valid JSON: {e.Message}"); }
         if (root is not JsonObject obj) throw new ModelConfigException($"{path} must hold a JSON object.");
         return Parse(obj, path);

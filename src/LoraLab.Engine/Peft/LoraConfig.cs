@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Files;
 using System.Text.RegularExpressions;
 
 namespace LoraLab.Engine.Peft;
@@ -78,7 +79,7 @@ public sealed record LoraConfig
         string path = Path.Combine(adapterDirectory, "adapter_config.json");
         if (!File.Exists(path)) throw new PeftConfigException($"{path} does not exist: a PEFT adapter folder needs adapter_config.json.");
         JsonObject json;
-        try { json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new PeftConfigException($"{path} must hold a JSON object."); }
+        try { json = UntrustedFile.ParseJsonNode(path, problem => new PeftConfigException($"{path}: {problem}.")) as JsonObject ?? throw new PeftConfigException($"{path} must hold a JSON object."); }
         catch (JsonException e) { throw new PeftConfigException($"{path} is not valid JSON: {e.Message}"); }
         try { return FromJson(json); }
         catch (PeftConfigException e) { throw new PeftConfigException($"{path}: {e.Message}"); }

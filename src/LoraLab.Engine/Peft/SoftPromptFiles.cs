@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Files;
 using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Models;
 using static TorchSharp.torch;
@@ -89,7 +90,7 @@ public static class SoftPromptFiles
     {
         string path = ConfigPath(adapterDirectory);
         if (!File.Exists(path)) throw new PeftConfigException($"{path} does not exist: a PEFT adapter folder needs adapter_config.json.");
-        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new PeftConfigException($"{path} must hold a JSON object."); }
+        try { return UntrustedFile.ParseJsonNode(path, problem => new PeftConfigException($"{path}: {problem}.")) as JsonObject ?? throw new PeftConfigException($"{path} must hold a JSON object."); }
         catch (JsonException e) { throw new PeftConfigException($"{path} is not valid JSON: {e.Message}"); }
     }
 }

@@ -1,3 +1,5 @@
+using LoraLab.Engine.Files;
+
 namespace LoraLab.Engine.Tokenization;
 
 /// <summary>
@@ -34,7 +36,8 @@ public abstract class ChatTemplate
     {
         string? jinja = TokenizerConfig.Read(modelDirectory).ChatTemplate;
         string jinjaFile = Path.Combine(modelDirectory, "chat_template.jinja");
-        if (jinja is null && File.Exists(jinjaFile)) jinja = File.ReadAllText(jinjaFile);
+        if (jinja is null && File.Exists(jinjaFile))
+            jinja = UntrustedFile.ReadAllText(jinjaFile, UntrustedFile.MaxConfigBytes, problem => new InvalidDataException($"{jinjaFile}: {problem}"));
         if (jinja is null) return null;
         return Known.FirstOrDefault(t => jinja.Contains(t.JinjaMarker, StringComparison.Ordinal));
     }

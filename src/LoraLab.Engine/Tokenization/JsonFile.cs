@@ -1,19 +1,41 @@
 using System.Text.Json;
+using LoraLab.Engine.Files;
 
 namespace LoraLab.Engine.Tokenization;
 
 /// <summary>Reading the JSON files of a model folder with errors that name the file and the field.</summary>
 internal static class JsonFile
 {
-    public static JsonDocument Parse(string path)
+    /// <summary>The largest tokenizer.json accepted: the biggest published ones (256k-token vocabularies) are about 35 MB.</summary>
+    public const long MaxTokenizerBytes = 128L << 20;
+
+    /// <param name="maxBytes">A larger file is refused before it is read.</param>
+    public static JsonDocument Parse(string path, long maxBytes = UntrustedFile.MaxConfigBytes)
     {
+        byte[] bytes = UntrustedFile.ReadAllBytes(path, maxBytes, problem => new InvalidDataException($"{path}: {problem}"));
         try
         {
-            return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            return JsonDocument.Parse(bytes, UntrustedFile.DocumentOptions);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs a reader over a parsed file, turning what System.Text.Json and the BPE library throw for content of the
+    /// wrong kind (a number where a string belongs, an index past an array's end) into an error naming the file.
+    /// </summary>
+    public static T Reading<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException)
+        {
+            throw new InvalidDataException($"{path}: unexpected content ({e.Message})", e);
         }
     }
 

@@ -37,10 +37,11 @@ internal ref struct ProtobufReader(ReadOnlySpan<byte> data)
 
     public ReadOnlySpan<byte> ReadBytes()
     {
-        int length = checked((int)ReadVarint());
-        if (length < 0 || position + length > data.Length) throw new InvalidDataException("a length-delimited field runs past the end");
-        var bytes = data.Slice(position, length);
-        position += length;
+        ulong length = ReadVarint();
+        // Compared as unsigned 64-bit: a huge claimed length must not wrap around when added to the position.
+        if (length > (ulong)(data.Length - position)) throw new InvalidDataException($"a length-delimited field of {length} bytes runs past the end");
+        var bytes = data.Slice(position, (int)length);
+        position += (int)length;
         return bytes;
     }
 
@@ -57,11 +58,16 @@ internal ref struct ProtobufReader(ReadOnlySpan<byte> data)
         switch (wireType)
         {
             case Varint: ReadVarint(); break;
-            case Fixed64: position += 8; break;
+            case Fixed64: Advance(8); break;
             case LengthDelimited: ReadBytes(); break;
-            case Fixed32: position += 4; break;
+            case Fixed32: Advance(4); break;
             default: throw new InvalidDataException($"unknown wire type {wireType}");
         }
-        if (position > data.Length) throw new InvalidDataException("a field runs past the end");
+    }
+
+    void Advance(int bytes)
+    {
+        if (bytes > data.Length - position) throw new InvalidDataException("a field runs past the end");
+        position += bytes;
     }
 }

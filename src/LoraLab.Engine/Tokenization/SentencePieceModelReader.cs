@@ -1,4 +1,5 @@
 using System.Text;
+using LoraLab.Engine.Files;
 
 namespace LoraLab.Engine.Tokenization;
 
@@ -30,7 +31,7 @@ internal static class SentencePieceModelReader
         var settings = new Settings();
         try
         {
-            ReadModelProto(File.ReadAllBytes(path), pieces, settings);
+            ReadModelProto(UntrustedFile.ReadAllBytes(path, JsonFile.MaxTokenizerBytes, problem => new InvalidDataException(problem)), pieces, settings);
         }
         catch (Exception e) when (e is InvalidDataException or OverflowException)
         {
@@ -66,7 +67,7 @@ internal static class SentencePieceModelReader
         if (pieces.Count == 0) throw new InvalidDataException($"{path}: the model has no pieces");
         if (settings.ModelType != 2)
         {
-            string name = settings.ModelType < ModelTypeNames.Length ? ModelTypeNames[settings.ModelType] : settings.ModelType.ToString();
+            string name = settings.ModelType >= 0 && settings.ModelType < ModelTypeNames.Length ? ModelTypeNames[settings.ModelType] : settings.ModelType.ToString();
             throw new NotSupportedException($"{path}: model type '{name}' is not supported; supported: BPE");
         }
         if (settings.TreatWhitespaceAsSuffix) throw new NotSupportedException($"{path}: treat_whitespace_as_suffix is not supported");

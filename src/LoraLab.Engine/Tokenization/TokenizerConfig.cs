@@ -20,7 +20,11 @@ internal sealed record TokenizerConfig(
         string path = System.IO.Path.Combine(modelDirectory, FileName);
         if (!File.Exists(path)) return new TokenizerConfig(null, null, null, null, null, null, [], null);
         using var document = JsonFile.Parse(path);
-        var root = document.RootElement;
+        return JsonFile.Reading(path, () => FromJson(document.RootElement, path));
+    }
+
+    static TokenizerConfig FromJson(JsonElement root, string path)
+    {
         return new TokenizerConfig(
             path,
             root.OptionalBool("add_bos_token"),
@@ -38,13 +42,13 @@ internal sealed record TokenizerConfig(
         string path = System.IO.Path.Combine(modelDirectory, fileName);
         if (!File.Exists(path)) return [];
         using var document = JsonFile.Parse(path);
-        return document.RootElement.Member("eos_token_id") switch
+        return JsonFile.Reading<IReadOnlyList<int>>(path, () => document.RootElement.Member("eos_token_id") switch
         {
             { ValueKind: JsonValueKind.Number } id => [id.GetInt32()],
             { ValueKind: JsonValueKind.Array } ids => ids.EnumerateArray().Select(id => id.GetInt32()).ToList(),
             null => [],
             { } other => throw new InvalidDataException($"{path}: eos_token_id must be an id or a list of ids, not {other.GetRawText()}"),
-        };
+        });
     }
 
     /// <summary>A special token is written as its text or as an AddedToken object with "content".</summary>
@@ -61,7 +65,8 @@ internal sealed record TokenizerConfig(
         if (decoder is not { ValueKind: JsonValueKind.Object } entries) return tokens;
         foreach (var entry in entries.EnumerateObject())
         {
-            if (!int.TryParse(entry.Name, out int id)) throw new InvalidDataException($"{path}: added_tokens_decoder key '{entry.Name}' is not a token id");
+            if (!int.TryParse(entry.Name, out int id) || id is < 0 or >= TokenizerSpec.MaxIds)
+                throw new InvalidDataException($"{path}: added_tokens_decoder key '{entry.Name}' is not a token id within [0, {TokenizerSpec.MaxIds})");
             string content = entry.Value.String("content") ?? throw new InvalidDataException($"{path}: added_tokens_decoder[{id}] has no 'content'");
             tokens.Add(new AddedToken(id, content, entry.Value.Bool("special", false),
                 entry.Value.Bool("lstrip", false), entry.Value.Bool("rstrip", false), entry.Value.Bool("single_word", false)));

@@ -12,16 +12,8 @@ internal static class TokenizerJsonReader
 {
     public static TokenizerSpec Read(string path)
     {
-        using var document = JsonFile.Parse(path);
-        try
-        {
-            return Read(document.RootElement, path);
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException)
-        {
-            // A field of the wrong JSON kind, or data the BPE library rejects.
-            throw new InvalidDataException($"{path}: unexpected content ({e.Message})", e);
-        }
+        using var document = JsonFile.Parse(path, JsonFile.MaxTokenizerBytes);
+        return JsonFile.Reading(path, () => Read(document.RootElement, path));
     }
 
     static TokenizerSpec Read(JsonElement root, string path)
@@ -85,8 +77,10 @@ internal static class TokenizerJsonReader
         if (merges is null) return pairs;
         foreach (var merge in merges.Value.EnumerateArray())
         {
-            if (merge.ValueKind == JsonValueKind.Array && merge.GetArrayLength() == 2)
+            if (merge.ValueKind == JsonValueKind.Array)
             {
+                if (merge.GetArrayLength() != 2 || merge[0].ValueKind != JsonValueKind.String || merge[1].ValueKind != JsonValueKind.String)
+                    throw new InvalidDataException($"{path}: merge {merge.GetRawText()} is not a pair [\"left\", \"right\"]");
                 pairs.Add((merge[0].GetString()!, merge[1].GetString()!));
                 continue;
             }

@@ -22,7 +22,11 @@ public static class TokenizerLoader
         else if (File.Exists(sentencePiecePath)) spec = WithConfigAddedTokens(SentencePieceModelReader.Read(sentencePiecePath), config);
         else throw new FileNotFoundException($"{modelDirectory}: has neither tokenizer.json nor tokenizer.model", jsonPath);
 
-        return new PipelineTokenizer(WithConfigSpecialTokens(spec, config, modelDirectory));
+        // The ids are checked before the configs add theirs (IdCount must not be sized by a hostile id), and again after.
+        spec.CheckIds();
+        var complete = WithConfigSpecialTokens(spec, config, modelDirectory);
+        complete.CheckIds();
+        return new PipelineTokenizer(complete);
     }
 
     /// <summary>A SentencePiece model knows only its own pieces; tokens added later (chat markers) live in tokenizer_config.json.</summary>

@@ -57,6 +57,7 @@ public sealed class MalformedCheckpointTests : IDisposable
     [InlineData("""[{"dtype":"F32"}]""", "must be a JSON object")]
     [InlineData("""{"__metadata__":{"format":1}}""", "'format' must map to a string")]
     [InlineData("""{"__metadata__":["pt"]}""", "__metadata__ must be an object")]
+    [InlineData("""{"layers.0.w":{"dtype":"F32","shape":[0],"data_offsets":[0,0],"x":[[[[[[[[]]]]]]]]}}""", "not valid JSON")]
     public void A_header_that_is_not_a_safetensors_object_names_the_file(string header, string problem)
     {
         var error = OpenFails("bad-header.safetensors", HandBuiltSafetensors.Bytes(header, []));
@@ -78,6 +79,7 @@ public sealed class MalformedCheckpointTests : IDisposable
     [InlineData("""{"layers.0.w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", 8, "hold 8 bytes but shape [3] of F32 needs 12")]
     [InlineData("""{"layers.0.w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}}""", 8, "more than 2^63 bytes")]
     [InlineData("""{"layers.0.w":"F32"}""", 8, "must be an object")]
+    [InlineData("""{"layers.0.w":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]}}""", 8, "shape has 33 dimensions, more than the 32 allowed")]
     [InlineData("""{"layers.0.w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"layers.0.w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, "declared twice")]
     public void A_bad_tensor_entry_names_the_file_and_the_tensor(string header, int dataBytes, string problem)
     {

@@ -1,0 +1,45 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LoraLab.Engine.Files;
+
+/// <summary>
+/// Reads files the engine did not write (a downloaded model folder, an imported adapter, an uploaded dataset): the
+/// size is checked against a limit before a buffer is allocated for the content, and JSON is parsed with a depth limit,
+/// so a hostile file costs at most its limit in memory and fails with the caller's own exception type.
+/// </summary>
+public static class UntrustedFile
+{
+    /// <summary>config.json, adapter_config.json, tokenizer_config.json and the like are kilobytes; 16 MiB leaves room for long chat templates.</summary>
+    public const long MaxConfigBytes = 16L << 20;
+
+    /// <summary>The Hugging Face files nest a handful of levels deep; 64 is System.Text.Json's own default, stated here so it is a decision.</summary>
+    public const int MaxJsonDepth = 64;
+
+    public static JsonDocumentOptions DocumentOptions { get; } = new()
+    {
+        MaxDepth = MaxJsonDepth, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip,
+    };
+
+    /// <summary>
+    /// The bytes of <paramref name="path"/>, refused through <paramref name="error"/> (given the problem as a phrase,
+    /// without the path) when the file is larger than <paramref name="maxBytes"/>; nothing is read in that case.
+    /// </summary>
+    public static byte[] ReadAllBytes(string path, long maxBytes, Func<string, Exception> error)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = stream.Length;
+        if (length > maxBytes) throw error($"the file has {length:N0} bytes, more than the {maxBytes:N0} bytes allowed for it");
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    public static string ReadAllText(string path, long maxBytes, Func<string, Exception> error) =>
+        Encoding.UTF8.GetString(ReadAllBytes(path, maxBytes, error));
+
+    /// <summary>A JSON document of at most <see cref="MaxConfigBytes"/> and <see cref="MaxJsonDepth"/> levels; syntax errors stay <see cref="JsonException"/>.</summary>
+    public static JsonNode? ParseJsonNode(string path, Func<string, Exception> error) =>
+        JsonNode.Parse(ReadAllBytes(path, MaxConfigBytes, error), documentOptions: DocumentOptions);
+}
