@@ -13,7 +13,13 @@ public static class DatasetFileReader
     public const int MaxLineChars = 4 << 20;
 
     /// <summary>The largest JSON array or CSV file; larger datasets are JSONL, which is streamed.</summary>
-    public const long MaxWholeFileBytes = 512L << 20;
+    public const long MaxWholeFileBytes = 256L << 20;
+
+    /// <summary>
+    /// Far more than a fine-tuning run uses; every record read is held in memory (about a hundred bytes beyond its
+    /// text), so the count is bounded like the bytes are.
+    /// </summary>
+    public const int MaxRecords = 2_000_000;
 
     /// <summary>Records nest a few levels (a conversation of messages); the limit keeps a hostile line from recursing the parser.</summary>
     static readonly JsonSerializerOptions RecordJson = new() { MaxDepth = 64 };
@@ -61,12 +67,13 @@ public static class DatasetFileReader
         while (lines.Next(out string? content, out long length))
         {
             line++;
+            if (content is not null && string.IsNullOrWhiteSpace(content)) continue;
+            CheckCount(path, records.Count + issues.Count + 1);
             if (content is null)
             {
                 issues.Add(new DatasetIssue(line, IssueKind.LineTooLong, $"the line has {length:N0} characters, more than the {MaxLineChars:N0} a record may have"));
                 continue;
             }
-            if (string.IsNullOrWhiteSpace(content)) continue;
             try
             {
                 records.Add(new RawRecord(line, JsonSerializer.Deserialize<JsonElement>(content, RecordJson)));
@@ -93,6 +100,7 @@ public static class DatasetFileReader
         }
         if (root.ValueKind != JsonValueKind.Array)
             throw new InvalidDataException($"{path}: the top-level JSON value is {RecordParser.KindName(root)}, expected an array of records (for one record per line, use JSONL)");
+        CheckCount(path, root.GetArrayLength());
         var records = root.EnumerateArray().Select((element, i) => new RawRecord(i + 1, element)).ToList();
         return new RawRecords(path, DatasetFileType.JsonArray, records, []);
     }
@@ -115,6 +123,7 @@ public static class DatasetFileReader
         var issues = new List<DatasetIssue>();
         while (rows.MoveNext())
         {
+            CheckCount(path, records.Count + issues.Count + 1);
             var row = rows.Current;
             if (row.Error is not null)
                 issues.Add(new DatasetIssue(row.Line, IssueKind.InvalidCsv, $"malformed CSV: {row.Error}"));
@@ -124,6 +133,13 @@ public static class DatasetFileReader
                 records.Add(new RawRecord(row.Line, JsonSerializer.SerializeToElement(header.Fields.Zip(row.Fields).ToDictionary(c => c.First, c => c.Second))));
         }
         return new RawRecords(path, DatasetFileType.Csv, records, issues);
+    }
+
+    /// <summary>Refuses the file once <paramref name="records"/>, counting the one about to be taken, passes the limit.</summary>
+    static void CheckCount(string path, int records)
+    {
+        if (records > MaxRecords)
+            throw new InvalidDataException($"{path}: holds more than {MaxRecords:N0} records, the most a dataset may have; split it into several datasets");
     }
 
     static string Brief(JsonException e) => e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.', ' ');

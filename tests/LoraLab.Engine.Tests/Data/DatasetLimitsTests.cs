@@ -55,6 +55,16 @@ public sealed class DatasetLimitsTests : IDisposable
         Assert.EndsWith("write larger datasets as JSONL, one record per line", error.Message);
     }
 
+    [Fact]
+    public void A_file_of_more_records_than_the_limit_is_refused_before_they_are_taken()
+    {
+        string path = _folder.Write("many.json", "[" + string.Concat(Enumerable.Repeat("0,", DatasetFileReader.MaxRecords)) + "0]");
+
+        var error = Assert.Throws<InvalidDataException>(() => DatasetReader.Read(path));
+
+        Assert.Equal($"{path}: holds more than {DatasetFileReader.MaxRecords:N0} records, the most a dataset may have; split it into several datasets", error.Message);
+    }
+
     [Theory]
     [InlineData("a\nb\r\nc\rd", new[] { "a", "b", "c", "d" })]
     [InlineData("a\n\nb\n", new[] { "a", "", "b" })]
