@@ -44,7 +44,8 @@ public static class DatasetsApi
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
             bodyLimit.MaxRequestBodySize = datasets.MaxUploadBytes + 1024 * 1024; // the file plus the multipart framing
 
-        var reader = new MultipartReader(boundary, request.Body);
+        // The file part is limited by the store as it streams; the request as a whole by the body size limit above.
+        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = null };
         string? name = null;
         while (await reader.ReadNextSectionAsync(cancellation) is { } section)
         {
@@ -58,9 +59,23 @@ public static class DatasetsApi
                     : TypedResults.Created($"{ApiProblems.Prefix}/datasets/{added.Value!.Id}", added.Value);
             }
             if (HeaderUtilities.RemoveQuotes(disposition.Name).Equals("name"))
-                name = await new StreamReader(section.Body).ReadToEndAsync(cancellation);
+            {
+                name = await ReadAtMostAsync(section.Body, DatasetStore.MaxNameLength + 1, cancellation);
+                if (name.Length > DatasetStore.MaxNameLength)
+                    return Invalid("name", $"The name has more than {DatasetStore.MaxNameLength} characters; at most {DatasetStore.MaxNameLength} are allowed.");
+            }
         }
         return Invalid("file", "The upload has no file part: send the dataset in a part named \"file\".");
+    }
+
+    /// <summary>A form field's text, cut at <paramref name="maxChars"/> so a huge field is never held in memory.</summary>
+    static async Task<string> ReadAtMostAsync(Stream body, int maxChars, CancellationToken cancellation)
+    {
+        using var reader = new StreamReader(body);
+        var buffer = new char[maxChars];
+        int total = 0, read;
+        while (total < maxChars && (read = await reader.ReadAsync(buffer.AsMemory(total), cancellation)) > 0) total += read;
+        return new string(buffer, 0, total);
     }
 
     static ProblemHttpResult Invalid(string field, string message) => Failure.InvalidField(field, message).ToProblem();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Data;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Storage;
@@ -12,6 +13,8 @@ namespace LoraLab.Web.Datasets;
 public sealed class DatasetStore(IDbContextFactory<LoraLabDbContext> dbFactory, DataFolder data, IOptions<LoraLabOptions> options, TimeProvider clock)
 {
     public static readonly IReadOnlyList<string> Formats = ["jsonl", "json", "csv"];
+
+    public const int MaxNameLength = 200;
 
     /// <summary>Runs in these states still need their dataset's file.</summary>
     static readonly RunStatus[] NeedingData = [RunStatus.Queued, RunStatus.Running, RunStatus.Interrupted];
@@ -31,49 +34,77 @@ public sealed class DatasetStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
     }
 
     /// <summary>
-    /// Streams <paramref name="content"/> to datasets/{id}-{file name} and registers it under <paramref name="name"/>
-    /// (the file name without extension when null). Refuses other extensions than .jsonl, .json and .csv, an empty
-    /// file, and a file larger than LoraLab:MaxDatasetUploadBytes, which is not kept.
+    /// Streams <paramref name="content"/> to disk and, once it is known to be a readable dataset, registers it under
+    /// <paramref name="name"/> (the file name without extension when null) as datasets/{id}-{file name}. The client's
+    /// file name is sanitised (<see cref="UploadFileName"/>) and never chooses the path. Refuses other extensions than
+    /// .jsonl, .json and .csv, an empty file, a file larger than LoraLab:MaxDatasetUploadBytes, and a file none of whose
+    /// records the engine can read; a refused upload leaves nothing behind.
     /// </summary>
     public async Task<Result<DatasetSummary>> AddAsync(string fileName, string? name, Stream content, CancellationToken cancellation = default)
     {
-        fileName = Path.GetFileName(fileName.Trim());
+        fileName = UploadFileName.Sanitize(fileName);
         string format = Path.GetExtension(fileName).TrimStart('.').ToLowerInvariant();
         if (!Formats.Contains(format))
             return Failure.InvalidField("file", $"'{fileName}' is not a dataset file: use a .jsonl, .json or .csv file.");
         name = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name.Trim();
-        if (name.Length > 200) return Failure.InvalidField("name", $"The name has {name.Length} characters; at most 200 are allowed.");
+        if (name.Length > MaxNameLength) return Failure.InvalidField("name", $"The name has {name.Length} characters; at most {MaxNameLength} are allowed.");
 
         Directory.CreateDirectory(data.Datasets);
         string upload = Path.Combine(data.Datasets, $".upload-{Guid.NewGuid():N}.part");
-        long size;
         try
         {
-            size = await CopyWithLimitAsync(content, upload, MaxUploadBytes, cancellation);
-        }
-        catch
-        {
-            DataFiles.Delete(upload);
-            throw;
-        }
-        if (size > MaxUploadBytes)
-        {
-            DataFiles.Delete(upload);
-            return new Failure(FailureKind.TooLarge, "The dataset is too large",
-                $"'{fileName}' is larger than the {MaxUploadBytes:N0} bytes a dataset upload may have (setting LoraLab:MaxDatasetUploadBytes).");
-        }
-        if (size == 0)
-        {
-            DataFiles.Delete(upload);
-            return Failure.InvalidField("file", $"'{fileName}' is empty.");
-        }
+            long size = await CopyWithLimitAsync(content, upload, MaxUploadBytes, cancellation);
+            if (size > MaxUploadBytes)
+                return new Failure(FailureKind.TooLarge, "The dataset is too large",
+                    $"'{fileName}' is larger than the {MaxUploadBytes:N0} bytes a dataset upload may have (setting LoraLab:MaxDatasetUploadBytes).");
+            if (size == 0) return Failure.InvalidField("file", $"'{fileName}' is empty.");
 
+            var read = await ReadRecordsAsync(upload, format, fileName, cancellation);
+            if (read.Failure is { } unreadable) return unreadable;
+            return await RegisterAsync(upload, fileName, name, format, size, read.Value!, cancellation);
+        }
+        finally
+        {
+            // Registering moves the upload into place; anything still here was refused or interrupted.
+            DataFiles.Delete(upload);
+        }
+    }
+
+    /// <summary>The engine's own reader decides whether the upload is a dataset; its message names the file as the user sent it.</summary>
+    static async Task<Result<ParsedDataset>> ReadRecordsAsync(string upload, string format, string fileName, CancellationToken cancellation)
+    {
+        try
+        {
+            // Parsing a large file is CPU work: keep it off the request's (or the circuit's) thread.
+            return await Task.Run(() => DatasetReader.Read(upload, new DatasetReadOptions(FileType: DatasetFileTypeNames.Parse(format))), cancellation);
+        }
+        catch (InvalidDataException e)
+        {
+            return Failure.InvalidField("file", e.Message.Replace(upload, $"'{fileName}'", StringComparison.Ordinal));
+        }
+    }
+
+    async Task<Result<DatasetSummary>> RegisterAsync(
+        string upload, string fileName, string name, string format, long size, ParsedDataset records, CancellationToken cancellation)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        var dataset = new Dataset { Name = name, Format = format, FilePath = upload, SizeBytes = size, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        var dataset = new Dataset
+        {
+            Name = name, Format = format, FilePath = upload, SizeBytes = size, RecordCount = records.RecordsRead, CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
         db.Datasets.Add(dataset);
         await db.SaveChangesAsync(cancellation);
-        string stored = Path.Combine(data.Datasets, $"{dataset.Id.ToString(CultureInfo.InvariantCulture)}-{SafeFileName(fileName)}");
-        File.Move(upload, stored);
+        string stored = Path.Combine(data.Datasets, $"{dataset.Id.ToString(CultureInfo.InvariantCulture)}-{fileName}");
+        try
+        {
+            File.Move(upload, stored, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(stored))
+        {
+            await db.Datasets.Where(d => d.Id == dataset.Id).ExecuteDeleteAsync(CancellationToken.None);
+            return Failure.Conflict("A file is in the way",
+                $"{stored} already exists and no dataset record refers to it; move it out of the data folder and upload again.");
+        }
         dataset.FilePath = stored;
         await db.SaveChangesAsync(CancellationToken.None);
         return ToSummary(dataset);
@@ -108,13 +139,9 @@ public sealed class DatasetStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
             if (total > limit) return total;
             await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
         }
+        // On disk before the record that points to it is committed, so a power cut cannot leave a record without its bytes.
+        file.Flush(flushToDisk: true);
         return total;
-    }
-
-    static string SafeFileName(string fileName)
-    {
-        var invalid = Path.GetInvalidFileNameChars();
-        return new string(fileName.Select(c => invalid.Contains(c) || char.IsWhiteSpace(c) ? '_' : c).ToArray());
     }
 
     static DatasetSummary ToSummary(Dataset d) => new(
