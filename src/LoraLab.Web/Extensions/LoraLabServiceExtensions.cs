@@ -43,7 +43,8 @@ public static class LoraLabServiceExtensions
     {
         services.AddSingleton<DataFolder>();
         services.AddDbContextFactory<LoraLabDbContext>((sp, options) =>
-            options.UseSqlite(new SqliteConnectionStringBuilder { DataSource = sp.GetRequiredService<DataFolder>().Database }.ToString()));
+            options.UseSqlite(new SqliteConnectionStringBuilder { DataSource = sp.GetRequiredService<DataFolder>().Database }.ToString())
+                .AddInterceptors(SqliteDurability.Instance));
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<DatasetStore>();
         services.AddSingleton<DatasetInspector>();

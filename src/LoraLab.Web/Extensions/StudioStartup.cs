@@ -23,8 +23,7 @@ public static class StudioStartup
         await using (var db = await services.GetRequiredService<IDbContextFactory<LoraLabDbContext>>().CreateDbContextAsync())
         {
             await db.Database.MigrateAsync();
-            // Write-ahead logging lets pages read while a run's metrics are being written.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            await db.Database.ExecuteSqlRawAsync(SqliteDurability.JournalMode);
         }
 
         var queue = services.GetRequiredService<RunQueue>();
