@@ -23,7 +23,10 @@ public sealed record LoraLabOptions
     /// <summary>Root of everything the studio stores; relative paths are resolved against the current directory.</summary>
     public string DataPath { get; init; } = "data";
 
-    /// <summary>"auto", "cpu" or "cuda[:N]".</summary>
+    /// <summary>
+    /// The devices runs train on: "auto" (every CUDA device when there is one, else the CPU), "cpu", "cuda" (every CUDA
+    /// device), "cuda:N", or a comma-separated list such as "cuda:0,cuda:2". Each device takes the next run that fits it.
+    /// </summary>
     public string Device { get; init; } = "auto";
 
     /// <summary>Model folders registered in addition to the sub-folders of {DataPath}/models.</summary>
@@ -43,7 +46,7 @@ public sealed record LoraLabOptions
 
     public string? DemoDatasetsFolder => RegisterDemo ? DemoDatasetsPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "datasets") : null;
 
-    /// <summary>Runs trained at the same time: one per device, so 1 unless the host has several.</summary>
+    /// <summary>Runs trained at the same time on each device (each must also fit in the device's free memory).</summary>
     public int TrainingConcurrency { get; init; } = 1;
 
     /// <summary>Queue the runs a crash or shutdown interrupted again at start-up, each from its last checkpoint.</summary>

@@ -23,6 +23,7 @@ app.MapModelsApi();
 app.MapDatasetsApi();
 app.MapRunsApi();
 app.MapAdaptersApi();
+app.MapDevicesApi();
 app.MapTrainingHub();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -13,7 +13,7 @@ public sealed class StudioFlowTests(StudioServer studio) : IClassFixture<StudioS
         var page = await studio.NewPageAsync();
 
         await OpenAsync(page, "/");
-        StringAssert(await page.Locator("#device-name").TextContentAsync(), "CPU");
+        StringAssert(await page.Locator("#devices .device-name").TextContentAsync(), "CPU");
         await ScreenshotAsync(page, "01-dashboard");
 
         await OpenAsync(page, "/models");

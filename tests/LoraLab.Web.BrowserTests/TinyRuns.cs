@@ -6,7 +6,7 @@ using LoraLab.Web.Training;
 
 namespace LoraLab.Web.BrowserTests;
 
-/// <summary>LoRA runs of the tiny model queued over HTTP, as a script would queue them, and the waits the tests need.</summary>
+/// <summary>LoRA runs queued over HTTP, as a script would queue them, and the waits the tests need.</summary>
 internal static class TinyRuns
 {
     public const string ModelName = "tiny-llama";
@@ -15,16 +15,17 @@ internal static class TinyRuns
     public static string ChatDataset(int records) => string.Join('\n', Enumerable.Range(0, records).Select(i =>
         $$"""{"messages": [{"role": "user", "content": "name an animal {{i % 7}}"}, {"role": "assistant", "content": "the cat sat on the mat {{i % 5}}"}]}"""));
 
-    public static async Task<RunSummary> CreateAsync(StudioClient client, int modelId, int datasetId, string name, int maxSteps, int? saveSteps = null)
+    public static async Task<RunSummary> CreateAsync(
+        StudioClient client, int modelId, int datasetId, string name, int maxSteps, int? saveSteps = null, int batchSize = 2, int maxLength = 48)
     {
         var configuration = new JsonObject
         {
             ["method"] = new JsonObject { ["method"] = "lora", ["r"] = 4, ["lora_alpha"] = 8 },
             ["training"] = new JsonObject
             {
-                ["max_steps"] = maxSteps, ["save_steps"] = saveSteps, ["batch_size"] = 2, ["learning_rate"] = 1e-3, ["seed"] = 5,
+                ["max_steps"] = maxSteps, ["save_steps"] = saveSteps, ["batch_size"] = batchSize, ["learning_rate"] = 1e-3, ["seed"] = 5,
             },
-            ["data"] = new JsonObject { ["max_length"] = 48 },
+            ["data"] = new JsonObject { ["max_length"] = maxLength },
         };
         var response = await client.Http.PostAsJsonAsync("/api/runs", new NewRun(name, modelId, datasetId, "lora", configuration), TestJson.Options);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

@@ -1,3 +1,5 @@
+using LoraLab.Web.Devices;
+using LoraLab.Web.Tests.Devices;
 using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -8,7 +10,8 @@ namespace LoraLab.Web.Tests;
 
 /// <summary>
 /// The whole app in memory on a data folder the test owns (so a second factory can restart on it), with the test's
-/// run executor instead of the engine's (none: queued runs wait), and extra LoraLab settings.
+/// run executor instead of the engine's (none: queued runs wait), devices whose memory is not measured, and extra
+/// LoraLab settings.
 /// </summary>
 public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor = null, params (string Key, string Value)[] settings)
     : WebApplicationFactory<Program>
@@ -23,6 +26,9 @@ public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor
         {
             services.RemoveAll<IRunExecutor>();
             if (executor is not null) services.AddSingleton(executor);
+            // Placement must not depend on how much memory the test machine has free; device tests bring their own readings.
+            services.RemoveAll<IDeviceMemoryProbe>();
+            services.AddSingleton<IDeviceMemoryProbe>(new FakeDeviceMemory());
         });
     }
 }

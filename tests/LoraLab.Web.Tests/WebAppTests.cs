@@ -29,15 +29,6 @@ public sealed class ConfiguredStudio : IDisposable
 public sealed class WebAppTests(ConfiguredStudio studio) : IClassFixture<ConfiguredStudio>
 {
     [Fact]
-    public async Task Health_answers_ok()
-    {
-        var response = await studio.Factory.CreateClient().GetAsync("/health");
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
     public async Task The_models_page_renders_the_studio_with_the_models_from_the_configured_folders()
     {
         var response = await studio.Factory.CreateClient().GetAsync("/models");

@@ -32,12 +32,16 @@ public sealed class DeviceMemory(ComputeDevice device)
     }
 
     /// <summary>The "MemTotal:  24576000 kB" line of /proc/meminfo in bytes, or null without one.</summary>
-    public static long? ParseMemTotal(string meminfo)
+    public static long? ParseMemTotal(string meminfo) => ParseMemInfoField(meminfo, "MemTotal");
+
+    /// <summary>A "Name:  1234 kB" line of /proc/meminfo in bytes, or null without one.</summary>
+    public static long? ParseMemInfoField(string meminfo, string field)
     {
+        string prefix = field + ":";
         foreach (var line in meminfo.Split('\n'))
         {
-            if (!line.StartsWith("MemTotal:", StringComparison.Ordinal)) continue;
-            var value = line["MemTotal:".Length..].Trim();
+            if (!line.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var value = line[prefix.Length..].Trim();
             if (value.EndsWith("kB", StringComparison.Ordinal)) value = value[..^2].TrimEnd();
             return long.TryParse(value, out long kilobytes) ? kilobytes * 1024 : null;
         }

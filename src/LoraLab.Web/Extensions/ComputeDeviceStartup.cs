@@ -1,4 +1,4 @@
-using LoraLab.Engine.Devices;
+using LoraLab.Web.Devices;
 using Microsoft.Extensions.Options;
 
 namespace LoraLab.Web.Extensions;
@@ -6,7 +6,7 @@ namespace LoraLab.Web.Extensions;
 public static class ComputeDeviceStartup
 {
     /// <summary>
-    /// Selects the compute device before the app accepts requests, so a wrong LoraLab:Device setting stops
+    /// Selects the compute devices before the app accepts requests, so a wrong LoraLab:Device setting stops
     /// start-up with one log line naming the setting, rather than failing the first page that needs the device.
     /// </summary>
     public static bool TrySelectComputeDevice(this WebApplication app)
@@ -14,8 +14,8 @@ public static class ComputeDeviceStartup
         string requested = app.Services.GetRequiredService<IOptions<LoraLabOptions>>().Value.Device;
         try
         {
-            var device = app.Services.GetRequiredService<ComputeDevice>();
-            app.Logger.LogInformation("Compute device: {Device}", device.Name);
+            var devices = app.Services.GetRequiredService<TrainingDevices>().Devices;
+            app.Logger.LogInformation(devices.Count == 1 ? "Compute device: {Device}" : "Compute devices: {Device}", string.Join(", ", devices.Select(d => d.Name)));
             return true;
         }
         catch (Exception e)

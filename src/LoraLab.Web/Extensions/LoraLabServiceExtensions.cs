@@ -4,6 +4,7 @@ using LoraLab.Web.Adapters;
 using LoraLab.Web.Apis;
 using LoraLab.Web.Data;
 using LoraLab.Web.Datasets;
+using LoraLab.Web.Devices;
 using LoraLab.Web.Diagnostics;
 using LoraLab.Web.Hubs;
 using LoraLab.Web.Models;
@@ -27,7 +28,14 @@ public static class LoraLabServiceExtensions
 
         builder.Services.AddOptions<LoraLabOptions>().Bind(builder.Configuration.GetSection(LoraLabOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => ComputeDevice.Select(sp.GetRequiredService<IOptions<LoraLabOptions>>().Value.Device));
+        builder.Services.AddSingleton<IDeviceMemoryProbe, SystemDeviceMemory>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<LoraLabOptions>>().Value;
+            return new TrainingDevices(ComputeDevice.SelectAll(options.Device), sp.GetRequiredService<IDeviceMemoryProbe>(), options.TrainingConcurrency);
+        });
+        // The first device serves everything that is not a training run (the playground, dataset previews).
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<TrainingDevices>().Devices[0]);
         builder.Services.AddSingleton<DeviceMemory>();
         builder.Services.AddStudioData();
         builder.Services.AddTraining();

@@ -1,27 +1,22 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using LoraLab.Engine.Devices;
-using LoraLab.Engine.Peft;
 using LoraLab.Engine.Training;
 
 namespace LoraLab.Web.Training;
 
 /// <summary>
-/// Trains a run with the engine (<see cref="FineTuningRun"/>) on the host's device and translates its events for the
-/// studio. No tensor code here: the engine owns the dataset pipeline, the model, the method and the trainer.
+/// Trains a run with the engine (<see cref="FineTuningRun"/>) on the device the training service placed it on (the
+/// host's first device when none was given) and translates its events for the studio. No tensor code here: the engine
+/// owns the dataset pipeline, the model, the method and the trainer.
 /// </summary>
-public sealed class EngineRunExecutor(ComputeDevice device) : IRunExecutor
+public sealed class EngineRunExecutor(ComputeDevice defaultDevice) : IRunExecutor
 {
-    static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public RunOutcome Execute(RunRequest request, IProgress<RunEvent> events, CancellationToken cancellation)
     {
+        var device = request.Device ?? defaultDevice;
         var fineTuning = new FineTuningRequest(
             request.BaseModelFolder, request.DatasetFile, EvalData: null,
-            Section<MethodOptions>(request, "method") with { Method = request.MethodKind },
-            request.Configuration["training"] is JsonObject training ? TrainingOptions.FromJson(training.ToJsonString(), $"run {request.RunId} training") : new TrainingOptions(),
-            Section<DataOptions>(request, "data"),
+            RunConfiguration.Method(request), RunConfiguration.Training(request), RunConfiguration.Data(request),
             request.OutputFolder, request.ResumeFromCheckpointFolder);
 
         var clock = Stopwatch.StartNew();
@@ -40,11 +35,6 @@ public sealed class EngineRunExecutor(ComputeDevice device) : IRunExecutor
         return new RunOutcome(result.FinalLoss, result.BestEvalLoss, result.BestEvalLoss is { } loss ? Math.Exp(loss) : null,
             result.InputTokens / Math.Max(result.Elapsed.TotalSeconds, 1e-9));
     }
-
-    static T Section<T>(RunRequest request, string name) where T : new() =>
-        request.Configuration[name] is JsonObject section
-            ? section.Deserialize<T>(SnakeCase) ?? new T()
-            : new T();
 
     static void MoveAdapter(string from, string to)
     {

@@ -190,8 +190,11 @@ public sealed class RunQueue(
         return lost.Select(r => r.Id).ToList();
     }
 
-    /// <summary>Takes the first queued run and marks it Running; null when the queue is empty.</summary>
-    internal async Task<RunLease?> TakeNextAsync(CancellationToken stopping)
+    /// <summary>
+    /// Takes the first queued run and marks it Running, if <paramref name="accept"/> (shown what the run needs) takes it;
+    /// null when the queue is empty or the first run must wait, in which case it keeps its place.
+    /// </summary>
+    internal async Task<RunLease?> TakeNextAsync(CancellationToken stopping, Func<RunRequest, bool>? accept = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(stopping);
         return await WithLockAsync(async () =>
@@ -199,29 +202,31 @@ public sealed class RunQueue(
             var queued = await QueuedAsync(db, stopping);
             if (queued.Count == 0) return null;
             var run = queued[0];
-            queued.RemoveAt(0);
-            Renumber(queued);
             await db.Entry(run).Reference(r => r.BaseModel).LoadAsync(stopping);
             await db.Entry(run).Reference(r => r.Dataset).LoadAsync(stopping);
             var resumeFrom = run.ResumeFromStep is { } step
                 ? await db.Checkpoints.FirstOrDefaultAsync(c => c.RunId == run.Id && c.Step == step, stopping)
                 : null;
+            var request = ToRequest(run, resumeFrom);
+            if (accept is not null && !accept(request)) return null;
+            queued.RemoveAt(0);
+            Renumber(queued);
             (run.Status, run.QueuePosition, run.StartedAt) = (RunStatus.Running, null, Now);
             await db.SaveChangesAsync(CancellationToken.None);
-            // Another idle worker may take the next one.
+            // Another device may take the next one.
             if (queued.Count > 0) _workAvailable.Release();
 
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             _running[run.Id] = cancellation;
             Announce(run.Id, RunStatus.Running, resumeFrom is null ? null : $"Resuming from step {resumeFrom.Step}.");
-            return new RunLease(ToRequest(run, resumeFrom), cancellation);
+            return new RunLease(request, cancellation);
         }, stopping);
     }
 
-    /// <summary>Waits until a run is queued or resumed, or a few seconds pass.</summary>
+    /// <summary>Waits until a run is queued, resumed or ends (freeing its device), or a few seconds pass.</summary>
     internal async Task WaitForWorkAsync(CancellationToken stopping) => await _workAvailable.WaitAsync(TimeSpan.FromSeconds(5), stopping);
 
-    /// <summary>Records how a taken run ended: its status, final metrics and error message.</summary>
+    /// <summary>Records how a taken run ended: its status, final metrics and error message; its device is free for the next run.</summary>
     internal async Task FinishAsync(RunLease lease, RunStatus status, RunOutcome? outcome, string? error)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
@@ -238,6 +243,7 @@ public sealed class RunQueue(
             await db.SaveChangesAsync();
             return 0;
         }, CancellationToken.None);
+        _workAvailable.Release();
         Announce(lease.RunId, status, error);
     }
 

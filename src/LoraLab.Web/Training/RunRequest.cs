@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Devices;
 
 namespace LoraLab.Web.Training;
 
@@ -21,4 +22,8 @@ public sealed record RunRequest(
     string CheckpointsFolder,
     string AdapterFolder,
     string? ResumeFromCheckpointFolder,
-    int? ResumeFromStep);
+    int? ResumeFromStep)
+{
+    /// <summary>The device the training service placed the run on; null leaves the choice to the executor.</summary>
+    public ComputeDevice? Device { get; init; }
+}

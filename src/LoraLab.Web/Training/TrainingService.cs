@@ -1,29 +1,36 @@
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Devices;
 using LoraLab.Web.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace LoraLab.Web.Training;
 
 /// <summary>
-/// Trains the queued runs: LoraLab:TrainingConcurrency workers (one per device, 1 by default) each take the next run
-/// and execute it on a dedicated thread, since training is long CPU-bound work that must not hold a pool thread.
-/// A worker never dies with a run: whatever the executor throws ends that run as Failed. Cancelling a run trips its
-/// own cancellation; stopping the host trips all of them, and the runs it cut short are marked Interrupted.
+/// Trains the queued runs on the host's devices (<see cref="TrainingDevices"/>): a dispatcher takes the first queued run
+/// once a device has a free slot and memory enough for it, and trains it there on a dedicated thread, since training is
+/// long CPU-bound work that must not hold a pool thread. A device's slot is freed when its run ends, whatever the
+/// executor threw: that ends the run as Failed. Cancelling a run trips its own cancellation; stopping the host trips
+/// all of them, and the runs it cut short are marked Interrupted.
 /// </summary>
 public sealed class TrainingService(
     RunQueue queue,
+    TrainingDevices devices,
     AdapterStore adapters,
     TrainingNotifier notifier,
     IDbContextFactory<LoraLabDbContext> dbFactory,
     DataFolder data,
-    IOptions<LoraLabOptions> options,
     TimeProvider clock,
     ILogger<TrainingService> logger,
     IRunExecutor? executor = null) : BackgroundService
 {
+    /// <summary>Runs placed by the queue's callback, until the dispatcher picks up their lease; touched by the dispatcher only.</summary>
+    readonly Dictionary<int, Placement> _placed = [];
+
+    /// <summary>Why each waiting run waits, so a run's waiting is announced when the reason changes, not at every look.</summary>
+    readonly Dictionary<int, string> _waiting = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (executor is null)
@@ -31,31 +38,55 @@ public sealed class TrainingService(
             logger.LogWarning("No run executor is registered: queued runs wait until the studio runs with one.");
             return;
         }
-        int workers = Math.Max(1, options.Value.TrainingConcurrency);
-        await Task.WhenAll(Enumerable.Range(1, workers).Select(worker => WorkAsync(executor, worker, stoppingToken)));
-    }
-
-    async Task WorkAsync(IRunExecutor runExecutor, int worker, CancellationToken stoppingToken)
-    {
+        logger.LogInformation("Training on {Devices}, {Runs} run(s) at a time on each.", string.Join(", ", devices.Devices.Select(d => d.Name)), devices.RunsPerDevice);
+        var running = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
+            running.RemoveAll(run => run.IsCompleted);
             try
             {
-                var lease = await queue.TakeNextAsync(stoppingToken);
-                if (lease is null) await queue.WaitForWorkAsync(stoppingToken);
-                else await ExecuteRunAsync(runExecutor, lease, worker, stoppingToken);
+                var lease = await queue.TakeNextAsync(stoppingToken, Place);
+                if (lease is null)
+                {
+                    await queue.WaitForWorkAsync(stoppingToken);
+                    continue;
+                }
+                _placed.Remove(lease.RunId, out var placement);
+                running.Add(ExecuteRunAsync(executor, lease with { Request = lease.Request with { Device = placement!.Device } }, placement.Note, stoppingToken));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception e)
             {
-                // The queue's database is unreachable or similar: keep the worker, try again shortly.
-                logger.LogError(e, "Training worker {Worker} hit an error outside a run; it retries in a few seconds.", worker);
+                // The queue's database is unreachable or similar: free what was placed but not taken, try again shortly.
+                foreach (int runId in _placed.Keys) devices.Release(runId);
+                _placed.Clear();
+                logger.LogError(e, "The training dispatcher hit an error outside a run; it retries in a few seconds.");
                 await PauseAsync(stoppingToken);
             }
         }
+        await Task.WhenAll(running);
+    }
+
+    /// <summary>The queue's callback for its first run: reserves a device for it, or announces why it waits.</summary>
+    bool Place(RunRequest request)
+    {
+        var placement = devices.TryPlace(request.RunId, request.RunName, RunConfiguration.MemoryEstimate(request));
+        if (placement.Device is null)
+        {
+            if (placement.Note is { } reason && (!_waiting.TryGetValue(request.RunId, out var said) || said != reason))
+            {
+                _waiting[request.RunId] = reason;
+                logger.LogInformation("Run {RunId} waits: {Reason}", request.RunId, reason);
+                notifier.Publish(new RunUpdate(request.RunId, new StatusChanged(RunStatus.Queued, reason)));
+            }
+            return false;
+        }
+        _waiting.Remove(request.RunId);
+        _placed[request.RunId] = placement;
+        return true;
     }
 
     async Task PauseAsync(CancellationToken stoppingToken)
@@ -69,10 +100,10 @@ public sealed class TrainingService(
         }
     }
 
-    async Task ExecuteRunAsync(IRunExecutor runExecutor, RunLease lease, int worker, CancellationToken stoppingToken)
+    async Task ExecuteRunAsync(IRunExecutor runExecutor, RunLease lease, string? placementNote, CancellationToken stoppingToken)
     {
         var request = lease.Request;
-        logger.LogInformation("Worker {Worker} starts run {RunId} ('{Name}').", worker, request.RunId, request.RunName);
+        logger.LogInformation("Run {RunId} ('{Name}') starts on {Device}.", request.RunId, request.RunName, request.Device?.Name);
         RunStatus status;
         RunOutcome? outcome = null;
         string? error = null;
@@ -81,6 +112,7 @@ public sealed class TrainingService(
             var progress = new RunProgress(request.RunId, recorder, notifier);
             try
             {
+                if (placementNote is not null) progress.Report(new LogLine(placementNote));
                 Directory.CreateDirectory(request.CheckpointsFolder);
                 outcome = await OnDedicatedThread($"run-{request.RunId}", () => runExecutor.Execute(request, progress, lease.Cancellation.Token));
                 status = RunStatus.Completed;
@@ -97,6 +129,8 @@ public sealed class TrainingService(
                 (status, error) = (RunStatus.Failed, e.Message);
             }
         }
+        // Free the device before the queue hears of the end, so the dispatcher it wakes finds the slot free.
+        devices.Release(request.RunId);
         if (status == RunStatus.Completed && outcome is not null)
             await RegisterAdapterAsync(request, outcome);
         await queue.FinishAsync(lease, status, outcome, error);

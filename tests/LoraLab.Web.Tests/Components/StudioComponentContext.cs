@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Devices;
 using LoraLab.Web.Datasets;
+using LoraLab.Web.Devices;
 using LoraLab.Web.Diagnostics;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
@@ -29,6 +30,7 @@ public abstract class StudioComponentContext : MudBlazorContext
         Queue = new RunQueue(db, folder, Notifier, TimeProvider.System);
         Runs = new RunReader(db, folder);
         Services.AddSingleton(ComputeDevice.Cpu);
+        Services.AddSingleton(new TrainingDevices([ComputeDevice.Cpu], new SystemDeviceMemory(), runsPerDevice: 1));
         Services.AddSingleton(new DeviceMemory(ComputeDevice.Cpu));
         Services.AddSingleton(Notifier);
         Services.AddSingleton(Registry);

@@ -43,7 +43,9 @@ public sealed class DatasetInspectorTests : StudioComponentContext
     [Fact]
     public async Task A_file_with_no_usable_record_is_a_failure_that_names_the_reasons()
     {
-        var dataset = await AddDatasetAsync("broken", "not json\n{\"instruction\": \"x\"}\n");
+        // Uploads are read before they are registered, so the file has to go bad afterwards, behind the studio's back.
+        var dataset = await AddDatasetAsync("broken");
+        await File.WriteAllTextAsync(dataset.FilePath, "not json\n{\"instruction\": \"x\"}\n");
 
         var inspected = await Inspector.InspectAsync(dataset.Id, modelId: null);
 

@@ -18,7 +18,7 @@ public class ComputeDeviceStartupTests
         var line = Assert.Single(log.Entries, e => e.Level >= LogLevel.Error);
         Assert.Equal(LogLevel.Critical, line.Level);
         Assert.Null(line.Exception);
-        Assert.Equal("Cannot start: setting LoraLab:Device = 'gpu' is unusable: Unknown device 'gpu': use auto, cpu or cuda[:N].", line.Message);
+        Assert.Equal("Cannot start: setting LoraLab:Device = 'gpu' is unusable: Unknown device 'gpu': use auto, cpu, cuda (every GPU), cuda:N, or a list such as cuda:0,cuda:1.", line.Message);
     }
 
     [Fact]

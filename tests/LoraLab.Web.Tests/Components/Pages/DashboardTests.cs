@@ -6,12 +6,14 @@ namespace LoraLab.Web.Tests.Components.Pages;
 public sealed class DashboardTests : StudioComponentContext
 {
     [Fact]
-    public void The_device_is_shown_by_name_with_the_studios_memory_against_the_machines()
+    public void The_device_is_shown_by_name_with_the_machines_memory_and_idle()
     {
         var page = Render<Dashboard>();
 
-        Assert.Equal($"CPU ({Environment.ProcessorCount} threads)", page.Find("#device-name").TextContent);
-        Assert.Matches(@"Memory: \d+(\.\d+)? [KMG]iB in use by the studio of \d+(\.\d+)? [MGT]iB", page.Find("#device-memory").TextContent);
+        var device = page.Find("#devices .device");
+        Assert.Equal($"CPU ({Environment.ProcessorCount} threads)", device.QuerySelector(".device-name")!.TextContent);
+        Assert.Matches(@"^Memory: \d+(\.\d+)? [KMG]iB in use of \d+(\.\d+)? [MGT]iB, \d+(\.\d+)? [KMG]iB free$", device.QuerySelector(".device-memory")!.TextContent.Trim());
+        Assert.Equal("Idle", device.QuerySelector(".device-idle")!.TextContent);
     }
 
     [Fact]

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft;
+using LoraLab.Engine.Training;
+
+namespace LoraLab.Web.Training;
+
+/// <summary>
+/// A run's stored configuration read back as the engine's option records: the "method", "training" and "data" sections
+/// in snake_case, as the new-run page writes them; a missing section means the engine's defaults.
+/// </summary>
+public static class RunConfiguration
+{
+    static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static MethodOptions Method(RunRequest request) => Section<MethodOptions>(request, "method") with { Method = request.MethodKind };
+
+    public static TrainingOptions Training(RunRequest request) =>
+        request.Configuration["training"] is JsonObject training
+            ? TrainingOptions.FromJson(training.ToJsonString(), $"run {request.RunId} training")
+            : new TrainingOptions();
+
+    public static DataOptions Data(RunRequest request) => Section<DataOptions>(request, "data");
+
+    /// <summary>
+    /// The peak memory the run needs by the engine's estimate (what the new-run page shows), from the base model's
+    /// config.json and the run's configuration; null when either cannot be read, which the run itself will then report.
+    /// </summary>
+    public static long? MemoryEstimate(RunRequest request)
+    {
+        try
+        {
+            var model = ModelConfig.Load(request.BaseModelFolder);
+            return MemoryEstimator.Estimate(model, Method(request), Training(request), Data(request).MaxLength).Total;
+        }
+        catch (Exception e) when (e is ModelConfigException or PeftConfigException or TrainingConfigException or JsonException or IOException)
+        {
+            return null;
+        }
+    }
+
+    static T Section<T>(RunRequest request, string name) where T : new() =>
+        request.Configuration[name] is JsonObject section
+            ? section.Deserialize<T>(SnakeCase) ?? new T()
+            : new T();
+}
