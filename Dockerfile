@@ -52,12 +52,18 @@ FROM runtime-${TORCH_BACKEND} AS final
 WORKDIR /app
 COPY --from=build /app .
 RUN mkdir -p /data && chown "$APP_UID" /data
+# Configuration is by environment variable (docker run -e LoraLab__Device=cuda ...; README "Configuration reference").
+# Logs are one JSON object per line on stdout, for a log collector; Logging__Console__FormatterName=simple for plain text.
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     OMP_WAIT_POLICY=PASSIVE \
-    LoraLab__DataPath=/data
+    LoraLab__DataPath=/data \
+    Logging__Console__FormatterName=json \
+    Logging__Console__FormatterOptions__UseUtcTimestamp=true \
+    Logging__Console__FormatterOptions__TimestampFormat=yyyy-MM-ddTHH:mm:ss.fffZ
 VOLUME /data
 EXPOSE 8080
 USER $APP_UID
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+# /health answers 200 once the database is migrated and reachable, 503 naming the problem otherwise.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8080/health || exit 1
 ENTRYPOINT ["dotnet", "LoraLab.Web.dll"]

@@ -28,7 +28,7 @@ public sealed class BenchmarkFactAttribute : FactAttribute
 /// </remarks>
 public sealed class HubLoadBenchmark(ITestOutputHelper output) : IAsyncLifetime
 {
-    const int Rounds = 3;
+    const int Rounds = 5;
 
     readonly string _dataPath = Directory.CreateTempSubdirectory("loralab-hub-bench-").FullName;
     StudioProcess _studio = null!;
@@ -49,7 +49,7 @@ public sealed class HubLoadBenchmark(ITestOutputHelper output) : IAsyncLifetime
 
         // The tiny model steps in milliseconds, the most events per second the hub will ever relay; the demo model is a real workload.
         await MeasureAsync(client, "tiny model (2 layers, hidden 32), 300 steps of 2 x 48 tokens", await client.ModelIdAsync(TinyRuns.ModelName), tiny.Id, 300, 2, 48);
-        await MeasureAsync(client, "demo model (3.2M parameters), 30 steps of 8 x 128 tokens", await client.ModelIdAsync("model"), demo.Id, 30, 8, 128);
+        await MeasureAsync(client, "demo model (3.2M parameters), 60 steps of 8 x 128 tokens", await client.ModelIdAsync("model"), demo.Id, 60, 8, 128);
     }
 
     async Task MeasureAsync(StudioClient client, string workload, int modelId, int datasetId, int steps, int batchSize, int maxLength)

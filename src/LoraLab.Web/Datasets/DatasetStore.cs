@@ -80,7 +80,8 @@ public sealed class DatasetStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         }
         catch (InvalidDataException e)
         {
-            return Failure.InvalidField("file", e.Message.Replace(upload, $"'{fileName}'", StringComparison.Ordinal));
+            string reason = e.Message.Replace(upload, $"'{fileName}'", StringComparison.Ordinal);
+            return Failure.Invalid("The file is not a usable dataset", new Dictionary<string, string[]> { ["file"] = [reason] });
         }
     }
 

@@ -39,6 +39,21 @@ public sealed class DatasetsPageTests() : StudioComponentContext(maxDatasetUploa
     }
 
     [Fact]
+    public async Task A_file_that_holds_no_usable_record_is_refused_with_the_reasons_and_not_listed()
+    {
+        var page = Render<DatasetsPage>();
+        page.WaitForElement("#no-datasets");
+
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("{\"instruction\": \"hi\", \"output\": \"\"}\nnot json\n", "empty-answers.jsonl"));
+
+        string message = page.WaitForElement("[data-failure='Invalid']").TextContent;
+        Assert.Contains("The file is not a usable dataset.", message);
+        Assert.Contains("'empty-answers.jsonl': none of its 2 records is usable as alpaca data: line 1: field 'output' is empty; line 2: invalid JSON", message);
+        Assert.Empty(await DatasetStore.ListAsync());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Data.Path, "datasets")));
+    }
+
+    [Fact]
     public async Task A_file_of_another_kind_is_refused_with_the_kinds_that_are_accepted()
     {
         var page = Render<DatasetsPage>();
