@@ -25,6 +25,7 @@ public sealed class TrainingDevices
     readonly IDeviceMemoryProbe _memory;
     readonly List<PlacedRun>[] _runs;
     readonly Lock _lock = new();
+    (int RunId, string Reason)? _waiting;
 
     public TrainingDevices(IReadOnlyList<ComputeDevice> devices, IDeviceMemoryProbe memory, int runsPerDevice)
     {
@@ -44,29 +45,43 @@ public sealed class TrainingDevices
     {
         lock (_lock)
         {
-            var free = Enumerable.Range(0, Devices.Count).Where(i => _runs[i].Count < RunsPerDevice).ToList();
-            if (free.Count == 0) return new Placement(null, null);
-            var readings = Devices.Select(_memory.Read).ToArray();
-            long? Available(int i) => readings[i] is { } reading
-                ? Math.Min(reading.FreeBytes, reading.TotalBytes - _runs[i].Sum(r => r.EstimatedBytes ?? 0))
-                : null;
-
-            if (estimatedBytes is not { } needed) return Reserve(free[0], runId, runName, estimatedBytes, note: null);
-            foreach (int i in free)
-                if (Available(i) is not { } available || available >= needed) return Reserve(i, runId, runName, estimatedBytes, note: null);
-
-            bool fitsSomewhere = readings.Any(r => r is null || r.TotalBytes >= needed);
-            if (!fitsSomewhere)
-            {
-                string largest = Show.Bytes(readings.Max(r => r!.TotalBytes));
-                if (free.FirstOrDefault(i => _runs[i].Count == 0, -1) is var idle and >= 0)
-                    return Reserve(idle, runId, runName, estimatedBytes,
-                        $"The run needs {Show.Bytes(needed)} by the estimate, more than any device has (the largest has {largest}); it trains on {Devices[idle].Name} anyway.");
-                return new Placement(null, $"Waiting for an idle device: the run needs {Show.Bytes(needed)} by the estimate, more than any device has (the largest has {largest}).");
-            }
-            string devicesFree = string.Join(", ", free.Select(i => $"{Devices[i].Name} has {Show.Bytes(Available(i)!.Value)}"));
-            return new Placement(null, $"Waiting for a device with {Show.Bytes(needed)} free: {devicesFree}.");
+            var placement = Place(runId, runName, estimatedBytes);
+            _waiting = placement is { Device: null, Note: { } reason } ? (runId, reason) : null;
+            return placement;
         }
+    }
+
+    /// <summary>Why the run waits for a device, when it is the run the last placement left waiting for memory; null otherwise.</summary>
+    public string? WaitingReason(int runId)
+    {
+        lock (_lock) return _waiting is { } waiting && waiting.RunId == runId ? waiting.Reason : null;
+    }
+
+    /// <summary>The placement rule; called under the lock.</summary>
+    Placement Place(int runId, string runName, long? estimatedBytes)
+    {
+        var free = Enumerable.Range(0, Devices.Count).Where(i => _runs[i].Count < RunsPerDevice).ToList();
+        if (free.Count == 0) return new Placement(null, null);
+        var readings = Devices.Select(_memory.Read).ToArray();
+        long? Available(int i) => readings[i] is { } reading
+            ? Math.Min(reading.FreeBytes, reading.TotalBytes - _runs[i].Sum(r => r.EstimatedBytes ?? 0))
+            : null;
+
+        if (estimatedBytes is not { } needed) return Reserve(free[0], runId, runName, estimatedBytes, note: null);
+        foreach (int i in free)
+            if (Available(i) is not { } available || available >= needed) return Reserve(i, runId, runName, estimatedBytes, note: null);
+
+        bool fitsSomewhere = readings.Any(r => r is null || r.TotalBytes >= needed);
+        if (!fitsSomewhere)
+        {
+            string largest = Show.Bytes(readings.Max(r => r!.TotalBytes));
+            if (free.FirstOrDefault(i => _runs[i].Count == 0, -1) is var idle and >= 0)
+                return Reserve(idle, runId, runName, estimatedBytes,
+                    $"The run needs {Show.Bytes(needed)} by the estimate, more than any device has (the largest has {largest}); it trains on {Devices[idle].Name} anyway.");
+            return new Placement(null, $"Waiting for an idle device: the run needs {Show.Bytes(needed)} by the estimate, more than any device has (the largest has {largest}).");
+        }
+        string devicesFree = string.Join(", ", free.Select(i => $"{Devices[i].Name} has {Show.Bytes(Available(i)!.Value)}"));
+        return new Placement(null, $"Waiting for a device with {Show.Bytes(needed)} free: {devicesFree}.");
     }
 
     /// <summary>Frees the slot of a run that ended (or was never started); a run not placed is ignored.</summary>

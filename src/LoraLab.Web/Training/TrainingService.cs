@@ -28,9 +28,6 @@ public sealed class TrainingService(
     /// <summary>Runs placed by the queue's callback, until the dispatcher picks up their lease; touched by the dispatcher only.</summary>
     readonly Dictionary<int, Placement> _placed = [];
 
-    /// <summary>Why each waiting run waits, so a run's waiting is announced when the reason changes, not at every look.</summary>
-    readonly Dictionary<int, string> _waiting = [];
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (executor is null)
@@ -73,18 +70,18 @@ public sealed class TrainingService(
     /// <summary>The queue's callback for its first run: reserves a device for it, or announces why it waits.</summary>
     bool Place(RunRequest request)
     {
+        // Announced when the reason changes, not at every look (every few seconds while the run waits).
+        string? before = devices.WaitingReason(request.RunId);
         var placement = devices.TryPlace(request.RunId, request.RunName, RunConfiguration.MemoryEstimate(request));
         if (placement.Device is null)
         {
-            if (placement.Note is { } reason && (!_waiting.TryGetValue(request.RunId, out var said) || said != reason))
+            if (placement.Note is { } reason && reason != before)
             {
-                _waiting[request.RunId] = reason;
                 logger.LogInformation("Run {RunId} waits: {Reason}", request.RunId, reason);
                 notifier.Publish(new RunUpdate(request.RunId, new StatusChanged(RunStatus.Queued, reason)));
             }
             return false;
         }
-        _waiting.Remove(request.RunId);
         _placed[request.RunId] = placement;
         return true;
     }

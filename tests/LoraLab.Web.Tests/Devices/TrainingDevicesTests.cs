@@ -50,6 +50,7 @@ public sealed class TrainingDevicesTests
         Assert.Null(waiting.Device);
         Assert.Equal("Waiting for a device with 6.0 GiB free: CUDA:0 has 4.0 GiB.", waiting.Note);
         Assert.Equal("CUDA:0", placed.Device!.Name);
+        Assert.Null(devices.WaitingReason(2));
     }
 
     [Fact]
@@ -62,6 +63,8 @@ public sealed class TrainingDevicesTests
 
         Assert.Null(waiting.Device);
         Assert.Equal("Waiting for a device with 20.0 GiB free: CUDA:0 has 2.0 GiB, CUDA:1 has 3.0 GiB.", waiting.Note);
+        Assert.Equal(waiting.Note, devices.WaitingReason(2));
+        Assert.Null(devices.WaitingReason(1));
         Assert.Equal(["big"], devices.Status().SelectMany(d => d.Runs).Select(r => r.RunName));
     }
 

@@ -1,6 +1,8 @@
 using Bunit;
 using LoraLab.Web.Components.Pages.Runs;
 using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Devices;
+using LoraLab.Web.Tests.Devices;
 using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +35,21 @@ public sealed class RunPageTests : StudioComponentContext
             Assert.Equal("3", PointsOf(page, "chart-throughput", "tokens/s"));
             Assert.Contains("step 3 done", page.Find("#log").TextContent);
         });
+    }
+
+    [Fact]
+    public async Task A_queued_run_waiting_for_device_memory_says_what_it_waits_for()
+    {
+        var run = await QueueRunAsync(await AddSmolLm2Async(), (await AddDatasetAsync()).Id, "waiting");
+        var devices = new TrainingDevices([FakeDeviceMemory.Cuda(0)],
+            new FakeDeviceMemory(new Dictionary<string, DeviceMemoryReading> { ["CUDA:0"] = new(1 * FakeDeviceMemory.GiB, 24 * FakeDeviceMemory.GiB) }), runsPerDevice: 1);
+        var placement = devices.TryPlace(run.Id, run.Name, 8 * FakeDeviceMemory.GiB);
+        Services.AddSingleton(devices);
+
+        var page = Render<RunPage>(p => p.Add(x => x.RunId, run.Id));
+
+        Assert.Equal("Waiting for a device with 8.0 GiB free: CUDA:0 has 1.0 GiB.", page.WaitForElement("#waiting-reason").TextContent);
+        Assert.Equal(placement.Note, page.Find("#waiting-reason").TextContent);
     }
 
     [Fact]
