@@ -130,8 +130,16 @@ public sealed class TrainingService(
         devices.Release(request.RunId);
         if (status == RunStatus.Completed && outcome is not null)
             await RegisterAdapterAsync(request, outcome);
-        await queue.FinishAsync(lease, status, outcome, error);
-        logger.LogInformation("Run {RunId} ended {Status}.", request.RunId, status);
+        try
+        {
+            await queue.FinishAsync(lease, status, outcome, error);
+            logger.LogInformation("Run {RunId} ended {Status}.", request.RunId, status);
+        }
+        catch (Exception e)
+        {
+            // Nobody awaits a run's task but the shutdown: say here what was lost.
+            logger.LogError(e, "Run {RunId} ended {Status}, but that could not be recorded; the next start marks it Interrupted.", request.RunId, status);
+        }
     }
 
     async Task RegisterAdapterAsync(RunRequest request, RunOutcome outcome)
