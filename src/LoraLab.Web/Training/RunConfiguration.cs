@@ -34,8 +34,10 @@ public static class RunConfiguration
             var model = ModelConfig.Load(request.BaseModelFolder);
             return MemoryEstimator.Estimate(model, Method(request), Training(request), Data(request).MaxLength).Total;
         }
-        catch (Exception e) when (e is ModelConfigException or PeftConfigException or TrainingConfigException or JsonException or IOException)
+        catch (Exception)
         {
+            // Whatever is wrong with the run fails the run when it trains, with the engine's message; the estimate
+            // only chooses a device, and a run that cannot be estimated must not hold up the queue.
             return null;
         }
     }

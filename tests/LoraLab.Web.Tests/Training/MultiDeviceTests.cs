@@ -95,6 +95,20 @@ public sealed class MultiDeviceTests : IAsyncDisposable
         Assert.Empty(_executor.Requests);
     }
 
+    [Fact]
+    public async Task A_run_whose_memory_cannot_be_estimated_goes_to_the_first_free_device_rather_than_holding_up_the_queue()
+    {
+        var studio = Start(free0: 1 * GiB, free1: 1 * GiB);
+        var configuration = new System.Text.Json.Nodes.JsonObject { ["training"] = new System.Text.Json.Nodes.JsonObject { ["batch_size"] = "lots" } };
+
+        var response = await studio.Http.PostAsJsonAsync("/api/runs",
+            new NewRun("unreadable", await studio.ModelIdAsync("SmolLM2-135M"), (await studio.UploadDatasetAsync()).Id, "lora", configuration), TestJson.Options);
+        var run = (await response.Content.ReadFromJsonAsync<RunSummary>(TestJson.Options))!;
+        await _executor.WaitUntilBlockedAsync();
+
+        Assert.Equal((run.Id, "CUDA:0"), (Assert.Single(_executor.Requests).RunId, _executor.Requests[0].Device!.Name));
+    }
+
     public async ValueTask DisposeAsync()
     {
         _executor.Release();
