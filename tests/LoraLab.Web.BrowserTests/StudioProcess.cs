@@ -44,6 +44,16 @@ public sealed class StudioProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>CPU time the studio process has used so far, all its threads together.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>What the studio printed so far, for failure messages.</summary>
     public string Output
     {
