@@ -43,10 +43,10 @@ public sealed class MultiDeviceTests : IAsyncDisposable
 
         var run = await studio.CreateRunAsync(await studio.ModelIdAsync("SmolLM2-135M"), (await studio.UploadDatasetAsync()).Id, "placed");
         await _executor.WaitUntilBlockedAsync();
-        var listed = await studio.Http.GetFromJsonAsync<List<DeviceStatus>>("/api/devices", TestJson.Options);
+        var listed = (await studio.Http.GetFromJsonAsync<List<DeviceStatus>>("/api/devices", TestJson.Options))!;
 
         Assert.Equal("CUDA:1", Assert.Single(_executor.Requests).Device!.Name);
-        Assert.Equal(["CUDA:0", "CUDA:1"], listed!.Select(d => d.Name));
+        Assert.Equal(["CUDA:0", "CUDA:1"], listed.Select(d => d.Name));
         Assert.Empty(listed[0].Runs);
         var placed = Assert.Single(listed[1].Runs);
         Assert.Equal((run.Id, "placed"), (placed.RunId, placed.RunName));
