@@ -7,10 +7,11 @@ namespace LoraLab.Web;
 /// Everything the studio stores lives under <see cref="DataPath"/>:
 /// <code>
 /// {DataPath}/
-///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions
+///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions and votes
 ///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
 ///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start
 ///   adapters/run-{runId}/           trained adapters in PEFT layout (adapter_config.json, adapter_model.safetensors)
+///   adapters/demo-{task}/           the bundled demo adapters, copied in at the first start
 ///   runs/{runId}/checkpoints/       a run's resumable checkpoints, one folder per saved step
 ///   logs/run-{runId}.log            a run's log lines
 /// </code>
@@ -38,10 +39,18 @@ public sealed record LoraLabOptions
     /// <summary>A folder of demo task datasets (*.jsonl) registered once each; by default the ones bundled with the app.</summary>
     public string? DemoDatasetsPath { get; init; }
 
+    /// <summary>
+    /// A folder of trained demo adapters, one sub-folder per task in PEFT layout, copied to {DataPath}/adapters/demo-{task}
+    /// and registered once on the demo model; by default the ones bundled with the app.
+    /// </summary>
+    public string? DemoAdaptersPath { get; init; }
+
     /// <summary>The demo folders in use, or null when the demo is not registered.</summary>
     public string? DemoModelFolder => RegisterDemo ? DemoModelPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "model") : null;
 
     public string? DemoDatasetsFolder => RegisterDemo ? DemoDatasetsPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "datasets") : null;
+
+    public string? DemoAdaptersFolder => RegisterDemo ? DemoAdaptersPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "adapters") : null;
 
     /// <summary>Runs trained at the same time: one per device, so 1 unless the host has several.</summary>
     public int TrainingConcurrency { get; init; } = 1;

@@ -23,6 +23,7 @@ app.MapModelsApi();
 app.MapDatasetsApi();
 app.MapRunsApi();
 app.MapAdaptersApi();
+app.MapPlaygroundApi();
 app.MapTrainingHub();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -32,6 +32,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddStudioData();
         builder.Services.AddTraining();
         builder.Services.AddStudioApis();
+        builder.Services.AddPlayground();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -48,6 +49,7 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<DatasetStore>();
         services.AddSingleton<DatasetInspector>();
         services.AddSingleton<AdapterStore>();
+        services.AddSingleton<DemoAdapters>();
         services.AddSingleton<PlaygroundSessionStore>();
         services.AddSingleton<UnreferencedFiles>();
         return services;
@@ -64,6 +66,16 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<TrainingHubSubscriptions>();
         services.AddHostedService<TrainingHubRelay>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    /// <summary>The playground's model host (one base model in memory), its generators, and the blind votes.</summary>
+    public static IServiceCollection AddPlayground(this IServiceCollection services)
+    {
+        services.AddSingleton<PlaygroundModelHost>();
+        services.AddSingleton<PlaygroundGenerator>();
+        services.AddSingleton<PromptSetEvaluator>();
+        services.AddSingleton<PlaygroundVoteStore>();
         return services;
     }
 
