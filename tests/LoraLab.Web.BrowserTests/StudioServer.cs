@@ -16,8 +16,14 @@ public sealed class StudioServer : IAsyncLifetime
     public const string ChromiumPath = "/usr/bin/chromium";
 
     readonly StringBuilder _output = new();
+    readonly Func<string, IReadOnlyDictionary<string, string>>? _prepare;
     Process? _process;
     IPlaywright? _playwright;
+
+    public StudioServer() { }
+
+    /// <summary>A studio whose data folder <paramref name="prepare"/> fills first; it returns LoraLab settings (environment variables) to start with.</summary>
+    internal StudioServer(Func<string, IReadOnlyDictionary<string, string>> prepare) => _prepare = prepare;
 
     public string DataPath { get; } = Directory.CreateTempSubdirectory("loralab-browser-").FullName;
     public string Url { get; private set; } = "";
@@ -77,6 +83,7 @@ public sealed class StudioServer : IAsyncLifetime
         start.Environment["LoraLab__RegisterDemo"] = "false";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in _prepare?.Invoke(DataPath) ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"dotnet {dll} did not start.");
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
