@@ -7,7 +7,8 @@ namespace LoraLab.Web.Adapters;
 /// <summary>What the studio lists about an adapter folder, read from its adapter_config.json without loading any weights.</summary>
 /// <param name="PeftType">LORA, IA3, PROMPT_TUNING… (LORA when absent, as PEFT assumes).</param>
 /// <param name="TargetModules">target_modules as JSON (a list of names or one pattern).</param>
-public sealed record AdapterConfigFile(string PeftType, bool UseDora, int? Rank, string? TargetModules, string? BaseModelNameOrPath)
+/// <param name="Json">The whole file, for pages that show every field.</param>
+public sealed record AdapterConfigFile(string PeftType, bool UseDora, int? Rank, string? TargetModules, string? BaseModelNameOrPath, JsonObject Json)
 {
     /// <summary>LoRA and DoRA: the adapters with low-rank factors, which merge, combine and have a rank spectrum.</summary>
     public bool IsLora => PeftType == "LORA";
@@ -44,7 +45,8 @@ public sealed record AdapterConfigFile(string PeftType, bool UseDora, int? Rank,
             json["use_dora"] is JsonValue dora && dora.GetValueKind() == JsonValueKind.True,
             json["r"] is JsonValue r && r.TryGetValue(out int rank) ? rank : null,
             json["target_modules"]?.ToJsonString(),
-            Text(json["base_model_name_or_path"]));
+            Text(json["base_model_name_or_path"]),
+            json);
     }
 
     static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
