@@ -9,11 +9,13 @@ namespace LoraLab.Web;
 /// {DataPath}/
 ///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions and votes
 ///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
-///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start
+///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start;
+///                                   a merged adapter is exported here as a new base model
 ///   adapters/run-{runId}/           trained adapters in PEFT layout (adapter_config.json, adapter_model.safetensors)
-///   adapters/demo-{task}/           the bundled demo adapters, copied in at the first start
+///   adapters/adapter-{adapterId}/   imported and combined adapters, in the same layout
 ///   runs/{runId}/checkpoints/       a run's resumable checkpoints, one folder per saved step
 ///   logs/run-{runId}.log            a run's log lines
+///   tmp/                            imports, merges and combinations in progress; emptied at start-up
 /// </code>
 /// Deleting a record deletes its files; files no record refers to are reported at start-up.
 /// </remarks>
@@ -40,8 +42,8 @@ public sealed record LoraLabOptions
     public string? DemoDatasetsPath { get; init; }
 
     /// <summary>
-    /// A folder of trained demo adapters, one sub-folder per task in PEFT layout, copied to {DataPath}/adapters/demo-{task}
-    /// and registered once on the demo model; by default the ones bundled with the app.
+    /// A folder of trained demo adapters, one sub-folder per task in PEFT layout, imported once into the library on the
+    /// demo model (as "demo {task}"); by default the ones bundled with the app.
     /// </summary>
     public string? DemoAdaptersPath { get; init; }
 
@@ -60,4 +62,7 @@ public sealed record LoraLabOptions
 
     /// <summary>The largest dataset file an upload may carry.</summary>
     public long MaxDatasetUploadBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>The largest adapter zip an import may carry, and the most its entries may unpack to.</summary>
+    public long MaxAdapterUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 }

@@ -30,6 +30,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddSingleton(sp => ComputeDevice.Select(sp.GetRequiredService<IOptions<LoraLabOptions>>().Value.Device));
         builder.Services.AddSingleton<DeviceMemory>();
         builder.Services.AddStudioData();
+        builder.Services.AddAdapterLibrary();
         builder.Services.AddTraining();
         builder.Services.AddStudioApis();
         builder.Services.AddPlayground();
@@ -52,6 +53,17 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<DemoAdapters>();
         services.AddSingleton<PlaygroundSessionStore>();
         services.AddSingleton<UnreferencedFiles>();
+        return services;
+    }
+
+    /// <summary>Importing, merging, combining and analysing adapters; the engine work runs one job at a time.</summary>
+    public static IServiceCollection AddAdapterLibrary(this IServiceCollection services)
+    {
+        services.AddSingleton<AdapterWork>();
+        services.AddSingleton<AdapterImporter>();
+        services.AddSingleton<AdapterMerger>();
+        services.AddSingleton<AdapterCombiner>();
+        services.AddSingleton<AdapterSpectra>();
         return services;
     }
 

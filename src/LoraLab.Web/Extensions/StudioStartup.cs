@@ -41,8 +41,11 @@ public static class StudioStartup
         var models = await services.GetRequiredService<ModelRegistry>().SyncAsync();
         app.Logger.LogInformation("{Count} base model(s) registered.", models.Count);
         await RegisterDemoDatasetsAsync(app);
-        var demoAdapters = await services.GetRequiredService<Adapters.DemoAdapters>().RegisterAsync();
-        if (demoAdapters.Count > 0) app.Logger.LogInformation("Demo adapters registered: {Adapters}.", string.Join(", ", demoAdapters));
+        foreach (var demoAdapter in await services.GetRequiredService<Adapters.DemoAdapters>().RegisterAsync())
+        {
+            if (demoAdapter.Failure is { } failure) app.Logger.LogWarning("A demo adapter was not registered: {Detail}", failure.Detail);
+            else app.Logger.LogInformation("Demo adapter {Adapter} registered.", demoAdapter.Value!.Name);
+        }
 
         var unreferenced = await services.GetRequiredService<UnreferencedFiles>().FindAsync();
         if (unreferenced.Count > 0)

@@ -46,6 +46,10 @@ namespace LoraLab.Web.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Origin")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("Rank")
                         .HasColumnType("INTEGER");
 

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace LoraLab.Web.Data.Migrations
 {
     [DbContext(typeof(LoraLabDbContext))]
-    [Migration("20261123014149_PlaygroundVotes")]
-    partial class PlaygroundVotes
+    [Migration("20261123014149_AdapterLibraryOrigin")]
+    partial class AdapterLibraryOrigin
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -47,6 +47,10 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Origin")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("Rank")
@@ -226,52 +230,6 @@ namespace LoraLab.Web.Data.Migrations
                     b.ToTable("PlaygroundSessions");
                 });
 
-            modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundVote", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("AdapterAId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("AdapterBId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("AnswerA")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("AnswerB")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("BaseModelId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Choice")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Prompt")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AdapterAId");
-
-                    b.HasIndex("AdapterBId");
-
-                    b.HasIndex("BaseModelId");
-
-                    b.ToTable("PlaygroundVotes");
-                });
-
             modelBuilder.Entity("LoraLab.Web.Data.Entities.Run", b =>
                 {
                     b.Property<int>("Id")
@@ -409,25 +367,6 @@ namespace LoraLab.Web.Data.Migrations
                     b.HasOne("LoraLab.Web.Data.Entities.Run", null)
                         .WithMany("Checkpoints")
                         .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundVote", b =>
-                {
-                    b.HasOne("LoraLab.Web.Data.Entities.Adapter", null)
-                        .WithMany()
-                        .HasForeignKey("AdapterAId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
-                    b.HasOne("LoraLab.Web.Data.Entities.Adapter", null)
-                        .WithMany()
-                        .HasForeignKey("AdapterBId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
-                    b.HasOne("LoraLab.Web.Data.Entities.BaseModel", null)
-                        .WithMany()
-                        .HasForeignKey("BaseModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
