@@ -21,7 +21,7 @@ public sealed class GenerationRun : IDisposable
     readonly bool promptsArePadded;
     readonly KvCache cache;
     readonly TokenSampler sampler;
-    readonly Tensor keyIsReal;   // (B, V + P + max_new_tokens) int64, the first cache.Length + 1 columns in use
+    readonly Tensor keyIsReal;   // (B, nV + P + max_new_tokens) int64, nV virtual tokens first, the first cache.Length + 1 columns in use
     readonly Tensor? seen;       // (B, V) bool: ids in each row's prompt and output, for the repetition penalty
     Tensor? promptIds;           // (B, P) int64, left-padded; released after the prefill
     readonly VirtualTokens? virtualTokens;
@@ -43,7 +43,7 @@ public sealed class GenerationRun : IDisposable
         this.eosTokenIds = eosTokenIds;
         this.padTokenId = padTokenId;
         this.virtualTokens = virtualTokens;
-        int B = prompts.Count, P = prompts.Max(p => p.Count), V = virtualTokens?.Count ?? 0;
+        int B = prompts.Count, P = prompts.Max(p => p.Count), nV = virtualTokens?.Count ?? 0;
         promptsArePadded = prompts.Any(p => p.Count < P);
         generated = prompts.Select(_ => new List<int>()).ToArray();
         finishReasons = new FinishReason?[B];
@@ -51,17 +51,17 @@ public sealed class GenerationRun : IDisposable
         nextInput = new long[B];
         using (no_grad()) cache = virtualTokens?.PrefilledCache?.Invoke(B) ?? new KvCache(model.Config.NumHiddenLayers);
 
-        long width = V + P + rowOptions.Max(o => o.MaxNewTokens);
+        long width = nV + P + rowOptions.Max(o => o.MaxNewTokens);
         var ids = new long[B * P];
         var real = new long[B * width];
         for (int b = 0; b < B; b++)
         {
             int pad = P - prompts[b].Count;
-            for (int v = 0; v < V; v++) real[b * width + v] = 1;
+            for (int v = 0; v < nV; v++) real[b * width + v] = 1;
             for (int t = 0; t < P; t++)
             {
                 ids[b * P + t] = t < pad ? padTokenId : prompts[b][t - pad];
-                real[b * width + V + t] = t < pad ? 0 : 1;
+                real[b * width + nV + t] = t < pad ? 0 : 1;
             }
         }
         promptIds = tensor(ids, [B, P], device: model.Device).DetachFromDisposeScope();
@@ -117,12 +117,12 @@ public sealed class GenerationRun : IDisposable
     /// </summary>
     Tensor Prefill()
     {
-        long past = cache.Length, V = virtualTokens?.Count ?? 0, P = promptIds!.shape[1];
+        long past = cache.Length, nV = virtualTokens?.Count ?? 0, P = promptIds!.shape[1];
         // Without padding or virtual tokens, no mask lets attention take its plain causal path.
-        var mask = promptsArePadded || V > 0 ? keyIsReal.narrow(1, 0, V + P) : null;                // (B, V + P)
-        var positions = mask is null ? null : (mask.cumsum(1) - 1).clamp_min(0).narrow(1, past, V + P - past);   // (B, V + P − past)
+        var mask = promptsArePadded || nV > 0 ? keyIsReal.narrow(1, 0, nV + P) : null;               // (B, nV + P)
+        var positions = mask is null ? null : (mask.cumsum(1) - 1).clamp_min(0).narrow(1, past, nV + P - past);   // (B, nV + P − past)
         var logits = virtualTokens?.Embeddings is { } virtualEmbeddings
-            ? model.ForwardEmbeddings(cat([virtualEmbeddings(promptIds.shape[0]), model.model.embed_tokens.call(promptIds)], 1),   // (B, V + P, D)
+            ? model.ForwardEmbeddings(cat([virtualEmbeddings(promptIds.shape[0]), model.model.embed_tokens.call(promptIds)], 1),   // (B, nV + P, D)
                 positions, mask, cache, lastPositionOnly: true)
             : model.Forward(promptIds, positions, mask, cache, lastPositionOnly: true);
         promptIds.Dispose();

@@ -49,7 +49,8 @@ public sealed class PlaygroundGenerator(PlaygroundModelHost host)
                 answers[row] = answer with
                 {
                     Text = answer.Text + rowStep.Text,
-                    Tokens = answer.Tokens + (rowStep.TokenId >= 0 ? 1 : 0),
+                    // The EOS that ends a row is chosen like any token but is not part of the answer.
+                    Tokens = answer.Tokens + (rowStep.TokenId >= 0 && rowStep.FinishReason != FinishReason.Eos ? 1 : 0),
                     Seconds = step.PassSeconds,
                     FinishReason = rowStep.FinishReason?.ToString(),
                 };
@@ -62,7 +63,10 @@ public sealed class PlaygroundGenerator(PlaygroundModelHost host)
         }
         var results = run.Results;
         for (int row = 0; row < answers.Length; row++)
-            answers[row] = answers[row] with { Text = results[row].Text ?? answers[row].Text, FinishReason = results[row].FinishReason.ToString() };
+            answers[row] = answers[row] with
+            {
+                Text = results[row].Text ?? answers[row].Text, Tokens = results[row].TokenIds.Count, FinishReason = results[row].FinishReason.ToString(),
+            };
         var final = Snapshot(finished: true);
         progress?.Invoke(final);
         return final;

@@ -92,7 +92,7 @@ public sealed class PlaygroundModelHost(ModelRegistry models, AdapterStore adapt
         {
             return work(new PlaygroundModel(shared!, adapters));
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             return Failure.Invalid("The request is invalid", new Dictionary<string, string[]> { ["request"] = [e.Message.Split(" (Parameter")[0]] });
         }

@@ -42,7 +42,7 @@ public sealed record PlaygroundRequest(int BaseModelId, IReadOnlyList<Playground
         var problems = new Dictionary<string, string[]>();
         if (Columns is not { Count: > 0 and <= MaxColumns })
             problems["columns"] = [$"Choose between 1 and {MaxColumns} columns; got {Columns?.Count ?? 0}."];
-        if (Prompt?.Problem() is { } prompt) problems["prompt"] = [prompt];
+        if ((Prompt is null ? "A prompt is needed." : Prompt.Problem()) is { } prompt) problems["prompt"] = [prompt];
         if (SharedSampling.Problem() is { } shared) problems["sampling"] = [shared];
         for (int c = 0; c < (Columns?.Count ?? 0); c++)
             if (Columns![c].Sampling?.Problem() is { } own) problems[$"columns[{c}].sampling"] = [own];

@@ -16,7 +16,7 @@ public sealed record SamplingSettings
     public SamplingOptions ToOptions() => new()
     {
         MaxNewTokens = MaxNewTokens, Temperature = Temperature, TopP = TopP, TopK = TopK, Seed = Seed,
-        StopStrings = StopStrings.Where(s => s.Length > 0).ToArray(),
+        StopStrings = (StopStrings ?? []).Where(s => s.Length > 0).ToArray(),
     };
 
     /// <summary>What is wrong with these settings, in the engine's words, or null.</summary>
