@@ -31,6 +31,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddSingleton<DeviceMemory>();
         builder.Services.AddStudioData();
         builder.Services.AddTraining();
+        builder.Services.AddHubDownloads();
         builder.Services.AddStudioApis();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
