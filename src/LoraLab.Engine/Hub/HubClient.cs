@@ -13,11 +13,11 @@ public sealed class HubClient : IDisposable
 {
     readonly HttpClient http;
 
-    public HubClient(HubSettings settings, HttpMessageHandler? handler = null, TimeSpan? stallTimeout = null)
+    public HubClient(HubSettings settings, TimeSpan? stallTimeout = null)
     {
         Settings = settings;
         StallTimeout = stallTimeout ?? TimeSpan.FromSeconds(60);
-        handler ??= new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = true,
             ConnectTimeout = TimeSpan.FromSeconds(30),

@@ -5,8 +5,4 @@ namespace LoraLab.Engine.Hub;
 /// disk count as done), and the recent transfer rate. Totals count only the sizes the Hub listed.
 /// </summary>
 public sealed record HubDownloadProgress(
-    string File, long FileBytesDone, long? FileBytesTotal, long BytesDone, long BytesTotal, int FilesDone, int FileCount, double BytesPerSecond)
-{
-    /// <summary>BytesDone over BytesTotal in [0, 1]; null while the total is unknown.</summary>
-    public double? Fraction => BytesTotal > 0 ? Math.Clamp((double)BytesDone / BytesTotal, 0, 1) : null;
-}
+    string File, long FileBytesDone, long? FileBytesTotal, long BytesDone, long BytesTotal, int FilesDone, int FileCount, double BytesPerSecond);

@@ -18,8 +18,6 @@ public sealed class HubModelDownloader(HubClient client, TimeProvider? clock = n
     /// <summary>Free bytes where a folder lives; replaceable so a test can pretend the disk is small.</summary>
     public Func<string, long?> FreeSpace { get; init; } = DiskSpace.AvailableBytes;
 
-    public HubClient Client => client;
-
     public async Task<HubDownloadPlan> PlanAsync(HubRepoId repo, string revision, CancellationToken cancellation = default)
     {
         var listing = await client.ListAsync(repo, revision, cancellation);

@@ -46,11 +46,8 @@ public static class ModelsApi
     /// repository, one without safetensors or with an unsupported architecture is a 400 naming the field; 202 with the
     /// download to poll at its Location otherwise.
     /// </summary>
-    static async Task<Results<Accepted<HubDownloadSummary>, ProblemHttpResult>> StartDownload(HubDownloadRequest request, HubDownloads downloads, CancellationToken cancellation)
-    {
-        var started = await downloads.StartAsync(request.RepoId, request.Revision, cancellation);
-        return Accepted(started);
-    }
+    static async Task<Results<Accepted<HubDownloadSummary>, ProblemHttpResult>> StartDownload(HubDownloadRequest request, HubDownloads downloads, CancellationToken cancellation) =>
+        Accepted(await downloads.StartAsync(request.RepoId, request.Revision, cancellation));
 
     static Results<Ok<HubDownloadSummary>, ProblemHttpResult> CancelDownload(int downloadId, HubDownloads downloads)
     {

@@ -37,7 +37,7 @@ public sealed class HubDownloads : IDisposable
         }
         catch (HubDownloadException e)
         {
-            _settingsError = $"{e.Message} Set LoraLab:HubEndpoint (or HF_ENDPOINT) to the Hub's address.";
+            _settingsError = $"{e.Message.TrimEnd('.')}: set LoraLab:HubEndpoint (or HF_ENDPOINT) to the Hub's address.";
         }
         foreach (var interrupted in FindInterrupted()) _downloads.Add(interrupted);
     }
@@ -110,6 +110,7 @@ public sealed class HubDownloads : IDisposable
     public Result<HubDownloadSummary> Cancel(int id)
     {
         Download? download;
+        CancellationTokenSource? running;
         lock (_lock)
         {
             download = _downloads.FirstOrDefault(d => d.Id == id);
@@ -118,8 +119,16 @@ public sealed class HubDownloads : IDisposable
                 return Failure.Conflict("The download is not running", $"Download {id} of '{download.RepoId}' is {download.Status.ToString().ToLowerInvariant()}.");
             download.CancelRequested = true;
             if (download.Status == HubDownloadStatus.Queued) Finish(download, HubDownloadStatus.Cancelled, null);
+            running = download.Cancellation;
         }
-        download.Cancellation?.Cancel();
+        try
+        {
+            running?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The download ended between the check and the cancellation: nothing is left to stop.
+        }
         OnChanged();
         return download.Summary();
     }
@@ -205,7 +214,6 @@ public sealed class HubDownloads : IDisposable
     void Finish(Download download, HubDownloadStatus status, string? error)
     {
         (download.Status, download.Error, download.FinishedAt) = (status, error, _clock.GetUtcNow().UtcDateTime);
-        download.Plan = status == HubDownloadStatus.Completed ? null : download.Plan;
     }
 
     /// <summary>A download of the same folder under way, or a model already in that folder.</summary>
