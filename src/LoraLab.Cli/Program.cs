@@ -13,5 +13,6 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
     BenchCommand.Create(),
     DemoCommand.Create(),
     AdapterCommand.Create(),
+    DownloadCommand.Create(),
 };
 return CliRunner.Invoke(root, args);

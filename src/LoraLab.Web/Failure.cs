@@ -1,6 +1,6 @@
 namespace LoraLab.Web;
 
-public enum FailureKind { Invalid, NotFound, Conflict, TooLarge }
+public enum FailureKind { Invalid, NotFound, Conflict, TooLarge, Unavailable }
 
 /// <summary>
 /// Why a studio operation did not happen, worded for the person who asked: the API turns it into ProblemDetails,

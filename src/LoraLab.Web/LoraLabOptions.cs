@@ -11,6 +11,7 @@ namespace LoraLab.Web;
 ///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
 ///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start;
 ///                                   a merged adapter is exported here as a new base model
+///   downloads/{name}/               Hub downloads under way or interrupted (*.incomplete parts); moved to models/{name}/ when complete
 ///   adapters/run-{runId}/           trained adapters in PEFT layout (adapter_config.json, adapter_model.safetensors)
 ///   adapters/adapter-{adapterId}/   imported and combined adapters, in the same layout
 ///   runs/{runId}/checkpoints/       a run's resumable checkpoints, one folder per saved step
@@ -59,6 +60,12 @@ public sealed record LoraLabOptions
 
     /// <summary>Queue the runs a crash or shutdown interrupted again at start-up, each from its last checkpoint.</summary>
     public bool AutoResumeInterrupted { get; init; }
+
+    /// <summary>The Hugging Face Hub models are downloaded from; when unset, the HF_ENDPOINT variable, else https://huggingface.co.</summary>
+    public string? HubEndpoint { get; init; }
+
+    /// <summary>The access token sent to the Hub (private and gated repositories need one); when unset, the HF_TOKEN variable.</summary>
+    public string? HubToken { get; init; }
 
     /// <summary>The largest dataset file an upload may carry.</summary>
     public long MaxDatasetUploadBytes { get; init; } = 2L * 1024 * 1024 * 1024;

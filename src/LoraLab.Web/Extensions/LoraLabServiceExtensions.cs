@@ -32,6 +32,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddStudioData();
         builder.Services.AddAdapterLibrary();
         builder.Services.AddTraining();
+        builder.Services.AddHubDownloads();
         builder.Services.AddStudioApis();
         builder.Services.AddPlayground();
 

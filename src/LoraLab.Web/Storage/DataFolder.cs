@@ -18,6 +18,7 @@ public sealed class DataFolder
     public string Logs => Path.Combine(Root, "logs");
     /// <summary>Half-done imports, merges and combinations, moved into place once complete; emptied at start-up.</summary>
     public string Scratch => Path.Combine(Root, "tmp");
+    public string Downloads => Path.Combine(Root, "downloads");
 
     public string RunFolder(int runId) => Path.Combine(Runs, runId.ToString(System.Globalization.CultureInfo.InvariantCulture));
     public string CheckpointsFolder(int runId) => Path.Combine(RunFolder(runId), "checkpoints");
