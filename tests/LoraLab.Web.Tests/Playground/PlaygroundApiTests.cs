@@ -56,8 +56,9 @@ public sealed class PlaygroundApiTests : IAsyncLifetime
         {
             Assert.Equal(alone[c].Columns[0].Text, together.Columns[c].Text);
             Assert.Equal(alone[c].Columns[0].Tokens, together.Columns[c].Tokens);
-            Assert.True(together.Columns[c].Tokens > 0 && together.Columns[c].TokensPerSecond > 0, $"column {c} produced no tokens");
         }
+        // The untuned demo base may end its answer at once; the adapters' random factors make them talk.
+        Assert.All(together.Columns.Skip(1), c => Assert.True(c.Tokens > 0 && c.TokensPerSecond > 0, $"{c.Name} produced no tokens"));
         Assert.Equal(3, together.Columns.Select(c => c.Text).Distinct().Count());
     }
 
