@@ -24,6 +24,7 @@ app.MapDatasetsApi();
 app.MapRunsApi();
 app.MapAdaptersApi();
 app.MapDevicesApi();
+app.MapPlaygroundApi();
 app.MapTrainingHub();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

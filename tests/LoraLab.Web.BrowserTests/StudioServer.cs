@@ -11,8 +11,14 @@ public sealed class StudioServer : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    readonly Func<string, IReadOnlyDictionary<string, string>>? _prepare;
     StudioProcess? _studio;
     IPlaywright? _playwright;
+
+    public StudioServer() { }
+
+    /// <summary>A studio whose data folder <paramref name="prepare"/> fills first; it returns LoraLab settings (environment variables) to start with.</summary>
+    internal StudioServer(Func<string, IReadOnlyDictionary<string, string>> prepare) => _prepare = prepare;
 
     public string DataPath { get; } = Directory.CreateTempSubdirectory("loralab-browser-").FullName;
     public string Url => _studio!.Url;
@@ -27,7 +33,7 @@ public sealed class StudioServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         TinyModelFolder.Write(Path.Combine(DataPath, "models", "tiny-llama"));
-        _studio = await StudioProcess.StartAsync(DataPath);
+        _studio = await StudioProcess.StartAsync(DataPath, _prepare?.Invoke(DataPath));
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Web.Data;
@@ -9,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LoraLab.Web.Adapters;
 
-/// <summary>The trained adapters: registered when their run completes, listed, zipped for download, deleted with their folder.</summary>
+/// <summary>The adapters: registered when their run completes or when imported or combined, listed, zipped for download, deleted with their folder.</summary>
 public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, TimeProvider clock)
 {
     public async Task<IReadOnlyList<AdapterSummary>> ListAsync(CancellationToken cancellation = default)
@@ -32,9 +31,8 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
     /// </summary>
     public async Task<AdapterSummary?> RegisterRunAdapterAsync(RunRequest run, RunOutcome outcome, CancellationToken cancellation = default)
     {
-        string configPath = Path.Combine(run.AdapterFolder, "adapter_config.json");
-        if (!File.Exists(configPath)) return null;
-        var config = ReadConfig(configPath);
+        if (!File.Exists(Path.Combine(run.AdapterFolder, "adapter_config.json"))) return null;
+        var config = AdapterConfigFile.Read(run.AdapterFolder);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var adapter = await db.Adapters.FirstOrDefaultAsync(a => a.Folder == run.AdapterFolder, cancellation);
@@ -45,12 +43,35 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         }
         adapter.RunId = run.RunId;
         adapter.BaseModelId = await db.Runs.Where(r => r.Id == run.RunId).Select(r => r.BaseModelId).FirstAsync(cancellation);
-        adapter.Rank = config?["r"] is JsonValue r && r.TryGetValue(out int rank) ? rank : null;
-        adapter.TargetModules = config?["target_modules"]?.ToJsonString();
+        adapter.Rank = config?.Rank;
+        adapter.TargetModules = config?.TargetModules;
         adapter.SizeBytes = DataFiles.FolderSize(run.AdapterFolder);
         adapter.MetricsJson = JsonSerializer.Serialize(outcome, JsonSerializerOptions.Web);
         await db.SaveChangesAsync(cancellation);
         return await FindAsync(adapter.Id, cancellation);
+    }
+
+    /// <summary>
+    /// Registers the adapter folder <paramref name="staged"/> (checked already) on base <paramref name="baseModelId"/>
+    /// and moves it to <paramref name="folderOf"/>(its new id), so that folder names follow record ids.
+    /// </summary>
+    public async Task<AdapterSummary> AddAsync(string staged, string name, int baseModelId, string origin, Func<int, string> folderOf, CancellationToken cancellation = default)
+    {
+        var config = AdapterConfigFile.Read(staged) ?? throw new InvalidOperationException($"{staged} has no readable adapter_config.json.");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var adapter = new Adapter
+        {
+            Name = name, Method = config.Method, BaseModelId = baseModelId, Rank = config.Rank, TargetModules = config.TargetModules,
+            Folder = staged, SizeBytes = DataFiles.FolderSize(staged), Origin = origin, CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.Adapters.Add(adapter);
+        await db.SaveChangesAsync(cancellation);
+        string folder = folderOf(adapter.Id);
+        DataFiles.Delete(folder);
+        Directory.Move(staged, folder);
+        adapter.Folder = folder;
+        await db.SaveChangesAsync(CancellationToken.None);
+        return (await FindAsync(adapter.Id, CancellationToken.None))!;
     }
 
     /// <summary>Deletes the adapter's record and its folder.</summary>
@@ -67,39 +88,14 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
 
     /// <summary>
     /// The adapter folder as a zip with the files at its root (adapter_config.json, adapter_model.safetensors, ...),
-    /// as PEFT's from_pretrained expects once unpacked. The zip is built in a temporary file deleted when the stream closes.
+    /// as PEFT's from_pretrained expects once unpacked.
     /// </summary>
-    public static async Task<Stream> OpenZipAsync(AdapterSummary adapter, CancellationToken cancellation = default)
-    {
-        string zip = Path.Combine(Path.GetTempPath(), $"loralab-adapter-{adapter.Id}-{Guid.NewGuid():N}.zip");
-        try
-        {
-            // Safetensors weights barely compress: favour speed.
-            await ZipFile.CreateFromDirectoryAsync(adapter.Folder, zip, CompressionLevel.Fastest, includeBaseDirectory: false, cancellation);
-        }
-        catch
-        {
-            File.Delete(zip);
-            throw;
-        }
-        return new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.Delete, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-    }
-
-    static JsonObject? ReadConfig(string path)
-    {
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static Task<Stream> OpenZipAsync(AdapterSummary adapter, CancellationToken cancellation = default) =>
+        FolderZip.OpenAsync(adapter.Folder, cancellation);
 
     static AdapterSummary ToSummary(Adapter a) => new(
         a.Id, a.Name, a.RunId, a.BaseModelId, a.BaseModel.Name, a.Method, a.Rank, ParseOrNull(a.TargetModules), a.Folder,
-        a.SizeBytes, a.CreatedAt, ParseOrNull(a.MetricsJson));
+        a.SizeBytes, a.CreatedAt, ParseOrNull(a.MetricsJson), a.Origin);
 
     static JsonNode? ParseOrNull(string? json) => json is null ? null : JsonNode.Parse(json);
 }

@@ -19,6 +19,8 @@ public static class ApiProblems
         FailureKind.NotFound => StatusCodes.Status404NotFound,
         FailureKind.Conflict => StatusCodes.Status409Conflict,
         FailureKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        // A service the studio depends on (the Hugging Face Hub) failed or could not be reached.
+        FailureKind.Unavailable => StatusCodes.Status502BadGateway,
         _ => StatusCodes.Status400BadRequest,
     };
 

@@ -12,6 +12,7 @@ public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options)
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
     public DbSet<Adapter> Adapters => Set<Adapter>();
     public DbSet<PlaygroundSession> PlaygroundSessions => Set<PlaygroundSession>();
+    public DbSet<PlaygroundVote> PlaygroundVotes => Set<PlaygroundVote>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LoraLabDbContext).Assembly);
@@ -23,5 +24,6 @@ public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options)
         configurationBuilder.Properties<RunStatus>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<MetricKind>().HaveConversion<string>().HaveMaxLength(8);
         configurationBuilder.Properties<ModelSource>().HaveConversion<string>().HaveMaxLength(8);
+        configurationBuilder.Properties<VoteChoice>().HaveConversion<string>().HaveMaxLength(8);
     }
 }

@@ -53,7 +53,7 @@ public sealed class DatasetStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         string upload = Path.Combine(data.Datasets, $".upload-{Guid.NewGuid():N}.part");
         try
         {
-            long size = await CopyWithLimitAsync(content, upload, MaxUploadBytes, cancellation);
+            long size = await DataFiles.CopyWithLimitAsync(content, upload, MaxUploadBytes, cancellation);
             if (size > MaxUploadBytes)
                 return new Failure(FailureKind.TooLarge, "The dataset is too large",
                     $"'{fileName}' is larger than the {MaxUploadBytes:N0} bytes a dataset upload may have (setting LoraLab:MaxDatasetUploadBytes).");
@@ -125,24 +125,6 @@ public sealed class DatasetStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         await db.Datasets.Where(d => d.Id == datasetId).ExecuteDeleteAsync(cancellation);
         DataFiles.Delete(dataset.FilePath);
         return ToSummary(dataset);
-    }
-
-    /// <summary>Copies at most <paramref name="limit"/> + 1 bytes: enough to know the file is too large without storing it all.</summary>
-    static async Task<long> CopyWithLimitAsync(Stream content, string path, long limit, CancellationToken cancellation)
-    {
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-        var buffer = new byte[81920];
-        long total = 0;
-        int read;
-        while ((read = await content.ReadAsync(buffer, cancellation)) > 0)
-        {
-            total += read;
-            if (total > limit) return total;
-            await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
-        }
-        // On disk before the record that points to it is committed, so a power cut cannot leave a record without its bytes.
-        file.Flush(flushToDisk: true);
-        return total;
     }
 
     static DatasetSummary ToSummary(Dataset d) => new(

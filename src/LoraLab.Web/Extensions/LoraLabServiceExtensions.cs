@@ -38,8 +38,11 @@ public static class LoraLabServiceExtensions
         builder.Services.AddSingleton(sp => sp.GetRequiredService<TrainingDevices>().Devices[0]);
         builder.Services.AddSingleton<DeviceMemory>();
         builder.Services.AddStudioData();
+        builder.Services.AddAdapterLibrary();
         builder.Services.AddTraining();
+        builder.Services.AddHubDownloads();
         builder.Services.AddStudioApis();
+        builder.Services.AddPlayground();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -57,8 +60,20 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<DatasetStore>();
         services.AddSingleton<DatasetInspector>();
         services.AddSingleton<AdapterStore>();
+        services.AddSingleton<DemoAdapters>();
         services.AddSingleton<PlaygroundSessionStore>();
         services.AddSingleton<UnreferencedFiles>();
+        return services;
+    }
+
+    /// <summary>Importing, merging, combining and analysing adapters; the engine work runs one job at a time.</summary>
+    public static IServiceCollection AddAdapterLibrary(this IServiceCollection services)
+    {
+        services.AddSingleton<AdapterWork>();
+        services.AddSingleton<AdapterImporter>();
+        services.AddSingleton<AdapterMerger>();
+        services.AddSingleton<AdapterCombiner>();
+        services.AddSingleton<AdapterSpectra>();
         return services;
     }
 
@@ -73,6 +88,16 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<TrainingHubSubscriptions>();
         services.AddHostedService<TrainingHubRelay>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    /// <summary>The playground's model host (one base model in memory), its generators, and the blind votes.</summary>
+    public static IServiceCollection AddPlayground(this IServiceCollection services)
+    {
+        services.AddSingleton<PlaygroundModelHost>();
+        services.AddSingleton<PlaygroundGenerator>();
+        services.AddSingleton<PromptSetEvaluator>();
+        services.AddSingleton<PlaygroundVoteStore>();
         return services;
     }
 

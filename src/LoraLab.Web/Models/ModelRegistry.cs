@@ -95,6 +95,37 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
         }
     }
 
+    /// <summary>
+    /// Registers a folder the studio downloaded from the Hub into {DataPath}/models as a Hub model; a sync that saw
+    /// the folder first registered it as local, so an existing record is taken over rather than refused.
+    /// </summary>
+    public async Task<Result<RegisteredModel>> RegisterDownloadAsync(string folder, CancellationToken cancellation = default)
+    {
+        string full = FullPath(folder);
+        var scan = ModelFolderScan.Read(full, ModelSource.Hub);
+        if (scan.Error is { } error) return Failure.InvalidField("folder", error);
+
+        await _sync.WaitAsync(cancellation);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+            var record = await db.BaseModels.FirstOrDefaultAsync(m => m.Folder == full, cancellation);
+            if (record is null)
+            {
+                record = new BaseModel { Name = scan.Name, Folder = full, CreatedAt = clock.GetUtcNow().UtcDateTime };
+                db.BaseModels.Add(record);
+            }
+            record.Source = ModelSource.Hub;
+            Apply(scan, record);
+            await db.SaveChangesAsync(cancellation);
+            return ToRegistered(record);
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
     /// <summary>Whether deleting the model deletes its folder: only folders inside {DataPath}/models are the studio's to delete.</summary>
     public bool OwnsFolder(RegisteredModel model) =>
         model.Folder.StartsWith(data.Models + Path.DirectorySeparatorChar, StringComparison.Ordinal);

@@ -16,6 +16,12 @@ public sealed class PlaygroundSessionStore(IDbContextFactory<LoraLabDbContext> d
         return (await db.PlaygroundSessions.AsNoTracking().OrderByDescending(s => s.Id).ToListAsync(cancellation)).Select(ToSummary).ToList();
     }
 
+    public async Task<PlaygroundSessionSummary?> FindAsync(int sessionId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        return await db.PlaygroundSessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, cancellation) is { } session ? ToSummary(session) : null;
+    }
+
     public async Task<PlaygroundSessionSummary> SaveAsync(string name, JsonNode payload, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);

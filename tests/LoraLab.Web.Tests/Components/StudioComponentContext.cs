@@ -38,6 +38,7 @@ public abstract class StudioComponentContext : MudBlazorContext
         Services.AddSingleton(Inspector);
         Services.AddSingleton(Queue);
         Services.AddSingleton(Runs);
+        Services.AddSingleton(_ => new HubDownloads(options, Registry, folder, TimeProvider.System, NullLogger<HubDownloads>.Instance));
     }
 
     protected TempDataFolder Data { get; } = new();

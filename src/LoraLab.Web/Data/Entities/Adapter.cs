@@ -18,4 +18,6 @@ public sealed class Adapter
     public DateTime CreatedAt { get; set; }
     /// <summary>The run's final metrics when it was saved.</summary>
     public string? MetricsJson { get; set; }
+    /// <summary>Where an adapter without a run came from, as people read it: "imported from x.zip", "0.5 × a + 0.5 × b (cat)".</summary>
+    public string? Origin { get; set; }
 }

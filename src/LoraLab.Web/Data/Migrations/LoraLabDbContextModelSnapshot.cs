@@ -46,6 +46,10 @@ namespace LoraLab.Web.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Origin")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("Rank")
                         .HasColumnType("INTEGER");
 
@@ -223,6 +227,52 @@ namespace LoraLab.Web.Data.Migrations
                     b.ToTable("PlaygroundSessions");
                 });
 
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundVote", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AdapterAId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AdapterBId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AnswerA")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnswerB")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BaseModelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Choice")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prompt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdapterAId");
+
+                    b.HasIndex("AdapterBId");
+
+                    b.HasIndex("BaseModelId");
+
+                    b.ToTable("PlaygroundVotes");
+                });
+
             modelBuilder.Entity("LoraLab.Web.Data.Entities.Run", b =>
                 {
                     b.Property<int>("Id")
@@ -360,6 +410,25 @@ namespace LoraLab.Web.Data.Migrations
                     b.HasOne("LoraLab.Web.Data.Entities.Run", null)
                         .WithMany("Checkpoints")
                         .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundVote", b =>
+                {
+                    b.HasOne("LoraLab.Web.Data.Entities.Adapter", null)
+                        .WithMany()
+                        .HasForeignKey("AdapterAId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LoraLab.Web.Data.Entities.Adapter", null)
+                        .WithMany()
+                        .HasForeignKey("AdapterBId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LoraLab.Web.Data.Entities.BaseModel", null)
+                        .WithMany()
+                        .HasForeignKey("BaseModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
