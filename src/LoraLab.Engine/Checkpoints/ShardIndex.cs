@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LoraLab.Engine.Files;
 
 namespace LoraLab.Engine.Checkpoints;
 
@@ -16,9 +17,6 @@ internal static class ShardIndex
     /// <summary>Tensor name to shard file name, in index order. Shard names must be bare file names in the index's folder.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ReadWeightMap(string indexPath)
     {
-        long bytes = new FileInfo(indexPath).Length;
-        if (bytes > MaxBytes) throw new CheckpointFormatException(indexPath, null, $"the index has {bytes} bytes, more than the {MaxBytes}-byte limit.");
-
         using var document = ParseJson(indexPath);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("weight_map", out var weightMap) || weightMap.ValueKind != JsonValueKind.Object)
@@ -43,7 +41,8 @@ internal static class ShardIndex
     {
         try
         {
-            return JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            Func<string, Exception> error = problem => new CheckpointFormatException(indexPath, null, $"{problem}.");
+            return UntrustedFile.ParseJsonDocument(UntrustedFile.ReadAllBytes(indexPath, MaxBytes, error), error);
         }
         catch (JsonException e)
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 
 namespace LoraLab.Engine.Files;
 
@@ -22,6 +23,9 @@ public static class UntrustedFile
         MaxDepth = MaxJsonDepth, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip,
     };
 
+    /// <summary>For documents read as a <see cref="JsonNode"/>: a JsonObject cannot hold a name twice, so a repeated one is a syntax error there.</summary>
+    static readonly JsonDocumentOptions NodeOptions = DocumentOptions with { AllowDuplicateProperties = false };
+
     /// <summary>
     /// The bytes of <paramref name="path"/>, refused through <paramref name="error"/> (given the problem as a phrase,
     /// without the path) when the file is larger than <paramref name="maxBytes"/>; nothing is read in that case.
@@ -40,6 +44,25 @@ public static class UntrustedFile
         Encoding.UTF8.GetString(ReadAllBytes(path, maxBytes, error));
 
     /// <summary>A JSON document of at most <see cref="MaxConfigBytes"/> and <see cref="MaxJsonDepth"/> levels; syntax errors stay <see cref="JsonException"/>.</summary>
-    public static JsonNode? ParseJsonNode(string path, Func<string, Exception> error) =>
-        JsonNode.Parse(ReadAllBytes(path, MaxConfigBytes, error), documentOptions: DocumentOptions);
+    public static JsonNode? ParseJsonNode(string path, Func<string, Exception> error) => ParseJsonNode(ReadAllBytes(path, MaxConfigBytes, error), error);
+
+    /// <summary>JSON already in memory (a file fetched from the Hub), with the same limits.</summary>
+    public static JsonNode? ParseJsonNode(ReadOnlySpan<byte> json, Func<string, Exception> error)
+    {
+        RequireUtf8(json, error);
+        return JsonNode.Parse(json, documentOptions: NodeOptions);
+    }
+
+    /// <summary>A JSON document with the same limits, for readers that walk it without building nodes.</summary>
+    public static JsonDocument ParseJsonDocument(ReadOnlyMemory<byte> json, Func<string, Exception> error)
+    {
+        RequireUtf8(json.Span, error);
+        return JsonDocument.Parse(json, DocumentOptions);
+    }
+
+    /// <summary>System.Text.Json accepts invalid UTF-8 inside a string and throws only when the string is read, far from the file.</summary>
+    static void RequireUtf8(ReadOnlySpan<byte> json, Func<string, Exception> error)
+    {
+        if (!Utf8.IsValid(json)) throw error("the text is not valid UTF-8");
+    }
 }

@@ -28,6 +28,9 @@ public sealed class HubClient : IDisposable
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("loralab", typeof(HubClient).Assembly.GetName().Version?.ToString(3) ?? "1.0"));
     }
 
+    /// <summary>The largest file list accepted: the Hub lists a repository of thousands of files in a few megabytes.</summary>
+    public const long MaxListingBytes = 32L << 20;
+
     public HubSettings Settings { get; }
 
     /// <summary>How long an answer, or the next bytes of a file, may take before the connection counts as lost.</summary>
@@ -39,7 +42,7 @@ public sealed class HubClient : IDisposable
         string address = $"api/models/{repo}/revision/{Uri.EscapeDataString(revision)}?blobs=true";
         using var response = await SendAsync(address, from: 0, $"the file list of '{repo}'", cancellation);
         if (!response.IsSuccessStatusCode) throw HubErrors.Refused(response, Settings, repo, revision, file: null);
-        string json = await ReadBodyAsync(response.Content.ReadAsStringAsync, $"the file list of '{repo}'", cancellation);
+        byte[] json = await ReadBodyAsync(response, MaxListingBytes, $"the file list of '{repo}'", cancellation);
         return HubRepoListing.Parse(repo, revision, json, $"{Settings.EndpointText}/{address}");
     }
 
@@ -47,9 +50,7 @@ public sealed class HubClient : IDisposable
     public async Task<byte[]> ReadSmallFileAsync(HubRepoId repo, string revision, string path, long maxBytes, CancellationToken cancellation = default)
     {
         using var response = await OpenFileAsync(repo, revision, path, from: 0, cancellation);
-        if (response.Content.Headers.ContentLength > maxBytes)
-            throw new HubDownloadException(HubFailure.NotSupported, $"'{path}' of '{repo}' has {response.Content.Headers.ContentLength} bytes, more than the {maxBytes} such a file can have.");
-        return await ReadBodyAsync(response.Content.ReadAsByteArrayAsync, $"'{path}' of '{repo}'", cancellation);
+        return await ReadBodyAsync(response, maxBytes, $"'{path}' of '{repo}'", cancellation);
     }
 
     /// <summary>
@@ -79,19 +80,39 @@ public sealed class HubClient : IDisposable
         }
     }
 
-    /// <summary>Reads a whole body, which must arrive within <see cref="StallTimeout"/>: HttpClient's timeout ends with the headers.</summary>
-    async Task<T> ReadBodyAsync<T>(Func<CancellationToken, Task<T>> read, string what, CancellationToken cancellation)
+    /// <summary>
+    /// Reads a whole body of at most <paramref name="maxBytes"/>, which must arrive within <see cref="StallTimeout"/>
+    /// (HttpClient's timeout ends with the headers). The bytes are counted as they arrive, so a server that sends no
+    /// length, or a wrong one, costs at most the limit.
+    /// </summary>
+    async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, long maxBytes, string what, CancellationToken cancellation)
     {
+        if (response.Content.Headers.ContentLength is { } declared && declared > maxBytes) throw TooLarge(what, declared, maxBytes);
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         bounded.CancelAfter(StallTimeout);
         try
         {
-            return await read(bounded.Token);
+            await using var body = await response.Content.ReadAsStreamAsync(bounded.Token);
+            using var content = new MemoryStream();
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await body.ReadAsync(buffer, bounded.Token)) > 0)
+            {
+                if (content.Length + read > maxBytes) throw TooLarge(what, declared: null, maxBytes);
+                content.Write(buffer, 0, read);
+            }
+            return content.ToArray();
         }
         catch (Exception e) when (IsConnectionFailure(e, cancellation))
         {
             throw Lost(what, e);
         }
+    }
+
+    static HubDownloadException TooLarge(string what, long? declared, long maxBytes)
+    {
+        string size = declared is { } bytes ? $"{bytes:N0} bytes, more" : "more";
+        return new(HubFailure.NotSupported, $"{char.ToUpperInvariant(what[0])}{what[1..]} has {size} than the {maxBytes:N0} bytes it may have.");
     }
 
     /// <summary>A network failure or a timeout, not the caller's cancellation.</summary>

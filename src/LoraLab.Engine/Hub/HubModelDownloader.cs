@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Files;
 using LoraLab.Engine.Models;
 
 namespace LoraLab.Engine.Hub;
@@ -100,7 +101,7 @@ public sealed class HubModelDownloader(HubClient client, TimeProvider? clock = n
         string source = $"config.json of '{repo}'";
         try
         {
-            return JsonNode.Parse(json) is JsonObject config
+            return UntrustedFile.ParseJsonNode(json, problem => new HubDownloadException(HubFailure.NotSupported, $"{source}: {problem}.")) is JsonObject config
                 ? ModelConfig.Parse(config, source)
                 : throw new HubDownloadException(HubFailure.NotSupported, $"{source} is not a JSON object.");
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LoraLab.Engine.Files;
 
 namespace LoraLab.Engine.Hub;
 
@@ -15,11 +16,11 @@ public sealed record HubRepoListing(HubRepoId Repo, string Revision, string? Com
     public HubFile? Find(string path) => Files.FirstOrDefault(f => f.Path == path);
 
     /// <exception cref="HubDownloadException">The answer is not the JSON the Hub sends; the message quotes where it differs.</exception>
-    public static HubRepoListing Parse(HubRepoId repo, string revision, string json, string source)
+    public static HubRepoListing Parse(HubRepoId repo, string revision, ReadOnlyMemory<byte> json, string source)
     {
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = UntrustedFile.ParseJsonDocument(json, problem => Malformed(source, problem));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("siblings", out var siblings) || siblings.ValueKind != JsonValueKind.Array)
                 throw Malformed(source, "it has no \"siblings\" list of files");
@@ -39,14 +40,23 @@ public sealed record HubRepoListing(HubRepoId Repo, string Revision, string? Com
     {
         if (sibling.ValueKind != JsonValueKind.Object || !sibling.TryGetProperty("rfilename", out var name) || name.ValueKind != JsonValueKind.String)
             throw Malformed(source, $"the sibling {sibling.GetRawText()} has no \"rfilename\"");
-        long? size = sibling.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null;
+        long? size = Size(sibling, name, source);
         string? sha256 = null;
         if (sibling.TryGetProperty("lfs", out var lfs) && lfs.ValueKind == JsonValueKind.Object)
         {
             if (lfs.TryGetProperty("sha256", out var hash) && hash.ValueKind == JsonValueKind.String) sha256 = hash.GetString()!.ToLowerInvariant();
-            if (lfs.TryGetProperty("size", out var lfsSize) && lfsSize.ValueKind == JsonValueKind.Number) size = lfsSize.GetInt64();
+            size = Size(lfs, name, source) ?? size;
         }
         return new HubFile(name.GetString()!, size, sha256);
+    }
+
+    /// <summary>The "size" member: absent is unknown; anything but a whole number of bytes is not what the Hub sends.</summary>
+    static long? Size(JsonElement element, JsonElement name, string source)
+    {
+        if (!element.TryGetProperty("size", out var size) || size.ValueKind == JsonValueKind.Null) return null;
+        return size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out long bytes) && bytes >= 0
+            ? bytes
+            : throw Malformed(source, $"the size of {name.GetRawText()} is {size.GetRawText()}, not a number of bytes");
     }
 
     static HubDownloadException Malformed(string source, string what) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LoraLab.Engine.Files;
 
 namespace LoraLab.Engine.Hub;
 
@@ -42,7 +43,7 @@ public static class ModelFileSelection
         var names = new List<string>();
         try
         {
-            using var document = JsonDocument.Parse(indexJson);
+            using var document = UntrustedFile.ParseJsonDocument(indexJson, problem => new HubDownloadException(HubFailure.NotSupported, $"{source}: {problem}."));
             if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
                 throw new HubDownloadException(HubFailure.NotSupported, $"{source} has no weight_map object.");
             foreach (var entry in map.EnumerateObject())

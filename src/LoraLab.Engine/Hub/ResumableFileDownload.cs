@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using LoraLab.Engine.Tokenization;
 
 namespace LoraLab.Engine.Hub;
 
@@ -11,6 +12,12 @@ namespace LoraLab.Engine.Hub;
 sealed class ResumableFileDownload(HubClient client, HubDownloadPlan plan, HubFile file, string folder, DownloadMeter meter)
 {
     public const string PartialSuffix = ".incomplete";
+
+    /// <summary>
+    /// The most a file may have when the listing gives no size: weights always come with one (Git LFS), so this only
+    /// bounds the support files, of which the engine reads none larger than a tokenizer.json.
+    /// </summary>
+    public const long MaxUnlistedBytes = JsonFile.MaxTokenizerBytes;
 
     readonly string target = Path.Combine(folder, file.Path);
     readonly string partial = Path.Combine(folder, file.Path + PartialSuffix);
@@ -52,16 +59,20 @@ sealed class ResumableFileDownload(HubClient client, HubDownloadPlan plan, HubFi
         else if (have > 0 && response.Content.Headers.ContentRange?.From != have)
             throw Lost($"the server sent bytes from {response.Content.Headers.ContentRange?.From} when asked for bytes from {have}");
 
-        await using var output = OpenOutput(append: have > 0);
-        await CopyAsync(response, output, hash, cancellation);
-        try
+        bool withinLimit;
+        await using (var output = OpenOutput(append: have > 0))
         {
-            await output.FlushAsync(cancellation);
+            withinLimit = await CopyAsync(response, output, hash, cancellation);
+            try
+            {
+                await output.FlushAsync(cancellation);
+            }
+            catch (IOException e) when (DiskSpace.IsDiskFull(e))
+            {
+                throw DiskFull(e);
+            }
         }
-        catch (IOException e) when (DiskSpace.IsDiskFull(e))
-        {
-            throw DiskFull(e);
-        }
+        if (!withinLimit) throw TooLong();
     }
 
     void StartOver(IncrementalHash? hash)
@@ -74,8 +85,13 @@ sealed class ResumableFileDownload(HubClient client, HubDownloadPlan plan, HubFi
     FileStream OpenOutput(bool append) =>
         new(partial, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
 
-    async Task CopyAsync(HttpResponseMessage response, FileStream output, IncrementalHash? hash, CancellationToken cancellation)
+    /// <summary>
+    /// Appends the body to the part, up to the size the Hub lists (or <see cref="MaxUnlistedBytes"/>); false when the
+    /// server sends more, which is then left unwritten: a wrong or hostile server cannot fill the disk.
+    /// </summary>
+    async Task<bool> CopyAsync(HttpResponseMessage response, FileStream output, IncrementalHash? hash, CancellationToken cancellation)
     {
+        long limit = file.Size ?? MaxUnlistedBytes;
         using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         Stream body;
         try
@@ -100,7 +116,8 @@ sealed class ResumableFileDownload(HubClient client, HubDownloadPlan plan, HubFi
                 {
                     throw Lost(e is OperationCanceledException ? $"no data for {HubClient.Seconds(client.StallTimeout)} s" : HubClient.Reason(e), e);
                 }
-                if (read == 0) return;
+                if (read == 0) return true;
+                if (output.Position + read > limit) return false;
                 try
                 {
                     await output.WriteAsync(buffer.AsMemory(0, read), cancellation);
@@ -122,23 +139,26 @@ sealed class ResumableFileDownload(HubClient client, HubDownloadPlan plan, HubFi
         while ((read = await existing.ReadAsync(buffer, cancellation)) > 0) hash.AppendData(buffer, 0, read);
     }
 
-    /// <summary>A wrong size or digest deletes the part: resuming it could never make it right.</summary>
+    /// <summary>A part cut short is kept to resume; a wrong digest deletes it: resuming it could never make it right.</summary>
     void Verify(IncrementalHash? hash)
     {
         long length = new FileInfo(partial).Length;
-        if (file.Size is { } size && length != size)
-        {
-            if (length < size) throw Lost($"the file ended after {length} of {size} bytes");
-            File.Delete(partial);
-            throw new HubDownloadException(HubFailure.Corrupt,
-                $"'{file.Path}' of '{plan.Repo}' arrived with {length} bytes where the Hub lists {size}; its partial file was deleted, resume to fetch it again.");
-        }
+        if (file.Size is { } size && length < size) throw Lost($"the file ended after {length} of {size} bytes");
         if (hash is null) return;
         string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (actual == file.Sha256) return;
         File.Delete(partial);
         throw new HubDownloadException(HubFailure.Corrupt,
             $"'{file.Path}' of '{plan.Repo}' has sha256 {actual} where the Hub lists {file.Sha256}; its partial file was deleted, resume to fetch it again.");
+    }
+
+    /// <summary>A body longer than the file can be deletes the part: resuming it could never make it right.</summary>
+    HubDownloadException TooLong()
+    {
+        File.Delete(partial);
+        return file.Size is { } size
+            ? new(HubFailure.Corrupt, $"'{file.Path}' of '{plan.Repo}' arrived with more than the {size:N0} bytes the Hub lists; its partial file was deleted, resume to fetch it again.")
+            : new(HubFailure.NotSupported, $"'{file.Path}' of '{plan.Repo}' has more than the {MaxUnlistedBytes:N0} bytes a file the Hub lists without a size may have.");
     }
 
     HubDownloadException Lost(string reason, Exception? inner = null) =>

@@ -31,13 +31,13 @@ public sealed record Ia3Config
 
     public bool Targets(string modulePath)
     {
-        if (TargetModulesRegex is { } regex) return Regex.IsMatch(modulePath, $"^(?:{regex})$");
+        if (TargetModulesRegex is { } regex) return ModulePattern.IsMatch(modulePath, $"^(?:{regex})$", "target_modules", regex);
         if (TargetModules.Contains(LoraConfig.AllLinear)) return modulePath != "lm_head";
         return TargetModules.Any(t => modulePath == t || modulePath.EndsWith("." + t, StringComparison.Ordinal));
     }
 
     public bool IsFeedforward(string modulePath) => FeedforwardModulesRegex is { } regex
-        ? Regex.IsMatch(modulePath, $"^(?:{regex})$")
+        ? ModulePattern.IsMatch(modulePath, $"^(?:{regex})$", "feedforward_modules", regex)
         : FeedforwardModules.Any(f => modulePath.EndsWith(f, StringComparison.Ordinal));
 
     public void Validate()

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Files;
-using System.Text.RegularExpressions;
 
 namespace LoraLab.Engine.Peft;
 
@@ -39,13 +38,13 @@ public sealed record LoraConfig
     /// <summary>Whether the linear layer at <paramref name="modulePath"/> (e.g. model.layers.0.self_attn.q_proj) gets an adapter.</summary>
     public bool Targets(string modulePath)
     {
-        if (TargetModulesRegex is { } regex) return Regex.IsMatch(modulePath, $"^(?:{regex})$");
+        if (TargetModulesRegex is { } regex) return ModulePattern.IsMatch(modulePath, $"^(?:{regex})$", "target_modules", regex);
         if (TargetModules.Contains(AllLinear)) return modulePath != "lm_head";
         return TargetModules.Any(t => modulePath == t || modulePath.EndsWith("." + t, StringComparison.Ordinal));
     }
 
-    public int RankFor(string modulePath) => PatternValue(RankPattern, modulePath) ?? R;
-    public double AlphaFor(string modulePath) => PatternValue(AlphaPattern, modulePath) ?? LoraAlpha;
+    public int RankFor(string modulePath) => PatternValue(RankPattern, modulePath, "rank_pattern") ?? R;
+    public double AlphaFor(string modulePath) => PatternValue(AlphaPattern, modulePath, "alpha_pattern") ?? LoraAlpha;
 
     /// <summary>alpha / r, or alpha / √r with rsLoRA (Kalajdzievski 2023), which keeps updates stable as r grows.</summary>
     public double ScalingFor(string modulePath)
@@ -55,10 +54,10 @@ public sealed record LoraConfig
         return UseRslora ? alpha / Math.Sqrt(r) : alpha / r;
     }
 
-    static T? PatternValue<T>(IReadOnlyDictionary<string, T> patterns, string modulePath) where T : struct
+    static T? PatternValue<T>(IReadOnlyDictionary<string, T> patterns, string modulePath, string field) where T : struct
     {
         foreach (var (key, value) in patterns)
-            if (Regex.IsMatch(modulePath, $"^(?:.*\\.)?(?:{key})$")) return value;
+            if (ModulePattern.IsMatch(modulePath, $"^(?:.*\\.)?(?:{key})$", field, key)) return value;
         return null;
     }
 
@@ -106,7 +105,7 @@ public sealed record LoraConfig
             LoraDropout = json["lora_dropout"]?.GetValue<double>() ?? 0,
             TargetModules = targets switch
             {
-                JsonArray list => list.Select(n => n!.GetValue<string>()).ToArray(),
+                JsonArray list => list.Select(n => n?.GetValue<string>() ?? throw new PeftConfigException($"target_modules must list module names, got {list.ToJsonString()}.")).ToArray(),
                 JsonValue v when v.GetValue<string>() == AllLinear => [AllLinear],
                 _ => [],
             },
@@ -120,13 +119,18 @@ public sealed record LoraConfig
                 JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
                 var other => throw new PeftConfigException($"init_lora_weights = {other.ToJsonString()} is not supported."),
             },
-            RankPattern = (json["rank_pattern"] as JsonObject)?.ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<int>()) ?? new(),
-            AlphaPattern = (json["alpha_pattern"] as JsonObject)?.ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>()) ?? new(),
+            RankPattern = Patterns(json, "rank_pattern", node => node.GetValue<int>()),
+            AlphaPattern = Patterns(json, "alpha_pattern", node => node.GetValue<double>()),
             BaseModelNameOrPath = json["base_model_name_or_path"]?.GetValue<string>(),
         };
         config.Validate();
         return config;
     }
+
+    /// <summary>rank_pattern or alpha_pattern: module pattern to value; a value that is null is an error, not a crash.</summary>
+    static Dictionary<string, T> Patterns<T>(JsonObject json, string field, Func<JsonNode, T> read) =>
+        (json[field] as JsonObject)?.ToDictionary(kv => kv.Key, kv => kv.Value is { } value ? read(value)
+            : throw new PeftConfigException($"{field}['{kv.Key}'] must be a number, got null.")) ?? [];
 
     /// <summary>adapter_config.json as PEFT writes it, so the adapter loads in PEFT, vLLM and friends.</summary>
     public JsonObject ToJson() => new()

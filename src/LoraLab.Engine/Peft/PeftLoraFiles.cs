@@ -21,8 +21,18 @@ public static class PeftLoraFiles
     public static LoraConfig Load(CausalLM lm, string adapterDirectory, string adapterName = "default")
     {
         var config = LoraConfig.Load(adapterDirectory);
+        List<(string Key, long[] Shape)> expected;
+        try
+        {
+            expected = ExpectedTensors(lm, config);
+        }
+        catch (PeftConfigException e)
+        {
+            // The config read well but does not fit this model (no module matches, a pattern fails): say which file.
+            throw new PeftConfigException($"{Path.Combine(adapterDirectory, AdapterFolder.ConfigFile)}: {e.Message}");
+        }
         using var file = AdapterFolder.OpenWeights(adapterDirectory);
-        AdapterFolder.Verify(file, ExpectedTensors(lm, config).Select(e => (StoredKey(file, e.Key), e.Shape)).ToList());
+        AdapterFolder.Verify(file, expected.Select(e => (StoredKey(file, e.Key), e.Shape)).ToList());
 
         if (config.IsPissa && LoraInjection.LoraLayers(lm).Count > 0)
             throw new InvalidOperationException($"{adapterDirectory} is a PiSSA adapter, which replaces the base weights by its residual; load it on a model without other adapters, or convert it to a plain LoRA first (PissaConversion).");

@@ -55,7 +55,7 @@ public sealed record SelectiveFineTuningSpec
         if (Norms && name.EndsWith("norm.weight", StringComparison.Ordinal)) return true;
         if (Embeddings && name == "model.embed_tokens.weight") return true;
         if (LmHead && name == (model.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight")) return true;
-        return Patterns.Any(p => Regex.IsMatch(name, p));
+        return Patterns.Any(p => ModulePattern.IsMatch(name, p, "patterns", p));
     }
 
     static int? BlockIndex(string name)

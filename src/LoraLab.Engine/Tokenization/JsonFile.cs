@@ -12,10 +12,10 @@ internal static class JsonFile
     /// <param name="maxBytes">A larger file is refused before it is read.</param>
     public static JsonDocument Parse(string path, long maxBytes = UntrustedFile.MaxConfigBytes)
     {
-        byte[] bytes = UntrustedFile.ReadAllBytes(path, maxBytes, problem => new InvalidDataException($"{path}: {problem}"));
+        Func<string, Exception> error = problem => new InvalidDataException($"{path}: {problem}");
         try
         {
-            return JsonDocument.Parse(bytes, UntrustedFile.DocumentOptions);
+            return UntrustedFile.ParseJsonDocument(UntrustedFile.ReadAllBytes(path, maxBytes, error), error);
         }
         catch (JsonException e)
         {

@@ -13,8 +13,10 @@ internal static class Fuzz
     /// <param name="parse">Parses the file; returns what is wrong with an accepted result (nothing, usually).</param>
     /// <param name="isRefusal">Whether an exception is the parser's own refusal, which must also name <paramref name="path"/>.</param>
     /// <param name="allowance">Bytes a parse may allocate on the managed heap beyond 16 times the mutant's size.</param>
-    public static FuzzOutcome Run(IEnumerable<Mutant> mutants, string path, Func<IEnumerable<string>> parse, Func<Exception, bool> isRefusal, long allowance)
+    /// <param name="named">What a refusal must name, when not <paramref name="path"/>: the folder, for a parser that reads several files of it.</param>
+    public static FuzzOutcome Run(IEnumerable<Mutant> mutants, string path, Func<IEnumerable<string>> parse, Func<Exception, bool> isRefusal, long allowance, string? named = null)
     {
+        named ??= path;
         var problems = new List<string>();
         int accepted = 0, refused = 0;
         foreach (var mutant in mutants)
@@ -29,7 +31,7 @@ internal static class Fuzz
             catch (Exception e) when (isRefusal(e))
             {
                 refused++;
-                if (!e.Message.Contains(path, StringComparison.Ordinal)) problems.Add($"{mutant}: the message does not name the file: {e.Message}");
+                if (!e.Message.Contains(named, StringComparison.Ordinal)) problems.Add($"{mutant}: the message does not name {named}: {e.Message}");
             }
             catch (Exception e)
             {

@@ -54,6 +54,28 @@ public sealed class UntrustedFileTests : IDisposable
     }
 
     [Fact]
+    public void A_config_json_naming_a_field_twice_is_refused_as_invalid_json()
+    {
+        string path = _folder.Write("config.json", """{"architectures": ["LlamaForCausalLM"], "hidden_size": 32, "hidden_size": 64}""");
+
+        var error = Assert.Throws<ModelConfigException>(() => ModelConfig.Load(_folder.Path));
+
+        Assert.StartsWith($"{path} is not valid JSON", error.Message);
+        Assert.Contains("hidden_size", error.Message);
+    }
+
+    [Fact]
+    public void An_adapter_config_json_that_is_not_utf8_is_refused_naming_the_file()
+    {
+        string path = Path.Combine(_folder.Path, "adapter_config.json");
+        File.WriteAllBytes(path, [.. "{\"peft_type\": \"LO"u8.ToArray(), 0xFF, .. "RA\"}"u8.ToArray()]);
+
+        var error = Assert.Throws<PeftConfigException>(() => LoraConfig.Load(_folder.Path));
+
+        Assert.Equal($"{path}: the text is not valid UTF-8.", error.Message);
+    }
+
+    [Fact]
     public void A_file_within_the_limit_is_read_whole()
     {
         string path = _folder.Write("small.json", "{\"a\": 1}");

@@ -98,19 +98,21 @@ public sealed class HubDownloadTests : HubDownloadFixture
     }
 
     [Fact]
-    public async Task A_file_longer_than_the_listed_size_is_deleted_and_reported()
+    public async Task A_file_longer_than_the_listed_size_is_cut_off_at_that_size_deleted_and_reported()
     {
         var downloader = Downloader();
         var plan = await downloader.PlanAsync(Id, "main");
         var tokenizer = Repo.Files["tokenizer.json"];
-        tokenizer.Served = [.. tokenizer.Content, .. "  "u8.ToArray()];
+        tokenizer.Served = [.. tokenizer.Content, .. new byte[1 << 20]];
+        var progress = new RecordedProgress();
 
-        var corrupt = await Assert.ThrowsAsync<HubDownloadException>(() => downloader.DownloadAsync(plan, Target));
+        var corrupt = await Assert.ThrowsAsync<HubDownloadException>(() => downloader.DownloadAsync(plan, Target, progress));
 
         Assert.Equal(HubFailure.Corrupt, corrupt.Failure);
-        Assert.Equal($"'tokenizer.json' of 'tiny/llama' arrived with {tokenizer.Content.Length + 2} bytes where the Hub lists {tokenizer.Content.Length}; "
+        Assert.Equal($"'tokenizer.json' of 'tiny/llama' arrived with more than the {tokenizer.Content.Length:N0} bytes the Hub lists; "
             + "its partial file was deleted, resume to fetch it again.", corrupt.Message);
         Assert.False(File.Exists(Downloaded("tokenizer.json.incomplete")));
+        Assert.All(progress.Reports.Where(p => p.File == "tokenizer.json"), p => Assert.InRange(p.FileBytesDone, 0, tokenizer.Content.Length));
     }
 
     [Fact]

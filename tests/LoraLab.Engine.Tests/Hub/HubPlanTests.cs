@@ -89,6 +89,31 @@ public sealed class HubPlanTests : HubDownloadFixture
         Assert.DoesNotContain(Hub.Requests, r => r.Path.Contains("model.safetensors"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_config_json_larger_than_a_config_can_be_is_refused_whether_or_not_its_length_is_sent(bool sendsLength)
+    {
+        var config = Repo.Add("config.json", "{\"pad\": \"" + new string('x', 2 << 20) + "\"}");
+        config.SendsLength = sendsLength;
+
+        var refused = await Assert.ThrowsAsync<HubDownloadException>(() => PlanAsync());
+
+        Assert.Equal(HubFailure.NotSupported, refused.Failure);
+        string size = sendsLength ? $"{config.Content.Length:N0} bytes, more" : "more";
+        Assert.Equal($"'config.json' of 'tiny/llama' has {size} than the 1,048,576 bytes it may have.", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_config_json_that_is_not_utf8_is_refused_naming_it()
+    {
+        Repo.Add("config.json", [.. "{\"architectures\": [\"Llama"u8.ToArray(), 0xC3, 0x28, .. "\"]}"u8.ToArray()]);
+
+        var refused = await Assert.ThrowsAsync<HubDownloadException>(() => PlanAsync());
+
+        Assert.Equal((HubFailure.NotSupported, "config.json of 'tiny/llama': the text is not valid UTF-8."), (refused.Failure, refused.Message));
+    }
+
     [Fact]
     public async Task A_hub_that_cannot_be_reached_is_a_connection_failure_to_try_again()
     {

@@ -123,7 +123,7 @@ public sealed partial class HubStandIn : IAsyncDisposable
             context.Response.StatusCode = 206;
             context.Response.Headers.ContentRange = $"bytes {from}-{content.Length - 1}/{content.Length}";
         }
-        context.Response.ContentLength = content.Length - from;
+        if (file.SendsLength) context.Response.ContentLength = content.Length - from;
         int stopAt = file.TakeFailure() is { } failAfter ? (int)Math.Min(content.Length, failAfter) : content.Length;
         for (long at = from; at < stopAt; at += file.ChunkBytes)
         {
@@ -200,6 +200,8 @@ public sealed class StandInFile(string name, byte[] content, bool lfs)
     public byte[]? Served { get; set; }
     public int ChunkBytes { get; set; } = 64 * 1024;
     public TimeSpan ChunkDelay { get; set; }
+    /// <summary>False sends the file without a Content-Length (chunked), as a server may that does not know it.</summary>
+    public bool SendsLength { get; set; } = true;
     public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(content));
 
     /// <summary>The next <paramref name="times"/> requests for this file break the connection after <paramref name="bytes"/> bytes of the file.</summary>

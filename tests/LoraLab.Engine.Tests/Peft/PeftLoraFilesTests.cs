@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
@@ -84,5 +85,36 @@ public sealed class PeftLoraFilesTests : IDisposable
 
         Assert.Contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight has shape [2, 48] but this base model needs [2, 32]", e.Message);
         Assert.IsType<LinearLayer>(lm.model.layers[0].self_attn.q_proj);
+    }
+
+    [Fact]
+    public void A_target_modules_pattern_that_backtracks_without_end_is_refused_naming_the_file_within_seconds()
+    {
+        using var lm = TinyModels.Create(TinyModels.Named("llama-gqa-tied"));
+        var config = new LoraConfig { R = 2, TargetModules = ["q_proj"] };
+        LoraInjection.Inject(lm, config, "default");
+        PeftLoraFiles.Save(lm, "default", config, dir);
+        string path = Path.Combine(dir, "adapter_config.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        // Nested quantifiers: each way of splitting "model.layers.0.self_attn.q_proj" into words is tried before failing.
+        json["target_modules"] = @"(\w+\.?)+X";
+        File.WriteAllText(path, json.ToJsonString());
+        using var fresh = TinyModels.Create(TinyModels.Named("llama-gqa-tied"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var e = Assert.Throws<PeftConfigException>(() => PeftLoraFiles.Load(fresh, dir));
+
+        Assert.StartsWith($"{path}: target_modules '(\\w+\\.?)+X' took more than 1 s to match 'model.layers.0.self_attn.q_proj'", e.Message);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void A_rank_pattern_without_a_value_is_refused_naming_the_file()
+    {
+        File.WriteAllText(Path.Combine(dir, "adapter_config.json"), """{"peft_type": "LORA", "r": 2, "target_modules": ["q_proj"], "rank_pattern": {"q_proj": null}}""");
+
+        var e = Assert.Throws<PeftConfigException>(() => LoraConfig.Load(dir));
+
+        Assert.Equal($"{Path.Combine(dir, "adapter_config.json")}: rank_pattern['q_proj'] must be a number, got null.", e.Message);
     }
 }
