@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Files;
 using LoraLab.Engine.Peft;
 
 namespace LoraLab.Web.Adapters;
@@ -33,9 +34,10 @@ public sealed record AdapterConfigFile(string PeftType, bool UseDora, int? Rank,
         JsonObject? json;
         try
         {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+            // The engine's limits for files it did not write: the folder may be an upload.
+            json = UntrustedFile.ParseJsonNode(path, problem => new InvalidDataException(problem)) as JsonObject;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidDataException)
         {
             return null;
         }

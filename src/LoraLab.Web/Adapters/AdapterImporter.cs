@@ -19,12 +19,14 @@ public sealed record AdapterImportOptions(string? Name = null, int? BaseModelId 
 /// </summary>
 public sealed class AdapterImporter(AdapterStore adapters, ModelRegistry models, DataFolder data, AdapterWork work, ComputeDevice device, IOptions<LoraLabOptions> options)
 {
+    public const int MaxNameLength = 200;
+
     public long MaxUploadBytes => options.Value.MaxAdapterUploadBytes;
 
     /// <summary>A zip of a PEFT adapter folder: its files at the root, or in one folder at the root.</summary>
     public async Task<Result<AdapterSummary>> ImportZipAsync(string fileName, Stream content, AdapterImportOptions request, IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
-        fileName = Path.GetFileName(fileName.Trim());
+        fileName = UploadFileName.Sanitize(fileName, "adapter");
         if (!fileName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             return Failure.InvalidField("file", $"'{fileName}' is not a .zip file: zip the adapter folder (adapter_config.json and adapter_model.safetensors).");
         string scratch = data.NewScratchFolder("import");
@@ -76,7 +78,7 @@ public sealed class AdapterImporter(AdapterStore adapters, ModelRegistry models,
     async Task<Result<AdapterSummary>> CheckAndAddAsync(string staged, string shownAs, string field, string name, int? baseModelId, IProgress<string>? progress, CancellationToken cancellation)
     {
         name = name.Trim();
-        if (name.Length is 0 or > 200) return Failure.InvalidField("name", $"The name must have 1 to 200 characters, not {name.Length}.");
+        if (name.Length is 0 or > MaxNameLength) return Failure.InvalidField("name", $"The name must have 1 to {MaxNameLength} characters, not {name.Length}.");
         string Shown(string message) => message.Replace(staged, shownAs, StringComparison.Ordinal);
         try
         {

@@ -53,9 +53,11 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
 
     /// <summary>
     /// Registers the adapter folder <paramref name="staged"/> (checked already) on base <paramref name="baseModelId"/>
-    /// and moves it to <paramref name="folderOf"/>(its new id), so that folder names follow record ids.
+    /// and moves it to <paramref name="folderOf"/>(its new id), so that folder names follow record ids. A folder already
+    /// there, which no record refers to (a database restored from an older backup), is never replaced: the record is
+    /// withdrawn and the conflict reported.
     /// </summary>
-    public async Task<AdapterSummary> AddAsync(string staged, string name, int baseModelId, string origin, Func<int, string> folderOf, CancellationToken cancellation = default)
+    public async Task<Result<AdapterSummary>> AddAsync(string staged, string name, int baseModelId, string origin, Func<int, string> folderOf, CancellationToken cancellation = default)
     {
         var config = AdapterConfigFile.Read(staged) ?? throw new InvalidOperationException($"{staged} has no readable adapter_config.json.");
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
@@ -67,8 +69,16 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         db.Adapters.Add(adapter);
         await db.SaveChangesAsync(cancellation);
         string folder = folderOf(adapter.Id);
-        DataFiles.Delete(folder);
-        Directory.Move(staged, folder);
+        try
+        {
+            Directory.Move(staged, folder);
+        }
+        catch (IOException) when (Directory.Exists(folder) || File.Exists(folder))
+        {
+            await db.Adapters.Where(a => a.Id == adapter.Id).ExecuteDeleteAsync(CancellationToken.None);
+            return Failure.Conflict("A folder is in the way",
+                $"{folder} already exists and no adapter record refers to it; move it out of the data folder and try again.");
+        }
         adapter.Folder = folder;
         await db.SaveChangesAsync(CancellationToken.None);
         return (await FindAsync(adapter.Id, CancellationToken.None))!;

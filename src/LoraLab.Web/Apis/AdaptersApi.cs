@@ -2,15 +2,15 @@ using System.Globalization;
 using LoraLab.Engine.Peft;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Models;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 
 namespace LoraLab.Web.Apis;
 
 public static class AdaptersApi
 {
+    /// <summary>More digits than any model id has; a longer baseModelId field is refused as it stands, not read on.</summary>
+    const int MaxIdLength = 20;
+
     public static IEndpointRouteBuilder MapAdaptersApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup($"{ApiProblems.Prefix}/adapters").WithTags("Adapters");
@@ -60,34 +60,19 @@ public static class AdaptersApi
     /// </summary>
     static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> ImportZip(HttpRequest request, AdapterImporter importer, CancellationToken cancellation)
     {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
-            return Failure.InvalidField("file", "Upload the adapter as multipart/form-data with the zip in a part named \"file\".").ToProblem();
-
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
-            bodyLimit.MaxRequestBodySize = importer.MaxUploadBytes + 1024 * 1024; // the zip plus the multipart framing
-
-        var reader = new MultipartReader(boundary, request.Body);
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (await reader.ReadNextSectionAsync(cancellation) is { } section)
-        {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
-            if (disposition.IsFileDisposition())
-            {
-                var baseModelId = ParseBaseModelId(fields);
-                if (baseModelId.Failure is { } invalid) return invalid.ToProblem();
-                string fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
-                var imported = await importer.ImportZipAsync(fileName, section.Body, new AdapterImportOptions(fields.GetValueOrDefault("name"), baseModelId.Value), cancellation: cancellation);
-                return Created(imported);
-            }
-            if (HeaderUtilities.RemoveQuotes(disposition.Name).Value is { } field)
-                fields[field] = await new StreamReader(section.Body).ReadToEndAsync(cancellation);
-        }
-        return Failure.InvalidField("file", "The upload has no file part: send the zip in a part named \"file\".").ToProblem();
+        var upload = await MultipartUpload.ReadAsync(request, importer.MaxUploadBytes,
+            new Dictionary<string, int> { ["name"] = AdapterImporter.MaxNameLength, ["baseModelId"] = MaxIdLength }, cancellation);
+        if (upload is null) return Failure.InvalidField("file", "Upload the adapter as multipart/form-data with the zip in a part named \"file\".").ToProblem();
+        if (upload.Fields.GetValueOrDefault("name") is { Length: > AdapterImporter.MaxNameLength })
+            return Failure.InvalidField("name", $"The name has more than {AdapterImporter.MaxNameLength} characters; at most {AdapterImporter.MaxNameLength} are allowed.").ToProblem();
+        if (upload.File is null) return Failure.InvalidField("file", "The upload has no file part: send the zip in a part named \"file\".").ToProblem();
+        var baseModelId = ParseBaseModelId(upload.Fields);
+        if (baseModelId.Failure is { } invalid) return invalid.ToProblem();
+        var imported = await importer.ImportZipAsync(upload.FileName, upload.File, new AdapterImportOptions(upload.Fields.GetValueOrDefault("name"), baseModelId.Value), cancellation: cancellation);
+        return Created(imported);
     }
 
-    static Result<int?> ParseBaseModelId(Dictionary<string, string> fields) =>
+    static Result<int?> ParseBaseModelId(IReadOnlyDictionary<string, string> fields) =>
         !fields.TryGetValue("baseModelId", out string? text) || string.IsNullOrWhiteSpace(text) ? new Result<int?>(null, null)
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int id) ? id
         : Failure.InvalidField("baseModelId", $"baseModelId must be a model id, not '{text}'.");

@@ -42,7 +42,7 @@ public sealed class DatasetStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
     /// </summary>
     public async Task<Result<DatasetSummary>> AddAsync(string fileName, string? name, Stream content, CancellationToken cancellation = default)
     {
-        fileName = UploadFileName.Sanitize(fileName);
+        fileName = UploadFileName.Sanitize(fileName, "dataset");
         string format = Path.GetExtension(fileName).TrimStart('.').ToLowerInvariant();
         if (!Formats.Contains(format))
             return Failure.InvalidField("file", $"'{fileName}' is not a dataset file: use a .jsonl, .json or .csv file.");

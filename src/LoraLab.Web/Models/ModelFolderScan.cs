@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Files;
 using LoraLab.Engine.Models;
 using LoraLab.Web.Data.Entities;
 
@@ -21,7 +22,9 @@ sealed record ModelFolderScan(string Folder, ModelSource Source, string? ConfigJ
         try
         {
             var config = ModelConfig.Load(folder);
-            return new ModelFolderScan(folder, source, File.ReadAllText(Path.Combine(folder, "config.json")), config, null);
+            string path = Path.Combine(folder, "config.json");
+            string text = UntrustedFile.ReadAllText(path, UntrustedFile.MaxConfigBytes, problem => new ModelConfigException($"{path}: {problem}."));
+            return new ModelFolderScan(folder, source, text, config, null);
         }
         catch (Exception e) when (e is ModelConfigException or IOException or UnauthorizedAccessException)
         {

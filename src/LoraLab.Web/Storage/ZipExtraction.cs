@@ -3,12 +3,16 @@ using System.IO.Compression;
 namespace LoraLab.Web.Storage;
 
 /// <summary>
-/// Unpacks an uploaded zip without trusting its entry names: an entry that is absolute or climbs out with ".." refuses
-/// the whole zip, and the unpacked bytes are counted as they are written, so a zip bomb stops at the limit whatever
-/// sizes its directory claims.
+/// Unpacks an uploaded zip without trusting its entry names: an entry that is absolute, climbs out with "..", has
+/// control characters in its name or comes twice refuses the whole zip, as do more than <see cref="MaxEntries"/>
+/// entries; the unpacked bytes are counted as they are written, so a zip bomb stops at the limit whatever sizes its
+/// directory claims.
 /// </summary>
 public static class ZipExtraction
 {
+    /// <summary>An adapter folder holds a handful of files; each entry would be a file on disk, so thousands are refused.</summary>
+    public const int MaxEntries = 1000;
+
     public static async Task<Result<string>> ExtractAsync(string zipPath, string displayName, string destination, long maxBytes, CancellationToken cancellation = default)
     {
         string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
@@ -23,8 +27,7 @@ public static class ZipExtraction
         }
         await using (archive)
         {
-            if (archive.Entries.FirstOrDefault(e => Target(root, e.FullName) is null) is { } unsafeEntry)
-                return Failure.InvalidField("file", $"'{displayName}' holds the entry '{unsafeEntry.FullName}', which points outside the folder it unpacks into; the zip is refused.");
+            if (Refusal(archive.Entries, root, displayName) is { } refused) return refused;
             long written = 0;
             Directory.CreateDirectory(root);
             foreach (var entry in archive.Entries)
@@ -62,6 +65,22 @@ public static class ZipExtraction
         }
         return root;
     }
+
+    /// <summary>Why the entries, taken together, are not unpacked; null when every one has a safe name of its own.</summary>
+    static Failure? Refusal(IReadOnlyCollection<ZipArchiveEntry> entries, string root, string displayName)
+    {
+        if (entries.Count > MaxEntries)
+            return Failure.InvalidField("file", $"'{displayName}' holds {entries.Count:N0} entries, more than the {MaxEntries:N0} an adapter zip may have; the zip is refused.");
+        if (entries.FirstOrDefault(e => e.FullName.Any(char.IsControl)) is { } unprintable)
+            return Failure.InvalidField("file", $"'{displayName}' holds the entry '{Printable(unprintable.FullName)}', whose name has control characters; the zip is refused.");
+        if (entries.FirstOrDefault(e => Target(root, e.FullName) is null) is { } unsafeEntry)
+            return Failure.InvalidField("file", $"'{displayName}' holds the entry '{unsafeEntry.FullName}', which points outside the folder it unpacks into; the zip is refused.");
+        if (entries.GroupBy(e => Target(root, e.FullName)!.TrimEnd(Path.DirectorySeparatorChar), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            return Failure.InvalidField("file", $"'{displayName}' holds the entry '{twice.First().FullName}' more than once; the zip is refused.");
+        return null;
+    }
+
+    static string Printable(string name) => string.Concat(name.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     /// <summary>Where an entry unpacks under <paramref name="root"/>, or null when its name would leave it.</summary>
     static string? Target(string root, string entryName)

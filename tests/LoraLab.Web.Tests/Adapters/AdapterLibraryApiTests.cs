@@ -90,6 +90,49 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
         Assert.Empty((await _http.GetFromJsonAsync<List<AdapterSummary>>("/api/adapters", TestJson.Options))!);
     }
 
+    [Theory]
+    [InlineData("..\\..\\models\\qv.zip", "qv")]
+    [InlineData("/home/me/my adapter (v2).zip", "my_adapter_v2")]
+    [InlineData(".zip", "adapter")]
+    public async Task A_zip_name_with_a_path_or_odd_characters_names_the_adapter_by_its_safe_last_segment(string clientName, string named)
+    {
+        string folder = TestAdapters.WriteLora(_tiny, Scratch("qv"), QV, seed: 1);
+
+        var response = await UploadAsync(TestAdapters.Zip(folder), clientName);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var adapter = (await response.Content.ReadFromJsonAsync<AdapterSummary>(TestJson.Options))!;
+        Assert.Equal((named, $"imported from {named}.zip"), (adapter.Name, adapter.Origin));
+        Assert.Equal(Path.Combine(_data.Path, "adapters", $"adapter-{adapter.Id}"), adapter.Folder);
+    }
+
+    [Fact]
+    public async Task An_import_never_replaces_a_folder_already_where_the_adapter_would_go()
+    {
+        // Left by an earlier data folder whose database was replaced: the next adapter gets id 1 and that folder.
+        string inTheWay = Path.Combine(_data.Path, "adapters", "adapter-1");
+        Directory.CreateDirectory(inTheWay);
+        File.WriteAllText(Path.Combine(inTheWay, "notes.txt"), "precious");
+        string folder = TestAdapters.WriteLora(_tiny, Scratch("qv"), QV, seed: 1);
+
+        var problem = await ProblemAssert.ReadAsync(await UploadAsync(TestAdapters.Zip(folder), "qv.zip"), HttpStatusCode.Conflict);
+
+        Assert.Equal(("A folder is in the way", $"{inTheWay} already exists and no adapter record refers to it; move it out of the data folder and try again."), (problem.Title, problem.Detail));
+        Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(inTheWay).Select(Path.GetFileName));
+        Assert.Empty((await _http.GetFromJsonAsync<List<AdapterSummary>>("/api/adapters", TestJson.Options))!);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_data.Path, "tmp")));
+    }
+
+    [Fact]
+    public async Task A_name_field_over_the_limit_is_refused_before_the_zip_is_read()
+    {
+        var response = await UploadAsync(TestAdapters.ZipOf(("adapter_config.json", "{}"u8.ToArray())), name: new string('n', 100_000));
+
+        var problem = await ProblemAssert.ReadAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal([$"The name has more than {AdapterImporter.MaxNameLength} characters; at most {AdapterImporter.MaxNameLength} are allowed."], problem.Errors["name"]);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_data.Path, "tmp")));
+    }
+
     [Fact]
     public async Task An_adapter_made_for_another_shape_is_refused_naming_the_first_mismatching_module_and_both_shapes()
     {

@@ -41,6 +41,37 @@ public sealed class ZipExtractionTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_dir, "up.txt", SearchOption.AllDirectories));
     }
 
+    [Theory]
+    [InlineData("evil\u0000.txt", "evil\\u0000.txt")]
+    [InlineData("line\nbreak.txt", "line\\u000abreak.txt")]
+    public async Task An_entry_whose_name_has_control_characters_refuses_the_whole_zip_naming_it_printably(string entry, string shown)
+    {
+        var unpacked = await ZipExtraction.ExtractAsync(Zip(("fine.txt", "f"u8.ToArray()), (entry, "u"u8.ToArray())), "x.zip", Path.Combine(_dir, "out"), 1024);
+
+        Assert.Equal($"'x.zip' holds the entry '{shown}', whose name has control characters; the zip is refused.", unpacked.Failure!.Detail);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+    }
+
+    [Fact]
+    public async Task An_entry_that_comes_twice_refuses_the_whole_zip()
+    {
+        var unpacked = await ZipExtraction.ExtractAsync(Zip(("a/config.json", "1"u8.ToArray()), ("a\\config.json", "2"u8.ToArray())), "x.zip", Path.Combine(_dir, "out"), 1024);
+
+        Assert.Equal("'x.zip' holds the entry 'a/config.json' more than once; the zip is refused.", unpacked.Failure!.Detail);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+    }
+
+    [Fact]
+    public async Task A_zip_of_more_entries_than_an_adapter_has_is_refused_before_any_is_written()
+    {
+        var entries = Enumerable.Range(0, ZipExtraction.MaxEntries + 1).Select(i => ($"f{i}.txt", Array.Empty<byte>())).ToArray();
+
+        var unpacked = await ZipExtraction.ExtractAsync(Zip(entries), "many.zip", Path.Combine(_dir, "out"), 1024);
+
+        Assert.Equal("'many.zip' holds 1,001 entries, more than the 1,000 an adapter zip may have; the zip is refused.", unpacked.Failure!.Detail);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+    }
+
     [Fact]
     public async Task Unpacking_stops_at_the_byte_limit_whatever_the_entries_claim()
     {

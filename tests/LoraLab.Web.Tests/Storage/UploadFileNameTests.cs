@@ -1,6 +1,6 @@
-using LoraLab.Web.Datasets;
+using LoraLab.Web.Storage;
 
-namespace LoraLab.Web.Tests.Datasets;
+namespace LoraLab.Web.Tests.Storage;
 
 public sealed class UploadFileNameTests
 {
@@ -19,13 +19,13 @@ public sealed class UploadFileNameTests
     [InlineData("", "dataset")]
     public void A_client_file_name_keeps_only_its_last_segment_in_safe_characters(string clientName, string stored)
     {
-        Assert.Equal(stored, UploadFileName.Sanitize(clientName));
+        Assert.Equal(stored, UploadFileName.Sanitize(clientName, "dataset"));
     }
 
     [Fact]
     public void A_long_name_is_cut_to_the_limit_keeping_its_extension()
     {
-        string name = UploadFileName.Sanitize(new string('a', 500) + ".jsonl");
+        string name = UploadFileName.Sanitize(new string('a', 500) + ".jsonl", "dataset");
 
         Assert.Equal(new string('a', UploadFileName.MaxLength - ".jsonl".Length) + ".jsonl", name);
     }
@@ -37,7 +37,7 @@ public sealed class UploadFileNameTests
     [InlineData("\\\\server\\share\\..\\c.json")]
     public void A_sanitised_name_is_never_a_path_nor_a_dot_name(string clientName)
     {
-        string name = UploadFileName.Sanitize(clientName);
+        string name = UploadFileName.Sanitize(clientName, "dataset");
 
         Assert.DoesNotContain('/', name);
         Assert.DoesNotContain('\\', name);
