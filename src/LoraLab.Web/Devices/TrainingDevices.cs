@@ -63,9 +63,7 @@ public sealed class TrainingDevices
         var free = Enumerable.Range(0, Devices.Count).Where(i => _runs[i].Count < RunsPerDevice).ToList();
         if (free.Count == 0) return new Placement(null, null);
         var readings = Devices.Select(_memory.Read).ToArray();
-        long? Available(int i) => readings[i] is { } reading
-            ? Math.Min(reading.FreeBytes, reading.TotalBytes - _runs[i].Sum(r => r.EstimatedBytes ?? 0))
-            : null;
+        long? Available(int i) => FreeBytes(i, readings[i]);
 
         if (estimatedBytes is not { } needed) return Reserve(free[0], runId, runName, estimatedBytes, note: null);
         foreach (int i in free)
@@ -83,6 +81,27 @@ public sealed class TrainingDevices
         string devicesFree = string.Join(", ", free.Select(i => $"{Devices[i].Name} has {Show.Bytes(Available(i)!.Value)}"));
         return new Placement(null, $"Waiting for a device with {Show.Bytes(needed)} free: {devicesFree}.");
     }
+
+    /// <summary>
+    /// The device for the playground's model, which stays loaded beside the runs: the one with the most free memory now,
+    /// by the placement's measure, so it goes where training leaves the most room; the first when none is measured.
+    /// </summary>
+    public ComputeDevice Roomiest()
+    {
+        lock (_lock)
+        {
+            var free = Devices.Select((device, i) => FreeBytes(i, _memory.Read(device))).ToArray();
+            int best = 0;
+            for (int i = 1; i < free.Length; i++)
+                if (free[i] > (free[best] ?? long.MinValue)) best = i;
+            return Devices[best];
+        }
+    }
+
+    /// <summary>What the device reports free, less what the runs on it are estimated still to take; null when not measured. Called under the lock.</summary>
+    long? FreeBytes(int device, DeviceMemoryReading? reading) => reading is { } r
+        ? Math.Min(r.FreeBytes, r.TotalBytes - _runs[device].Sum(run => run.EstimatedBytes ?? 0))
+        : null;
 
     /// <summary>Frees the slot of a run that ended (or was never started); a run not placed is ignored.</summary>
     public void Release(int runId)

@@ -34,7 +34,8 @@ public static class LoraLabServiceExtensions
             var options = sp.GetRequiredService<IOptions<LoraLabOptions>>().Value;
             return new TrainingDevices(ComputeDevice.SelectAll(options.Device), sp.GetRequiredService<IDeviceMemoryProbe>(), options.TrainingConcurrency);
         });
-        // The first device serves everything that is not a training run (the playground, dataset previews).
+        // The first device serves the short engine jobs that are not runs (adapter import checks, merges, combinations);
+        // the playground, whose model stays loaded, picks the device with the most room (TrainingDevices.Roomiest).
         builder.Services.AddSingleton(sp => sp.GetRequiredService<TrainingDevices>().Devices[0]);
         builder.Services.AddSingleton<DeviceMemory>();
         builder.Services.AddStudioData();

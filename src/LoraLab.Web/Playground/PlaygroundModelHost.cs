@@ -1,9 +1,9 @@
 using LoraLab.Engine.Checkpoints;
-using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Playground;
 using LoraLab.Web.Adapters;
+using LoraLab.Web.Devices;
 using LoraLab.Web.Models;
 
 namespace LoraLab.Web.Playground;
@@ -24,9 +24,10 @@ public sealed class PlaygroundModel(SharedBaseModel model, IReadOnlyDictionary<i
 /// <summary>
 /// Keeps one base model in memory for the playground, with the adapters it was asked for loaded onto it by name; asking
 /// for another base evicts the current one. Work runs on a thread of its own, one piece at a time, off the circuits'
-/// threads; training keeps its own model, so both can run at once on the same device.
+/// threads; training keeps its own model, so both can run at once on the same device. With several devices, a base is
+/// loaded on the one with the most free memory at that moment (<see cref="TrainingDevices.Roomiest"/>).
 /// </summary>
-public sealed class PlaygroundModelHost(ModelRegistry models, AdapterStore adapterStore, ComputeDevice device, ILogger<PlaygroundModelHost> logger) : IDisposable
+public sealed class PlaygroundModelHost(ModelRegistry models, AdapterStore adapterStore, TrainingDevices devices, ILogger<PlaygroundModelHost> logger) : IDisposable
 {
     readonly SemaphoreSlim gate = new(1, 1);
     SharedBaseModel? shared;
@@ -101,9 +102,11 @@ public sealed class PlaygroundModelHost(ModelRegistry models, AdapterStore adapt
     void Open(RegisteredModel model)
     {
         Evict();
+        // Chosen after the eviction, so the memory the previous base held counts as free.
+        var device = devices.Roomiest();
         shared = SharedBaseModel.Open(model.Folder, device);
         sharedBaseId = model.Id;
-        logger.LogInformation("Playground: base model {Model} loaded.", model.Name);
+        logger.LogInformation("Playground: base model {Model} loaded on {Device}.", model.Name, device.Name);
     }
 
     void Evict()

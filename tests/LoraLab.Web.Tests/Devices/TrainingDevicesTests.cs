@@ -26,6 +26,27 @@ public sealed class TrainingDevicesTests
     }
 
     [Fact]
+    public void The_playground_goes_to_the_device_with_the_most_memory_left_after_the_runs_estimates()
+    {
+        // CUDA:2 still reports the most free, but the run just placed there is estimated to take most of it.
+        var devices = ThreeGpus(free0: 2 * GiB, free1: 10 * GiB, free2: 78 * GiB);
+        var placed = devices.TryPlace(1, "on CUDA:2", 75 * GiB);
+
+        var roomiest = devices.Roomiest();
+
+        Assert.Equal("CUDA:2", placed.Device!.Name);
+        Assert.Equal("CUDA:1", roomiest.Name);
+    }
+
+    [Fact]
+    public void The_playground_goes_to_the_first_device_when_none_is_measured()
+    {
+        var devices = new TrainingDevices([Cuda(0), Cuda(1)], new FakeDeviceMemory(), runsPerDevice: 1);
+
+        Assert.Equal("CUDA:0", devices.Roomiest().Name);
+    }
+
+    [Fact]
     public void A_busy_device_is_skipped_even_with_memory_to_spare()
     {
         var devices = ThreeGpus(free0: 20 * GiB, free1: 20 * GiB, free2: 70 * GiB);

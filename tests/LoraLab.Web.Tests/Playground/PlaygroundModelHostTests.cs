@@ -4,9 +4,11 @@ using LoraLab.Engine.Peft;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Devices;
 using LoraLab.Web.Models;
 using LoraLab.Web.Playground;
 using LoraLab.Web.Storage;
+using LoraLab.Web.Tests.Devices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -31,7 +33,8 @@ public sealed class PlaygroundModelHostTests : IAsyncLifetime
         _models = new ModelRegistry(_db, new DataFolder(_data.Path), options, TimeProvider.System);
         var registered = await _models.SyncAsync();
         (_first, _second) = (registered.Single(m => m.Name == "tiny-a").Id, registered.Single(m => m.Name == "tiny-b").Id);
-        _host = new PlaygroundModelHost(_models, new AdapterStore(_db, TimeProvider.System), ComputeDevice.Cpu, NullLogger<PlaygroundModelHost>.Instance);
+        _host = new PlaygroundModelHost(_models, new AdapterStore(_db, TimeProvider.System),
+            new TrainingDevices([ComputeDevice.Cpu], new FakeDeviceMemory(), runsPerDevice: 1), NullLogger<PlaygroundModelHost>.Instance);
     }
 
     async Task<int> AddAdapterAsync(int baseModelId, string name, string folder)
