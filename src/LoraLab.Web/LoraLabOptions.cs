@@ -7,12 +7,14 @@ namespace LoraLab.Web;
 /// Everything the studio stores lives under <see cref="DataPath"/>:
 /// <code>
 /// {DataPath}/
-///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions
+///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions,
+///                                   accounts, access tokens, audit log
 ///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
 ///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start
 ///   adapters/run-{runId}/           trained adapters in PEFT layout (adapter_config.json, adapter_model.safetensors)
 ///   runs/{runId}/checkpoints/       a run's resumable checkpoints, one folder per saved step
 ///   logs/run-{runId}.log            a run's log lines
+///   keys/                           ASP.NET Core data-protection keys (sign-in cookies, antiforgery tokens, password links)
 /// </code>
 /// Deleting a record deletes its files; files no record refers to are reported at start-up.
 /// </remarks>
@@ -48,6 +50,12 @@ public sealed record LoraLabOptions
 
     /// <summary>Queue the runs a crash or shutdown interrupted again at start-up, each from its last checkpoint.</summary>
     public bool AutoResumeInterrupted { get; init; }
+
+    /// <summary>
+    /// Nobody signs in: every request is the built-in local account, an admin (a personal machine). False for a team:
+    /// every page, API endpoint and hub then requires a signed-in user or an access token (see LoraLab:Accounts).
+    /// </summary>
+    public bool SingleUser { get; init; } = true;
 
     /// <summary>The largest dataset file an upload may carry.</summary>
     public long MaxDatasetUploadBytes { get; init; } = 2L * 1024 * 1024 * 1024;

@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 
 namespace LoraLab.Web.Adapters;
 
-/// <summary>A trained adapter as lists show it. <paramref name="TargetModules"/> and <paramref name="Metrics"/> are JSON as stored.</summary>
+/// <summary>
+/// A trained adapter as lists show it. <paramref name="TargetModules"/> and <paramref name="Metrics"/> are JSON as stored;
+/// <paramref name="Owner"/> is the owner's user id.
+/// </summary>
 public sealed record AdapterSummary(
     int Id,
     string Name,
@@ -15,4 +18,6 @@ public sealed record AdapterSummary(
     string Folder,
     long SizeBytes,
     DateTime CreatedAt,
-    JsonNode? Metrics);
+    JsonNode? Metrics,
+    string Owner,
+    string OwnerName);

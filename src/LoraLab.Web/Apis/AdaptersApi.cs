@@ -1,4 +1,6 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
+using LoraLab.Web.Data.Entities;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoraLab.Web.Apis;
@@ -21,19 +23,22 @@ public static class AdaptersApi
     static async Task<Results<Ok<AdapterSummary>, ProblemHttpResult>> GetAdapter(int adapterId, AdapterStore adapters, CancellationToken cancellation) =>
         await adapters.FindAsync(adapterId, cancellation) is { } adapter ? TypedResults.Ok(adapter) : ApiProblems.NotFound("Adapter", adapterId);
 
-    /// <summary>The adapter folder as {name}.zip, files at the root in PEFT layout.</summary>
-    static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAdapter(int adapterId, AdapterStore adapters, CancellationToken cancellation)
+    /// <summary>The adapter folder as {name}.zip, files at the root in PEFT layout; every download is audited.</summary>
+    static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAdapter(
+        int adapterId, AdapterStore adapters, Caller caller, AuditLog audit, CancellationToken cancellation)
     {
         if (await adapters.FindAsync(adapterId, cancellation) is not { } adapter) return ApiProblems.NotFound("Adapter", adapterId);
         if (!Directory.Exists(adapter.Folder))
             return TypedResults.Problem($"The folder of adapter {adapterId} ('{adapter.Name}') is missing: {adapter.Folder}.",
                 statusCode: StatusCodes.Status404NotFound, title: "Adapter files not found");
-        return TypedResults.File(await AdapterStore.OpenZipAsync(adapter, cancellation), "application/zip", $"{adapter.Name}.zip");
+        var zip = await AdapterStore.OpenZipAsync(adapter, cancellation);
+        await audit.RecordAsync(caller, AuditAction.AdapterDownloaded, AdapterStore.Subject(adapter.Id, adapter.Name), cancellation);
+        return TypedResults.File(zip, "application/zip", $"{adapter.Name}.zip");
     }
 
-    static async Task<Results<Ok<AdapterSummary>, ProblemHttpResult>> DeleteAdapter(int adapterId, AdapterStore adapters, CancellationToken cancellation)
+    static async Task<Results<Ok<AdapterSummary>, ProblemHttpResult>> DeleteAdapter(int adapterId, AdapterStore adapters, Caller caller, CancellationToken cancellation)
     {
-        var deleted = await adapters.DeleteAsync(adapterId, cancellation);
+        var deleted = await adapters.DeleteAsync(adapterId, caller, cancellation);
         return deleted.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(deleted.Value!);
     }
 }

@@ -19,6 +19,7 @@ public static class ApiProblems
         FailureKind.NotFound => StatusCodes.Status404NotFound,
         FailureKind.Conflict => StatusCodes.Status409Conflict,
         FailureKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        FailureKind.Forbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status400BadRequest,
     };
 

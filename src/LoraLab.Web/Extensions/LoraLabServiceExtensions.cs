@@ -32,6 +32,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddStudioData();
         builder.Services.AddTraining();
         builder.Services.AddStudioApis();
+        builder.Services.AddStudioAccounts();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

@@ -16,6 +16,7 @@ public sealed class DataFolder
     public string Adapters => Path.Combine(Root, "adapters");
     public string Runs => Path.Combine(Root, "runs");
     public string Logs => Path.Combine(Root, "logs");
+    public string Keys => Path.Combine(Root, "keys");
 
     public string RunFolder(int runId) => Path.Combine(Runs, runId.ToString(System.Globalization.CultureInfo.InvariantCulture));
     public string CheckpointsFolder(int runId) => Path.Combine(RunFolder(runId), "checkpoints");

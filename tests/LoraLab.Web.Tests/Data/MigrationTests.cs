@@ -15,7 +15,10 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal(db.Database.GetMigrations(), db.Database.GetAppliedMigrations());
         Assert.False(db.Database.HasPendingModelChanges(), "the model changed without a migration: run dotnet ef migrations add");
         var tables = db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE '__EF%'").ToList();
-        Assert.Equal(["Adapters", "BaseModels", "Checkpoints", "Datasets", "PlaygroundSessions", "RunMetrics", "Runs"], tables.Order());
+        Assert.Equal(
+            ["AccessTokens", "Adapters", "AspNetRoleClaims", "AspNetRoles", "AspNetUserClaims", "AspNetUserLogins", "AspNetUserRoles", "AspNetUserTokens",
+             "AspNetUsers", "AuditEntries", "BaseModels", "Checkpoints", "Datasets", "PlaygroundSessions", "RunMetrics", "Runs"],
+            tables.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -18,4 +18,7 @@ public sealed class Adapter
     public DateTime CreatedAt { get; set; }
     /// <summary>The run's final metrics when it was saved.</summary>
     public string? MetricsJson { get; set; }
+    /// <summary>The id of the user who owns it (the owner of its run): everyone reads it, only they and admins delete it.</summary>
+    public required string Owner { get; set; }
+    public StudioUser OwnerUser { get; set; } = null!;
 }
