@@ -9,9 +9,10 @@ namespace LoraLab.Web.BrowserTests;
 
 /// <summary>
 /// The real studio as its own process on a free loopback port, over a throw-away data folder that holds a tiny model,
-/// and a headless Debian Chromium driven by Playwright (which downloads no browser of its own).
+/// and a headless Debian Chromium driven by Playwright (which downloads no browser of its own). It runs in single-user
+/// mode unless a derived fixture adds <see cref="Settings"/>.
 /// </summary>
-public sealed class StudioServer : IAsyncLifetime
+public class StudioServer : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -52,6 +53,9 @@ public sealed class StudioServer : IAsyncLifetime
         });
     }
 
+    /// <summary>Extra settings, as environment variables (LoraLab__Section__Key).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     public async Task<IPage> NewPageAsync()
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, BaseURL = Url });
@@ -77,6 +81,7 @@ public sealed class StudioServer : IAsyncLifetime
         start.Environment["LoraLab__RegisterDemo"] = "false";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in Settings) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"dotnet {dll} did not start.");
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);

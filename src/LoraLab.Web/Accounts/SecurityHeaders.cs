@@ -17,7 +17,8 @@ public static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // Hex is valid nonce syntax and, unlike base64's '+', needs no HTML encoding in the attribute.
+        string nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
         // On starting, not now: an exception handler clears the headers of the response it replaces.
         context.Response.OnStarting(() =>

@@ -66,6 +66,7 @@ public sealed class RunQueue(
     public async Task<Result<RunSummary>> CancelAsync(int runId, Caller caller, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        RunSummary? stopping = null;
         var failure = await WithLockAsync(async () =>
         {
             var run = await db.Runs.FindAsync([runId], cancellation);
@@ -74,9 +75,11 @@ public sealed class RunQueue(
             switch (run.Status)
             {
                 case RunStatus.Running when _running.TryGetValue(runId, out var running):
-                    await running.CancelAsync();
                     db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.RunCancelled, Subject(run), Now));
                     await db.SaveChangesAsync(CancellationToken.None);
+                    await running.CancelAsync();
+                    // Read while the lock keeps the worker from recording the end: the caller learns it is stopping.
+                    stopping = await SummaryAsync(db, runId);
                     return null;
                 case RunStatus.Queued or RunStatus.Interrupted:
                     var queued = await QueuedAsync(db, cancellation);
@@ -92,7 +95,7 @@ public sealed class RunQueue(
                         $"Run {runId} ('{run.Name}') is {run.Status}; only queued, running or interrupted runs can be cancelled.");
             }
         }, cancellation);
-        return await ResultAsync(db, runId, failure);
+        return stopping ?? await ResultAsync(db, runId, failure);
     }
 
     /// <summary>
