@@ -71,17 +71,21 @@ public sealed class OwnershipTests(TeamStudio studio) : IClassFixture<TeamStudio
     }
 
     [Fact]
-    public async Task A_member_cannot_delete_another_members_adapter_but_its_owner_can()
+    public async Task A_member_reads_and_downloads_another_members_adapter_but_only_its_owner_deletes_it()
     {
         var (frank, gina) = (await studio.AddUserAsync("frank1"), await studio.AddUserAsync("gina1"));
         int adapterId = await AddAdapterAsync(frank, "franks-adapter");
+        var ginaClient = await studio.ClientAsync(gina);
 
-        var refused = await ProblemAssert.ReadAsync(await (await studio.ClientAsync(gina)).Http.DeleteAsync($"/api/adapters/{adapterId}"), HttpStatusCode.Forbidden);
-        var seen = await (await studio.ClientAsync(gina)).Http.GetFromJsonAsync<AdapterSummary>($"/api/adapters/{adapterId}", TestJson.Options);
+        var refused = await ProblemAssert.ReadAsync(await ginaClient.Http.DeleteAsync($"/api/adapters/{adapterId}"), HttpStatusCode.Forbidden);
+        var seen = await ginaClient.Http.GetFromJsonAsync<AdapterSummary>($"/api/adapters/{adapterId}", TestJson.Options);
+        var download = await ginaClient.Http.GetAsync($"/api/adapters/{adapterId}/download");
         var deleted = await (await studio.ClientAsync(frank)).Http.DeleteAsync($"/api/adapters/{adapterId}");
 
         Assert.Equal($"Adapter {adapterId} ('franks-adapter') belongs to 'frank1'; only they and admins can delete it.", refused.Detail);
         Assert.Equal(("frank1", frank.UserId), (seen!.OwnerName, seen.Owner));
+        Assert.Equal(("application/zip", HttpStatusCode.OK), (download.Content.Headers.ContentType?.MediaType, download.StatusCode));
+        Assert.Contains(await studio.Service<AuditLog>().ListAsync(gina.UserId, AuditAction.AdapterDownloaded), e => e.Subject == $"adapter {adapterId} 'franks-adapter'");
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Contains(await studio.Service<AuditLog>().ListAsync(frank.UserId, AuditAction.AdapterDeleted), e => e.Subject == $"adapter {adapterId} 'franks-adapter'");
     }
@@ -141,6 +145,7 @@ public sealed class OwnershipTests(TeamStudio studio) : IClassFixture<TeamStudio
     {
         await using var db = await studio.Service<IDbContextFactory<LoraLabDbContext>>().CreateDbContextAsync();
         string folder = Directory.CreateDirectory(Path.Combine(studio.Factory.Data.Path, "adapters", name)).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "adapter_config.json"), Training.ScriptedExecutor.AdapterConfig);
         var adapter = new Adapter
         {
             Name = name, Method = "lora", Folder = folder, Owner = owner.UserId, CreatedAt = DateTime.UtcNow,
