@@ -12,5 +12,7 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
     EstimateMemoryCommand.Create(),
     BenchCommand.Create(),
     DemoCommand.Create(),
+    AdapterCommand.Create(),
+    DownloadCommand.Create(),
 };
 return CliRunner.Invoke(root, args);

@@ -1,6 +1,6 @@
 namespace LoraLab.Web;
 
-public enum FailureKind { Invalid, NotFound, Conflict, TooLarge, Forbidden }
+public enum FailureKind { Invalid, NotFound, Conflict, TooLarge, Forbidden, Unavailable }
 
 /// <summary>
 /// Why a studio operation did not happen, worded for the person who asked: the API turns it into ProblemDetails,
@@ -8,6 +8,9 @@ public enum FailureKind { Invalid, NotFound, Conflict, TooLarge, Forbidden }
 /// </summary>
 public sealed record Failure(FailureKind Kind, string Title, string Detail, IReadOnlyDictionary<string, string[]>? FieldErrors = null)
 {
+    /// <summary>The title of a failure that is only about request fields, which forms show under the fields themselves.</summary>
+    public const string InvalidRequestTitle = "The request is invalid";
+
     public static Failure NotFound(string what, int id) =>
         new(FailureKind.NotFound, $"{what} not found", $"There is no {what.ToLowerInvariant()} with id {id}.");
 
@@ -20,7 +23,7 @@ public sealed record Failure(FailureKind Kind, string Title, string Detail, IRea
         new(FailureKind.Invalid, title, string.Join(" ", fieldErrors.SelectMany(e => e.Value)), fieldErrors);
 
     public static Failure InvalidField(string field, string message) =>
-        Invalid("The request is invalid", new Dictionary<string, string[]> { [field] = [message] });
+        Invalid(InvalidRequestTitle, new Dictionary<string, string[]> { [field] = [message] });
 }
 
 /// <summary>A value, or the <see cref="Failure"/> that prevented it.</summary>

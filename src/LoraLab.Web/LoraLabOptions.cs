@@ -7,14 +7,18 @@ namespace LoraLab.Web;
 /// Everything the studio stores lives under <see cref="DataPath"/>:
 /// <code>
 /// {DataPath}/
-///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions,
-///                                   accounts, access tokens, audit log
+///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions
+///                                   and votes, accounts, access tokens, audit log
 ///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
-///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start
+///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start;
+///                                   a merged adapter is exported here as a new base model
+///   downloads/{name}/               Hub downloads under way or interrupted (*.incomplete parts); moved to models/{name}/ when complete
 ///   adapters/run-{runId}/           trained adapters in PEFT layout (adapter_config.json, adapter_model.safetensors)
+///   adapters/adapter-{adapterId}/   imported and combined adapters, in the same layout
 ///   runs/{runId}/checkpoints/       a run's resumable checkpoints, one folder per saved step
 ///   logs/run-{runId}.log            a run's log lines
 ///   keys/                           ASP.NET Core data-protection keys (sign-in cookies, antiforgery tokens, password links)
+///   tmp/                            imports, merges and combinations in progress; emptied at start-up
 /// </code>
 /// Deleting a record deletes its files; files no record refers to are reported at start-up.
 /// </remarks>
@@ -40,10 +44,18 @@ public sealed record LoraLabOptions
     /// <summary>A folder of demo task datasets (*.jsonl) registered once each; by default the ones bundled with the app.</summary>
     public string? DemoDatasetsPath { get; init; }
 
+    /// <summary>
+    /// A folder of trained demo adapters, one sub-folder per task in PEFT layout, imported once into the library on the
+    /// demo model (as "demo {task}"); by default the ones bundled with the app.
+    /// </summary>
+    public string? DemoAdaptersPath { get; init; }
+
     /// <summary>The demo folders in use, or null when the demo is not registered.</summary>
     public string? DemoModelFolder => RegisterDemo ? DemoModelPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "model") : null;
 
     public string? DemoDatasetsFolder => RegisterDemo ? DemoDatasetsPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "datasets") : null;
+
+    public string? DemoAdaptersFolder => RegisterDemo ? DemoAdaptersPath ?? Path.Combine(AppContext.BaseDirectory, "demo", "adapters") : null;
 
     /// <summary>Runs trained at the same time: one per device, so 1 unless the host has several.</summary>
     public int TrainingConcurrency { get; init; } = 1;
@@ -56,7 +68,15 @@ public sealed record LoraLabOptions
     /// every page, API endpoint and hub then requires a signed-in user or an access token (see LoraLab:Accounts).
     /// </summary>
     public bool SingleUser { get; init; } = true;
+    /// <summary>The Hugging Face Hub models are downloaded from; when unset, the HF_ENDPOINT variable, else https://huggingface.co.</summary>
+    public string? HubEndpoint { get; init; }
+
+    /// <summary>The access token sent to the Hub (private and gated repositories need one); when unset, the HF_TOKEN variable.</summary>
+    public string? HubToken { get; init; }
 
     /// <summary>The largest dataset file an upload may carry.</summary>
     public long MaxDatasetUploadBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>The largest adapter zip an import may carry, and the most its entries may unpack to.</summary>
+    public long MaxAdapterUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 }

@@ -26,6 +26,7 @@ app.MapModelsApi();
 app.MapDatasetsApi();
 app.MapRunsApi();
 app.MapAdaptersApi();
+app.MapPlaygroundApi();
 app.MapTrainingHub();
 app.MapAccountEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

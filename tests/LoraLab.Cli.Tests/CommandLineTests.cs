@@ -49,6 +49,37 @@ public sealed class CommandLineTests : IClassFixture<TinyModelFolder>, IDisposab
     }
 
     [Fact]
+    public void Greedy_generate_runs_a_prompt_tuning_adapter_as_its_full_forward_pass_predicts()
+    {
+        string adapterDir = Path.Combine(scratch, "prompt-adapter");
+        using (var lm = PretrainedModel.Load(model.Directory, ComputeDevice.Cpu))
+        {
+            var method = new PromptTuningMethod(new PromptTuningConfig { NumVirtualTokens = 3 }, seed: 5);
+            method.Attach(lm);
+            method.Save(lm, adapterDir);
+        }
+
+        var output = Json(LoralabProcess.Run("generate", "--model", model.Directory, "--adapter", adapterDir, "--prompt", "the dog", "--max-new-tokens", "5", "--greedy", "--json"));
+
+        // Reference: the adapter's own forward over the whole sequence so far, argmax of the last position, no KV cache.
+        var tokenizer = TokenizerLoader.Load(model.Directory);
+        using var reference = PretrainedModel.Load(model.Directory, ComputeDevice.Cpu);
+        var adapter = AdapterFiles.Load(reference, adapterDir);
+        var ids = tokenizer.Encode("the dog").ToList();
+        var expected = new List<int>();
+        for (int i = 0; i < 5; i++)
+        {
+            using var scope = NewDisposeScope();
+            int next = (int)adapter.Forward(reference, tensor(ids.Select(id => (long)id).ToArray()).unsqueeze(0))[0, -1].argmax().item<long>();
+            if (tokenizer.EosIds.Contains(next)) break;
+            ids.Add(next);
+            expected.Add(next);
+        }
+        var generated = output.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt32()).Where(id => !tokenizer.EosIds.Contains(id));
+        Assert.Equal(expected, generated);
+    }
+
+    [Fact]
     public void Sampling_with_the_same_seed_repeats_itself()
     {
         string[] args = ["generate", "--model", model.Directory, "--prompt", "we read", "--max-new-tokens", "8", "--temperature", "1.5", "--top-p", "0.95", "--seed", "3", "--json"];

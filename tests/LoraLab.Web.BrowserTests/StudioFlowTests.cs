@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 
 namespace LoraLab.Web.BrowserTests;
 
-/// <summary>The studio in a real browser: every page, a dataset upload, a run launched from the form, and its live curve.</summary>
+/// <summary>The studio in a real browser: every page, a dataset upload, a run launched from the form, its live curve, and its adapter's spectrum.</summary>
 public sealed class StudioFlowTests(StudioServer studio) : IClassFixture<StudioServer>
 {
     [Fact]
@@ -64,6 +64,14 @@ public sealed class StudioFlowTests(StudioServer studio) : IClassFixture<StudioS
         }
         await page.Locator("#download-adapter").WaitForAsync();
         await ScreenshotAsync(page, "09-run-completed");
+
+        int adapterId = int.Parse((await page.Locator("#download-adapter").GetAttributeAsync("href"))!.Split('/')[^2]);
+        await OpenAsync(page, "/adapters");
+        await page.Locator($"#adapters a[href='adapters/{adapterId}']").WaitForAsync();
+        await ScreenshotAsync(page, "10-adapters");
+        await OpenAsync(page, $"/adapters/{adapterId}");
+        await page.Locator("#spectrum-values polyline").WaitForAsync();
+        await ScreenshotAsync(page, "11-adapter-spectrum");
     }
 
     async Task<int> UploadAsync(IPage page, string name)

@@ -10,15 +10,21 @@ namespace LoraLab.Web.BrowserTests;
 /// <summary>
 /// The real studio as its own process on a free loopback port, over a throw-away data folder that holds a tiny model,
 /// and a headless Debian Chromium driven by Playwright (which downloads no browser of its own). It runs in single-user
-/// mode unless a derived fixture adds <see cref="Settings"/>.
+/// mode unless the settings its data-folder preparation returns say otherwise.
 /// </summary>
 public class StudioServer : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
     readonly StringBuilder _output = new();
+    readonly Func<string, IReadOnlyDictionary<string, string>>? _prepare;
     Process? _process;
     IPlaywright? _playwright;
+
+    public StudioServer() { }
+
+    /// <summary>A studio whose data folder <paramref name="prepare"/> fills first; it returns LoraLab settings (environment variables) to start with.</summary>
+    internal StudioServer(Func<string, IReadOnlyDictionary<string, string>> prepare) => _prepare = prepare;
 
     public string DataPath { get; } = Directory.CreateTempSubdirectory("loralab-browser-").FullName;
     public string Url { get; private set; } = "";
@@ -53,9 +59,6 @@ public class StudioServer : IAsyncLifetime
         });
     }
 
-    /// <summary>Extra settings, as environment variables (LoraLab__Section__Key).</summary>
-    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
-
     public async Task<IPage> NewPageAsync()
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, BaseURL = Url });
@@ -81,7 +84,7 @@ public class StudioServer : IAsyncLifetime
         start.Environment["LoraLab__RegisterDemo"] = "false";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in Settings) start.Environment[key] = value;
+        foreach (var (key, value) in _prepare?.Invoke(DataPath) ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"dotnet {dll} did not start.");
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);

@@ -51,8 +51,6 @@ static class GenerateCommand
             options.Validate();
 
             using var lm = LanguageModel.Open(parse.GetValue(model)!, ComputeDevice.Select(parse.GetValue(device)!), parse.GetValue(adapter));
-            if (lm.Adapter?.SoftPrompt is { } softPrompt)
-                throw new NotSupportedException($"generate does not yet run {lm.Adapter.PeftType} adapters (their virtual tokens need the playground's generator); eval does.");
             var chatTemplate = parse.GetValue(chat) ? ChatTemplateFor(lm, parse.GetValue(template)) : null;
             var promptIds = chatTemplate is null
                 ? lm.Tokenizer.Encode(parse.GetValue(prompt)!)
@@ -61,7 +59,8 @@ static class GenerateCommand
             bool asJson = parse.GetValue(json);
 
             var generatedIds = new List<int>();
-            using var run = new TokenGenerator(lm.Network).Start([promptIds], options, lm.StopIds(chatTemplate), ids => lm.Tokenizer.Decode(ids));
+            using var run = new TokenGenerator(lm.Network).Start([promptIds], options, lm.StopIds(chatTemplate), ids => lm.Tokenizer.Decode(ids),
+                virtualTokens: lm.Adapter?.VirtualTokens);
             foreach (var step in run.Steps(cancellation))
             {
                 var row = step.Rows[0];

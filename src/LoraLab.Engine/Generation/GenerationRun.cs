@@ -8,20 +8,23 @@ namespace LoraLab.Engine.Generation;
 /// column; <c>keyIsReal</c> marks the padding, and positions count real tokens only, so a padded row computes what it
 /// would alone. Rows finish independently; a finished row is fed the pad token (masked out) and its output is frozen.
 /// Each step runs in its own dispose scope under no_grad, and nothing is held open between steps, so the caller may
-/// await between them. The caller puts the model in eval mode.
+/// await between them. The caller puts the model in eval mode. Each row may have its own sampling options (its own
+/// token budget and stop strings). <see cref="VirtualTokens"/> of a prompt- or prefix-tuning adapter come before every
+/// prompt, as always-real keys in front of the padding.
 /// </summary>
 public sealed class GenerationRun : IDisposable
 {
     readonly CausalLM model;
-    readonly SamplingOptions options;
+    readonly SamplingOptions[] rowOptions;
     readonly IReadOnlySet<int> eosTokenIds;
     readonly int padTokenId;
     readonly bool promptsArePadded;
     readonly KvCache cache;
     readonly TokenSampler sampler;
-    readonly Tensor keyIsReal;   // (B, P + max_new_tokens) int64, the first cache.Length + 1 columns in use
+    readonly Tensor keyIsReal;   // (B, nV + P + max_new_tokens) int64, nV virtual tokens first, the first cache.Length + 1 columns in use
     readonly Tensor? seen;       // (B, V) bool: ids in each row's prompt and output, for the repetition penalty
     Tensor? promptIds;           // (B, P) int64, left-padded; released after the prefill
+    readonly VirtualTokens? virtualTokens;
     readonly List<int>[] generated;
     readonly FinishReason?[] finishReasons;
     readonly RowText?[] texts;
@@ -29,37 +32,41 @@ public sealed class GenerationRun : IDisposable
     int stepIndex;
     bool disposed;
 
-    internal GenerationRun(CausalLM model, IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options,
-        IReadOnlySet<int> eosTokenIds, int padTokenId, Func<IReadOnlyList<int>, string>? decode)
+    /// <param name="rowOptions">One per row.</param>
+    /// <param name="sampler">Draws with the same options as <paramref name="rowOptions"/>, shared or per row.</param>
+    internal GenerationRun(CausalLM model, IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions[] rowOptions, TokenSampler sampler,
+        IReadOnlySet<int> eosTokenIds, int padTokenId, Func<IReadOnlyList<int>, string>? decode, VirtualTokens? virtualTokens)
     {
         this.model = model;
-        this.options = options;
+        this.rowOptions = rowOptions;
+        this.sampler = sampler;
         this.eosTokenIds = eosTokenIds;
         this.padTokenId = padTokenId;
-        int B = prompts.Count, P = prompts.Max(p => p.Count);
+        this.virtualTokens = virtualTokens;
+        int B = prompts.Count, P = prompts.Max(p => p.Count), nV = virtualTokens?.Count ?? 0;
         promptsArePadded = prompts.Any(p => p.Count < P);
         generated = prompts.Select(_ => new List<int>()).ToArray();
         finishReasons = new FinishReason?[B];
-        texts = prompts.Select(_ => decode is null ? null : new RowText(decode, options.StopStrings)).ToArray();
+        texts = rowOptions.Select(o => decode is null ? null : new RowText(decode, o.StopStrings)).ToArray();
         nextInput = new long[B];
-        cache = new KvCache(model.Config.NumHiddenLayers);
-        sampler = new TokenSampler(options, model.Device);
+        using (no_grad()) cache = virtualTokens?.PrefilledCache?.Invoke(B) ?? new KvCache(model.Config.NumHiddenLayers);
 
-        long width = P + options.MaxNewTokens;
+        long width = nV + P + rowOptions.Max(o => o.MaxNewTokens);
         var ids = new long[B * P];
         var real = new long[B * width];
         for (int b = 0; b < B; b++)
         {
             int pad = P - prompts[b].Count;
+            for (int v = 0; v < nV; v++) real[b * width + v] = 1;
             for (int t = 0; t < P; t++)
             {
                 ids[b * P + t] = t < pad ? padTokenId : prompts[b][t - pad];
-                real[b * width + t] = t < pad ? 0 : 1;
+                real[b * width + nV + t] = t < pad ? 0 : 1;
             }
         }
         promptIds = tensor(ids, [B, P], device: model.Device).DetachFromDisposeScope();
         keyIsReal = tensor(real, [B, width], device: model.Device).DetachFromDisposeScope();
-        if (options.RepetitionPenalty != 1.0) seen = SeenTokens(prompts, model.Config.VocabSize, model.Device);
+        if (rowOptions.Any(o => o.RepetitionPenalty != 1.0)) seen = SeenTokens(prompts, model.Config.VocabSize, model.Device);
     }
 
     public bool IsFinished => finishReasons.All(r => r is not null);
@@ -104,14 +111,21 @@ public sealed class GenerationRun : IDisposable
         return new GenerationStep(stepIndex++, rows);
     }
 
-    /// <summary>The whole prompt in one forward pass; only the last position's logits are computed.</summary>
+    /// <summary>
+    /// The whole prompt in one forward pass, after the virtual tokens (fed as embeddings, or already in the cache);
+    /// only the last position's logits are computed.
+    /// </summary>
     Tensor Prefill()
     {
-        // Without padding, no mask lets attention take its plain causal path.
-        var mask = promptsArePadded ? keyIsReal.narrow(1, 0, promptIds!.shape[1]) : null;   // (B, P)
-        var positions = mask is null ? null : (mask.cumsum(1) - 1).clamp_min(0);  // (B, P)
-        var logits = model.Forward(promptIds!, positions, mask, cache, lastPositionOnly: true);
-        promptIds!.Dispose();
+        long past = cache.Length, nV = virtualTokens?.Count ?? 0, P = promptIds!.shape[1];
+        // Without padding or virtual tokens, no mask lets attention take its plain causal path.
+        var mask = promptsArePadded || nV > 0 ? keyIsReal.narrow(1, 0, nV + P) : null;               // (B, nV + P)
+        var positions = mask is null ? null : (mask.cumsum(1) - 1).clamp_min(0).narrow(1, past, nV + P - past);   // (B, nV + P − past)
+        var logits = virtualTokens?.Embeddings is { } virtualEmbeddings
+            ? model.ForwardEmbeddings(cat([virtualEmbeddings(promptIds.shape[0]), model.model.embed_tokens.call(promptIds)], 1),   // (B, nV + P, D)
+                positions, mask, cache, lastPositionOnly: true)
+            : model.Forward(promptIds, positions, mask, cache, lastPositionOnly: true);
+        promptIds.Dispose();
         promptIds = null;
         return logits;
     }
@@ -136,7 +150,7 @@ public sealed class GenerationRun : IDisposable
         {
             generated[row].Add(tokenId);
             if (texts[row]?.Append(tokenId) == true) finishReasons[row] = FinishReason.Stop;
-            else if (stepIndex + 1 >= options.MaxNewTokens) finishReasons[row] = FinishReason.Length;
+            else if (stepIndex + 1 >= rowOptions[row].MaxNewTokens) finishReasons[row] = FinishReason.Length;
         }
         nextInput[row] = finishReasons[row] is null ? tokenId : padTokenId;
         string text = texts[row]?.TakeNew(final: finishReasons[row] is not null) ?? "";

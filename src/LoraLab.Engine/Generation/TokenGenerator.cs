@@ -12,23 +12,48 @@ public sealed class TokenGenerator(CausalLM model)
     /// <param name="eosTokenIds">Ids that end a row (not included in its output).</param>
     /// <param name="decode">Turns a row's generated ids into text; required for stop strings.</param>
     /// <param name="padTokenId">Fed where there is no token; masked out, so its value never changes results.</param>
+    /// <param name="virtualTokens">A prompt- or prefix-tuning adapter's virtual tokens, put in front of every prompt.</param>
     public GenerationRun Start(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options, IEnumerable<int> eosTokenIds,
-        Func<IReadOnlyList<int>, string>? decode = null, int? padTokenId = null)
+        Func<IReadOnlyList<int>, string>? decode = null, int? padTokenId = null, VirtualTokens? virtualTokens = null)
     {
-        options.Validate();
-        if (options.StopStrings.Count > 0 && decode is null)
-            throw new ArgumentException("stop_strings need a decode function to turn generated tokens into text.", nameof(decode));
-        ValidatePrompts(prompts, model.Config.VocabSize);
-        return new GenerationRun(model, prompts, options, eosTokenIds.ToHashSet(), padTokenId ?? model.Config.PadTokenId ?? 0, decode);
+        Validate(prompts, [options], decode, virtualTokens);
+        return new GenerationRun(model, prompts, prompts.Select(_ => options).ToArray(), new TokenSampler(options, model.Device),
+            eosTokenIds.ToHashSet(), padTokenId ?? model.Config.PadTokenId ?? 0, decode, virtualTokens);
+    }
+
+    /// <summary>
+    /// As <see cref="Start(IReadOnlyList{IReadOnlyList{int}}, SamplingOptions, IEnumerable{int}, Func{IReadOnlyList{int}, string}?, int?, VirtualTokens?)"/>
+    /// with options of each row's own: row i samples with <paramref name="rowOptions"/>[i] and a generator of its own
+    /// seed, so it draws the same tokens as it would alone.
+    /// </summary>
+    public GenerationRun Start(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<SamplingOptions> rowOptions, IEnumerable<int> eosTokenIds,
+        Func<IReadOnlyList<int>, string>? decode = null, int? padTokenId = null, VirtualTokens? virtualTokens = null)
+    {
+        if (rowOptions.Count != prompts.Count)
+            throw new ArgumentException($"Each of the {prompts.Count} prompts needs its sampling options, got {rowOptions.Count}.", nameof(rowOptions));
+        Validate(prompts, rowOptions, decode, virtualTokens);
+        return new GenerationRun(model, prompts, rowOptions.ToArray(), new TokenSampler(rowOptions, model.Device),
+            eosTokenIds.ToHashSet(), padTokenId ?? model.Config.PadTokenId ?? 0, decode, virtualTokens);
     }
 
     /// <summary>Generates to the end (or until cancelled) and returns every row's output.</summary>
     public IReadOnlyList<GenerationResult> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options,
-        IEnumerable<int> eosTokenIds, Func<IReadOnlyList<int>, string>? decode = null, CancellationToken cancellationToken = default)
+        IEnumerable<int> eosTokenIds, Func<IReadOnlyList<int>, string>? decode = null, CancellationToken cancellationToken = default,
+        VirtualTokens? virtualTokens = null)
     {
-        using var run = Start(prompts, options, eosTokenIds, decode);
+        using var run = Start(prompts, options, eosTokenIds, decode, virtualTokens: virtualTokens);
         foreach (var _ in run.Steps(cancellationToken)) { }
         return run.Results;
+    }
+
+    void Validate(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<SamplingOptions> options, Func<IReadOnlyList<int>, string>? decode,
+        VirtualTokens? virtualTokens)
+    {
+        foreach (var o in options) o.Validate();
+        if (options.Any(o => o.StopStrings.Count > 0) && decode is null)
+            throw new ArgumentException("stop_strings need a decode function to turn generated tokens into text.", nameof(decode));
+        virtualTokens?.Validate();
+        ValidatePrompts(prompts, model.Config.VocabSize);
     }
 
     static void ValidatePrompts(IReadOnlyList<IReadOnlyList<int>> prompts, int vocabSize)

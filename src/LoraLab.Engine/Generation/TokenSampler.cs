@@ -4,24 +4,42 @@ namespace LoraLab.Engine.Generation;
 
 /// <summary>
 /// Chooses the next token of every row as transformers' generate does: the repetition penalty, then argmax when
-/// greedy, otherwise temperature, top-k, top-p and a draw from the softmax with a seeded generator.
+/// greedy, otherwise temperature, top-k, top-p and a draw from the softmax with a seeded generator. Either one set of
+/// options and one generator serve the whole batch, or each row has its own options and generator, so that a row
+/// draws the same tokens whatever else is in the batch (side-by-side columns with their own settings and seeds).
 /// </summary>
 public sealed class TokenSampler : IDisposable
 {
-    readonly SamplingOptions options;
-    readonly Generator? generator;
+    readonly IReadOnlyList<SamplingOptions> options;   // one for the whole batch, or one per row
+    readonly Generator?[] generators;
 
-    public TokenSampler(SamplingOptions options, Device device)
+    /// <summary>One set of options for every row, drawn from one generator.</summary>
+    public TokenSampler(SamplingOptions options, Device device) : this([options], device) { }
+
+    /// <summary>Row i is sampled with <paramref name="rowOptions"/>[i] and a generator of its own seed.</summary>
+    public TokenSampler(IReadOnlyList<SamplingOptions> rowOptions, Device device)
     {
-        this.options = options;
-        if (!options.IsGreedy)
-            generator = new Generator(unchecked((ulong)(options.Seed ?? Random.Shared.NextInt64())), device);
+        if (rowOptions.Count == 0) throw new ArgumentException("A sampler needs options for at least one row.", nameof(rowOptions));
+        options = rowOptions.ToArray();
+        generators = options.Select(o => o.IsGreedy ? null : new Generator(unchecked((ulong)(o.Seed ?? Random.Shared.NextInt64())), device)).ToArray();
     }
 
     /// <param name="logits">(B, V) next-token logits of any float dtype.</param>
     /// <param name="seen">(B, V) boolean ids seen so far per row; needed only with a repetition penalty.</param>
     /// <returns>(B) int64 token ids.</returns>
     public Tensor Next(Tensor logits, Tensor? seen)
+    {
+        if (options.Count == 1) return Choose(logits, seen, options[0], generators[0]);
+        if (logits.shape[0] != options.Count)
+            throw new ArgumentException($"The sampler has options for {options.Count} rows, but the logits have {logits.shape[0]}.", nameof(logits));
+        using var scope = NewDisposeScope();
+        var rows = Enumerable.Range(0, options.Count)
+            .Select(b => Choose(logits.narrow(0, b, 1), seen?.narrow(0, b, 1), options[b], generators[b]))   // (1) each
+            .ToArray();
+        return cat(rows, 0).MoveToOuterDisposeScope();   // (B)
+    }
+
+    static Tensor Choose(Tensor logits, Tensor? seen, SamplingOptions options, Generator? generator)
     {
         using var scope = NewDisposeScope();
         var scores = logits.to(ScalarType.Float32);   // (B, V)
@@ -39,5 +57,8 @@ public sealed class TokenSampler : IDisposable
         return probabilities.multinomial(1, generator: generator).squeeze(-1).MoveToOuterDisposeScope();
     }
 
-    public void Dispose() => generator?.Dispose();
+    public void Dispose()
+    {
+        foreach (var generator in generators) generator?.Dispose();
+    }
 }

@@ -1,3 +1,4 @@
+using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using static TorchSharp.torch;
 
@@ -11,6 +12,14 @@ public sealed record LoadedAdapter(string PeftType, IPeftMethod? SoftPrompt)
     /// <summary>Logits (B, T, V) for ids (B, T) with the adapter applied, whatever its kind.</summary>
     public Tensor Forward(CausalLM lm, Tensor inputIds, Tensor? keyIsReal = null) =>
         SoftPrompt?.Forward(lm, inputIds, keyIsReal) ?? lm.Forward(inputIds, keyIsReal: keyIsReal);
+
+    /// <summary>What a generation puts in front of every prompt for this adapter: null unless it is prompt or prefix tuning.</summary>
+    public VirtualTokens? VirtualTokens => SoftPrompt switch
+    {
+        PromptTuningMethod prompt => new VirtualTokens(prompt.VirtualTokens, Embeddings: prompt.VirtualTokenEmbeddings),
+        PrefixTuningMethod prefix => new VirtualTokens(prefix.VirtualTokens, PrefilledCache: prefix.CreatePrefilledCache),
+        _ => null,
+    };
 }
 
 /// <summary>Loads any adapter folder the engine reads, choosing the reader by <c>adapter_config.json</c>'s <c>peft_type</c>.</summary>

@@ -48,16 +48,20 @@ public static class LoraMerge
     /// <summary>
     /// Loads the base model in <paramref name="baseDirectory"/> and the PEFT adapter in <paramref name="adapterDirectory"/>,
     /// merges them and writes the result to <paramref name="outputDirectory"/> (config.json, sharded safetensors in the
-    /// device's compute dtype) with the base folder's tokenizer and generation files.
+    /// device's compute dtype) with the base folder's tokenizer and generation files. <paramref name="progress"/> hears
+    /// each stage as it starts.
     /// </summary>
-    public static void ExportMerged(string baseDirectory, string adapterDirectory, string outputDirectory, ComputeDevice device)
+    public static void ExportMerged(string baseDirectory, string adapterDirectory, string outputDirectory, ComputeDevice device, IProgress<string>? progress = null)
     {
         if (Path.GetFullPath(baseDirectory).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(outputDirectory).TrimEnd(Path.DirectorySeparatorChar))
             throw new ArgumentException($"The merged model would overwrite its base in {baseDirectory}; choose another output folder.");
+        progress?.Report("Loading the base model");
         using var lm = PretrainedModel.Load(baseDirectory, device);
         const string name = "merged";
+        progress?.Report("Loading the adapter and merging it");
         PeftLoraFiles.Load(lm, adapterDirectory, name);
         MergeAndUnload(lm, name);
+        progress?.Report("Writing the merged weights");
         PretrainedModel.Save(lm, outputDirectory);
         foreach (string file in TokenizerFiles)
         {

@@ -28,6 +28,24 @@ public static class MultiAdapterGeneration
         }
     }
 
+    /// <summary>As <see cref="Start(CausalLM, IReadOnlyList{IReadOnlyList{int}}, IReadOnlyList{string?}, SamplingOptions, IEnumerable{int}, Func{IReadOnlyList{int}, string}?, int?)"/>, each row sampling with its own options and seed.</summary>
+    public static RoutedGenerationRun Start(CausalLM lm, IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<string?> adapters,
+        IReadOnlyList<SamplingOptions> rowOptions, IEnumerable<int> eosTokenIds, Func<IReadOnlyList<int>, string>? decode = null, int? padTokenId = null)
+    {
+        if (adapters.Count != prompts.Count)
+            throw new ArgumentException($"Each of the {prompts.Count} prompts needs an adapter name (or null), got {adapters.Count}.", nameof(adapters));
+        var routing = AdapterRouting.PerRow(lm, adapters);
+        try
+        {
+            return new RoutedGenerationRun(new TokenGenerator(lm).Start(prompts, rowOptions, eosTokenIds, decode, padTokenId), routing);
+        }
+        catch
+        {
+            routing.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Generates to the end (or until cancelled) and returns every row's output.</summary>
     public static IReadOnlyList<GenerationResult> Generate(CausalLM lm, IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<string?> adapters,
         SamplingOptions options, IEnumerable<int> eosTokenIds, Func<IReadOnlyList<int>, string>? decode = null, CancellationToken cancellationToken = default)

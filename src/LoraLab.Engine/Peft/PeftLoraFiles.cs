@@ -21,15 +21,8 @@ public static class PeftLoraFiles
     public static LoraConfig Load(CausalLM lm, string adapterDirectory, string adapterName = "default")
     {
         var config = LoraConfig.Load(adapterDirectory);
-        string weightsPath = Path.Combine(adapterDirectory, AdapterFolder.WeightsFile);
-        if (!File.Exists(weightsPath))
-            throw new PeftConfigException(File.Exists(Path.Combine(adapterDirectory, "adapter_model.bin"))
-                ? $"{adapterDirectory} holds adapter_model.bin (a pickled PyTorch file, which is unsafe to load); save the adapter with safe_serialization=True."
-                : $"{weightsPath} does not exist.");
-
-        using var file = SafetensorsFile.Open(weightsPath);
-        var expected = ExpectedTensors(lm, config);
-        Verify(file, expected, weightsPath);
+        using var file = AdapterFolder.OpenWeights(adapterDirectory);
+        AdapterFolder.Verify(file, ExpectedTensors(lm, config).Select(e => (StoredKey(file, e.Key), e.Shape)).ToList());
 
         if (config.IsPissa && LoraInjection.LoraLayers(lm).Count > 0)
             throw new InvalidOperationException($"{adapterDirectory} is a PiSSA adapter, which replaces the base weights by its residual; load it on a model without other adapters, or convert it to a plain LoRA first (PissaConversion).");
@@ -41,8 +34,7 @@ public static class PeftLoraFiles
             foreach (var (target, key) in AdapterTensors(adapter, path))
             {
                 using var scope = NewDisposeScope();
-                string stored = file.Tensors.ContainsKey(key) ? key : key + ".weight";
-                target.copy_(file.Load(stored, target.device, target.dtype));
+                target.copy_(file.Load(StoredKey(file, key), target.device, target.dtype));
             }
         return config;
     }
@@ -103,22 +95,9 @@ public static class PeftLoraFiles
         return expected;
     }
 
-    static void Verify(SafetensorsFile file, List<(string Key, long[] Shape)> expected, string source)
-    {
-        string Stored(string key) => file.Tensors.ContainsKey(key) || !file.Tensors.ContainsKey(key + ".weight") ? key : key + ".weight";
-        var problems = new List<string>();
-        foreach (var (key, shape) in expected)
-        {
-            if (!file.Tensors.TryGetValue(Stored(key), out var entry)) problems.Add($"{key} is missing");
-            else if (!entry.Shape.SequenceEqual(shape))
-                problems.Add($"{key} has shape {WeightLoading.Shape(entry.Shape)} but this base model needs {WeightLoading.Shape(shape)}");
-        }
-        var known = expected.SelectMany(e => new[] { e.Key, e.Key + ".weight" }).ToHashSet();
-        problems.AddRange(file.Tensors.Keys.Where(k => !known.Contains(k)).Order(StringComparer.Ordinal).Select(k => $"{k} matches no layer of this model"));
-        if (problems.Count > 0)
-            throw new AdapterMismatchException($"The adapter {source} does not fit this base model: {problems[0]}" +
-                (problems.Count > 1 ? $" (and {problems.Count - 1} more problems)." : "."));
-    }
+    /// <summary>The key as <paramref name="file"/> stores it: PEFT drops the DoRA magnitude's ".weight", files written by tools that keep it load too.</summary>
+    static string StoredKey(SafetensorsFile file, string key) =>
+        !file.Tensors.ContainsKey(key) && file.Tensors.ContainsKey(key + ".weight") ? key + ".weight" : key;
 }
 
 public sealed class AdapterMismatchException(string message) : Exception(message);

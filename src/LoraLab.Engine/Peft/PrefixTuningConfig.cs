@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
 
@@ -20,6 +21,15 @@ public sealed record PrefixTuningConfig : PromptLearningConfig
     public bool PrefixProjection { get; init; }
 
     public override string PeftType => "PREFIX_TUNING";
+
+    public PrefixTuningConfig() { }
+
+    [SetsRequiredMembers]
+    PrefixTuningConfig(Fields f) : base(f, "PREFIX_TUNING")
+    {
+        EncoderHiddenSize = f.OptionalInt("encoder_hidden_size");
+        PrefixProjection = f.Bool("prefix_projection", false);
+    }
 
     public override void Validate()
     {
@@ -52,21 +62,5 @@ public sealed record PrefixTuningConfig : PromptLearningConfig
         return Sorted(json);
     }
 
-    public static PrefixTuningConfig FromJson(JsonObject json)
-    {
-        var f = new Fields(json);
-        f.RequirePeftType("PREFIX_TUNING");
-        return new PrefixTuningConfig
-        {
-            NumVirtualTokens = f.Int("num_virtual_tokens"),
-            TokenDim = f.OptionalInt("token_dim"),
-            NumTransformerSubmodules = f.OptionalInt("num_transformer_submodules") ?? 1,
-            NumAttentionHeads = f.OptionalInt("num_attention_heads"),
-            NumLayers = f.OptionalInt("num_layers"),
-            BaseModelNameOrPath = f.OptionalString("base_model_name_or_path"),
-            Revision = f.OptionalString("revision"),
-            EncoderHiddenSize = f.OptionalInt("encoder_hidden_size"),
-            PrefixProjection = f.Bool("prefix_projection", false),
-        };
-    }
+    public static PrefixTuningConfig FromJson(JsonObject json) => new(new Fields(json));
 }

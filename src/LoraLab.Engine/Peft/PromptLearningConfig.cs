@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -11,6 +12,22 @@ namespace LoraLab.Engine.Peft;
 public abstract record PromptLearningConfig
 {
     public const string CausalLm = "CAUSAL_LM";
+
+    protected PromptLearningConfig() { }
+
+    /// <summary>Reads the shared fields of an adapter_config.json whose peft_type is <paramref name="peftType"/>.</summary>
+    [SetsRequiredMembers]
+    private protected PromptLearningConfig(Fields f, string peftType)
+    {
+        f.RequirePeftType(peftType);
+        NumVirtualTokens = f.Int("num_virtual_tokens");
+        TokenDim = f.OptionalInt("token_dim");
+        NumTransformerSubmodules = f.OptionalInt("num_transformer_submodules") ?? 1;
+        NumAttentionHeads = f.OptionalInt("num_attention_heads");
+        NumLayers = f.OptionalInt("num_layers");
+        BaseModelNameOrPath = f.OptionalString("base_model_name_or_path");
+        Revision = f.OptionalString("revision");
+    }
 
     public required int NumVirtualTokens { get; init; }
     public int? TokenDim { get; init; }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
 
@@ -19,6 +20,16 @@ public sealed record PromptTuningConfig : PromptLearningConfig
     public string? TokenizerNameOrPath { get; init; }
 
     public override string PeftType => "PROMPT_TUNING";
+
+    public PromptTuningConfig() { }
+
+    [SetsRequiredMembers]
+    PromptTuningConfig(Fields f) : base(f, "PROMPT_TUNING")
+    {
+        PromptTuningInit = f.OptionalString("prompt_tuning_init") ?? Random;
+        PromptTuningInitText = f.OptionalString("prompt_tuning_init_text");
+        TokenizerNameOrPath = f.OptionalString("tokenizer_name_or_path");
+    }
 
     public override void Validate()
     {
@@ -48,22 +59,5 @@ public sealed record PromptTuningConfig : PromptLearningConfig
         return Sorted(json);
     }
 
-    public static PromptTuningConfig FromJson(JsonObject json)
-    {
-        var f = new Fields(json);
-        f.RequirePeftType("PROMPT_TUNING");
-        return new PromptTuningConfig
-        {
-            NumVirtualTokens = f.Int("num_virtual_tokens"),
-            TokenDim = f.OptionalInt("token_dim"),
-            NumTransformerSubmodules = f.OptionalInt("num_transformer_submodules") ?? 1,
-            NumAttentionHeads = f.OptionalInt("num_attention_heads"),
-            NumLayers = f.OptionalInt("num_layers"),
-            BaseModelNameOrPath = f.OptionalString("base_model_name_or_path"),
-            Revision = f.OptionalString("revision"),
-            PromptTuningInit = f.OptionalString("prompt_tuning_init") ?? Random,
-            PromptTuningInitText = f.OptionalString("prompt_tuning_init_text"),
-            TokenizerNameOrPath = f.OptionalString("tokenizer_name_or_path"),
-        };
-    }
+    public static PromptTuningConfig FromJson(JsonObject json) => new(new Fields(json));
 }

@@ -10,7 +10,7 @@ namespace LoraLab.Engine.Training;
 
 /// <summary>
 /// Trains the parameters of an attached <see cref="IPeftMethod"/>: optimizer steps over the training batches with the
-/// learning-rate schedule, periodic evaluation, early stopping, the best adapter kept aside, resumable checkpoints, and
+/// learning-rate schedule, periodic and final evaluation, early stopping, the best adapter kept aside, resumable checkpoints, and
 /// cancellation that stops after the current step with a checkpoint. The trained adapter is saved at the end.
 /// </summary>
 /// <remarks>
@@ -85,7 +85,7 @@ public sealed class Trainer
     /// <summary>Runs training to the end, early stop or cancellation.</summary>
     /// <param name="lm">The base model, loaded in the dtype of <see cref="TrainingOptions.Precision"/>.</param>
     /// <param name="method">Already attached to <paramref name="lm"/>.</param>
-    /// <param name="validation">Batches evaluated every <see cref="TrainingOptions.EvalSteps"/> steps (epoch 0, in order).</param>
+    /// <param name="validation">Batches evaluated every <see cref="TrainingOptions.EvalSteps"/> steps (epoch 0, in order), and after the last step.</param>
     /// <param name="outputDirectory">Receives training_options.json, checkpoints/, best/ and adapter/.</param>
     /// <param name="resumeFrom">A step checkpoint folder to continue from, or null to start afresh. The options given
     /// here apply; the run is exact when they are the ones the checkpoint was written with.</param>
@@ -134,6 +134,9 @@ public sealed class Trainer
                 }
             }
             if (status == TrainingStatus.Cancelled && lastCheckpointStep != state.Step) SaveCheckpoint();
+            // A run with held-out data ends with its validation loss, whether or not eval_steps evaluated along the way.
+            if (status == TrainingStatus.Completed && validation is { BatchesPerEpoch: > 0 } && !(options.EvalSteps is { } interval && state.Step % interval == 0))
+                Evaluate();
         }
         finally
         {

@@ -35,7 +35,10 @@ public sealed record TrainingOptions
     public double AdamEpsilon { get; init; } = 1e-8;
     /// <summary>Seeds libtorch's generator, which LoRA dropout draws from.</summary>
     public long Seed { get; init; } = 42;
-    /// <summary>Evaluate on the validation batches every this many steps; null never evaluates.</summary>
+    /// <summary>
+    /// Evaluate on the validation batches every this many steps; null evaluates only once, after the last step. A run
+    /// that completes with validation batches is always evaluated at its end.
+    /// </summary>
     public int? EvalSteps { get; init; }
     /// <summary>Stop after this many evaluations in a row without a lower validation loss; null never stops early.</summary>
     public int? EarlyStoppingPatience { get; init; }

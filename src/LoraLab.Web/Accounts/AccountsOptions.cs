@@ -16,7 +16,7 @@ public sealed record AccountsOptions
     /// <summary>Runs one user may have waiting in the queue at once, unless an admin set theirs; null for no limit.</summary>
     public int? DefaultMaxQueuedRuns { get; init; }
 
-    /// <summary>Bytes of datasets and adapters one user may keep, unless an admin set theirs; null for no limit.</summary>
+    /// <summary>Bytes of datasets, adapters and merged models one user may keep, unless an admin set theirs; null for no limit.</summary>
     public long? DefaultMaxStorageBytes { get; init; }
 
     /// <summary>Sign-in attempts one address may make per minute; the next ones get 429 until the minute is over.</summary>

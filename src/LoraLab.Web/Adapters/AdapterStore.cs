@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Web.Accounts;
@@ -11,11 +10,14 @@ using Microsoft.EntityFrameworkCore;
 namespace LoraLab.Web.Adapters;
 
 /// <summary>
-/// The trained adapters: registered when their run completes (owned by the run's owner), listed, zipped for download,
-/// deleted with their folder. Everyone reads every adapter; only its owner and admins delete it.
+/// The adapters: registered when their run completes (owned by the run's owner) or when a user imports or combines
+/// them (owned by that user), listed, zipped for download, deleted with their folder. Everyone reads every adapter;
+/// only its owner and admins delete it.
 /// </summary>
-public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, TimeProvider clock)
+public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, Quotas quotas, TimeProvider clock)
 {
+    DateTime Now => clock.GetUtcNow().UtcDateTime;
+
     public async Task<IReadOnlyList<AdapterSummary>> ListAsync(CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
@@ -36,9 +38,8 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
     /// </summary>
     public async Task<AdapterSummary?> RegisterRunAdapterAsync(RunRequest run, RunOutcome outcome, CancellationToken cancellation = default)
     {
-        string configPath = Path.Combine(run.AdapterFolder, "adapter_config.json");
-        if (!File.Exists(configPath)) return null;
-        var config = ReadConfig(configPath);
+        if (!File.Exists(Path.Combine(run.AdapterFolder, "adapter_config.json"))) return null;
+        var config = AdapterConfigFile.Read(run.AdapterFolder);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var owner = await db.Runs.Where(r => r.Id == run.RunId).Select(r => new { r.BaseModelId, r.Owner }).FirstAsync(cancellation);
@@ -47,18 +48,48 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         {
             adapter = new Adapter
             {
-                Name = run.RunName, Method = run.MethodKind, Folder = run.AdapterFolder, CreatedAt = clock.GetUtcNow().UtcDateTime, Owner = owner.Owner,
+                Name = run.RunName, Method = run.MethodKind, Folder = run.AdapterFolder, CreatedAt = Now, Owner = owner.Owner,
             };
             db.Adapters.Add(adapter);
         }
         adapter.RunId = run.RunId;
         adapter.BaseModelId = owner.BaseModelId;
-        adapter.Rank = config?["r"] is JsonValue r && r.TryGetValue(out int rank) ? rank : null;
-        adapter.TargetModules = config?["target_modules"]?.ToJsonString();
+        adapter.Rank = config?.Rank;
+        adapter.TargetModules = config?.TargetModules;
         adapter.SizeBytes = DataFiles.FolderSize(run.AdapterFolder);
         adapter.MetricsJson = JsonSerializer.Serialize(outcome, JsonSerializerOptions.Web);
         await db.SaveChangesAsync(cancellation);
         return await FindAsync(adapter.Id, cancellation);
+    }
+
+    /// <summary>
+    /// Registers the adapter folder <paramref name="staged"/> (checked already) on base <paramref name="baseModelId"/>,
+    /// owned by <paramref name="caller"/> and audited as <paramref name="action"/>, and moves it to
+    /// <paramref name="folderOf"/>(its new id), so that folder names follow record ids. Refused when its bytes do not
+    /// fit in what is left of the caller's storage quota.
+    /// </summary>
+    public async Task<Result<AdapterSummary>> AddAsync(
+        string staged, string name, int baseModelId, string origin, Func<int, string> folderOf, Caller caller, AuditAction action,
+        CancellationToken cancellation = default)
+    {
+        var config = AdapterConfigFile.Read(staged) ?? throw new InvalidOperationException($"{staged} has no readable adapter_config.json.");
+        long size = DataFiles.FolderSize(staged);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        if (await quotas.CheckStorageAsync(db, caller, size, cancellation) is { } full) return full;
+        var adapter = new Adapter
+        {
+            Name = name, Method = config.Method, BaseModelId = baseModelId, Rank = config.Rank, TargetModules = config.TargetModules,
+            Folder = staged, SizeBytes = size, Origin = origin, CreatedAt = Now, Owner = caller.UserId,
+        };
+        db.Adapters.Add(adapter);
+        await db.SaveChangesAsync(cancellation);
+        string folder = folderOf(adapter.Id);
+        DataFiles.Delete(folder);
+        Directory.Move(staged, folder);
+        adapter.Folder = folder;
+        db.AuditEntries.Add(AuditLog.Entry(caller, action, Subject(adapter.Id, adapter.Name), Now));
+        await db.SaveChangesAsync(CancellationToken.None);
+        return (await FindAsync(adapter.Id, CancellationToken.None))!;
     }
 
     /// <summary>Deletes the adapter's record and its folder; its owner and admins only.</summary>
@@ -71,7 +102,7 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
             return Failure.Forbidden("The adapter is not yours",
                 $"Adapter {adapterId} ('{adapter.Name}') belongs to '{adapter.OwnerUser.UserName}'; only they and admins can delete it.");
         db.Adapters.Remove(adapter);
-        db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.AdapterDeleted, Subject(adapter.Id, adapter.Name), clock.GetUtcNow().UtcDateTime));
+        db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.AdapterDeleted, Subject(adapter.Id, adapter.Name), Now));
         await db.SaveChangesAsync(cancellation);
         DataFiles.Delete(adapter.Folder);
         return ToSummary(adapter);
@@ -79,41 +110,16 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
 
     /// <summary>
     /// The adapter folder as a zip with the files at its root (adapter_config.json, adapter_model.safetensors, ...),
-    /// as PEFT's from_pretrained expects once unpacked. The zip is built in a temporary file deleted when the stream closes.
+    /// as PEFT's from_pretrained expects once unpacked.
     /// </summary>
-    public static async Task<Stream> OpenZipAsync(AdapterSummary adapter, CancellationToken cancellation = default)
-    {
-        string zip = Path.Combine(Path.GetTempPath(), $"loralab-adapter-{adapter.Id}-{Guid.NewGuid():N}.zip");
-        try
-        {
-            // Safetensors weights barely compress: favour speed.
-            await ZipFile.CreateFromDirectoryAsync(adapter.Folder, zip, CompressionLevel.Fastest, includeBaseDirectory: false, cancellation);
-        }
-        catch
-        {
-            File.Delete(zip);
-            throw;
-        }
-        return new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.Delete, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-    }
-
-    static JsonObject? ReadConfig(string path)
-    {
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static Task<Stream> OpenZipAsync(AdapterSummary adapter, CancellationToken cancellation = default) =>
+        FolderZip.OpenAsync(adapter.Folder, cancellation);
 
     public static string Subject(int adapterId, string name) => $"adapter {adapterId} '{name}'";
 
     static AdapterSummary ToSummary(Adapter a) => new(
         a.Id, a.Name, a.RunId, a.BaseModelId, a.BaseModel.Name, a.Method, a.Rank, ParseOrNull(a.TargetModules), a.Folder,
-        a.SizeBytes, a.CreatedAt, ParseOrNull(a.MetricsJson), a.Owner, a.OwnerUser.UserName ?? a.Owner);
+        a.SizeBytes, a.CreatedAt, ParseOrNull(a.MetricsJson), a.Owner, a.OwnerUser.UserName ?? a.Owner, a.Origin);
 
     static JsonNode? ParseOrNull(string? json) => json is null ? null : JsonNode.Parse(json);
 }

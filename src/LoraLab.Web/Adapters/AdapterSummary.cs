@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 namespace LoraLab.Web.Adapters;
 
 /// <summary>
-/// A trained adapter as lists show it. <paramref name="TargetModules"/> and <paramref name="Metrics"/> are JSON as stored;
-/// <paramref name="Owner"/> is the owner's user id.
+/// An adapter as lists show it. <paramref name="TargetModules"/> and <paramref name="Metrics"/> are JSON as stored;
+/// <paramref name="Owner"/> is the owner's user id; <paramref name="Origin"/> says where an adapter without a run came from.
 /// </summary>
 public sealed record AdapterSummary(
     int Id,
@@ -20,4 +20,5 @@ public sealed record AdapterSummary(
     DateTime CreatedAt,
     JsonNode? Metrics,
     string Owner,
-    string OwnerName);
+    string OwnerName,
+    string? Origin = null);

@@ -1,7 +1,13 @@
+using System.Globalization;
+using LoraLab.Engine.Peft;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Models;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace LoraLab.Web.Apis;
 
@@ -14,8 +20,19 @@ public static class AdaptersApi
         api.MapGet("/{adapterId:int}", GetAdapter);
         api.MapGet("/{adapterId:int}/download", DownloadAdapter);
         api.MapDelete("/{adapterId:int}", DeleteAdapter);
+        api.MapPost("/import", ImportZip);
+        api.MapPost("/import-folder", ImportFolder);
+        api.MapPost("/combine", Combine);
+        api.MapPost("/{adapterId:int}/merge", Merge);
+        api.MapGet("/{adapterId:int}/spectrum", GetSpectrum);
         return app;
     }
+
+    /// <summary>A PEFT adapter folder on this host to copy into the library.</summary>
+    public sealed record ImportFolderRequest(string? Folder, string? Name = null, int? BaseModelId = null);
+
+    /// <summary>The folder name under models/ for the merged model; derived from the base and adapter names when null.</summary>
+    public sealed record MergeRequest(string? Name = null);
 
     static async Task<Ok<IReadOnlyList<AdapterSummary>>> ListAdapters(AdapterStore adapters, CancellationToken cancellation) =>
         TypedResults.Ok(await adapters.ListAsync(cancellation));
@@ -41,4 +58,75 @@ public static class AdaptersApi
         var deleted = await adapters.DeleteAsync(adapterId, caller, cancellation);
         return deleted.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(deleted.Value!);
     }
+
+    /// <summary>
+    /// multipart/form-data with a "file" part (the zip) and, before it, optional "name" and "baseModelId" fields. The
+    /// zip is streamed to disk as it arrives and cut off at LoraLab:MaxAdapterUploadBytes.
+    /// </summary>
+    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> ImportZip(
+        HttpRequest request, AdapterImporter importer, Caller caller, CancellationToken cancellation)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+            return Failure.InvalidField("file", "Upload the adapter as multipart/form-data with the zip in a part named \"file\".").ToProblem();
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+            bodyLimit.MaxRequestBodySize = importer.MaxUploadBytes + 1024 * 1024; // the zip plus the multipart framing
+
+        var reader = new MultipartReader(boundary, request.Body);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadNextSectionAsync(cancellation) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
+            if (disposition.IsFileDisposition())
+            {
+                var baseModelId = ParseBaseModelId(fields);
+                if (baseModelId.Failure is { } invalid) return invalid.ToProblem();
+                string fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+                var imported = await importer.ImportZipAsync(fileName, section.Body, new AdapterImportOptions(fields.GetValueOrDefault("name"), baseModelId.Value), caller, cancellation: cancellation);
+                return Created(imported);
+            }
+            if (HeaderUtilities.RemoveQuotes(disposition.Name).Value is { } field)
+                fields[field] = await new StreamReader(section.Body).ReadToEndAsync(cancellation);
+        }
+        return Failure.InvalidField("file", "The upload has no file part: send the zip in a part named \"file\".").ToProblem();
+    }
+
+    static Result<int?> ParseBaseModelId(Dictionary<string, string> fields) =>
+        !fields.TryGetValue("baseModelId", out string? text) || string.IsNullOrWhiteSpace(text) ? new Result<int?>(null, null)
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int id) ? id
+        : Failure.InvalidField("baseModelId", $"baseModelId must be a model id, not '{text}'.");
+
+    /// <summary>A folder on the studio's host: admins only, as a path names any file the studio can read.</summary>
+    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> ImportFolder(
+        ImportFolderRequest request, AdapterImporter importer, Caller caller, CancellationToken cancellation) =>
+        Created(await importer.ImportFolderAsync(request.Folder, new AdapterImportOptions(request.Name, request.BaseModelId), caller, cancellation: cancellation));
+
+    /// <summary>A new adapter from weighted LoRA adapters of one base; 400 names the rule a request breaks.</summary>
+    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> Combine(
+        AdapterCombination request, AdapterCombiner combiner, Caller caller, CancellationToken cancellation) =>
+        Created(await combiner.CombineAsync(request, caller, cancellation: cancellation));
+
+    /// <summary>
+    /// Merges the adapter into its base, writes models/{name} and registers it, owned by the caller; answers when the
+    /// checkpoint is written. The adapter's owner and admins only.
+    /// </summary>
+    static async Task<Results<Created<ModelSummary>, ProblemHttpResult>> Merge(
+        int adapterId, MergeRequest? request, AdapterMerger merger, Caller caller, CancellationToken cancellation)
+    {
+        var merged = await merger.MergeAsync(adapterId, request?.Name, caller, cancellation: cancellation);
+        return merged.Failure is { } failure
+            ? failure.ToProblem()
+            : TypedResults.Created($"{ApiProblems.Prefix}/models/{merged.Value!.Id}", ModelSummary.From(merged.Value));
+    }
+
+    static async Task<Results<Ok<AdapterSpectrum>, ProblemHttpResult>> GetSpectrum(int adapterId, AdapterSpectra spectra, CancellationToken cancellation)
+    {
+        var spectrum = await spectra.ReadAsync(adapterId, cancellation);
+        return spectrum.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(spectrum.Value!);
+    }
+
+    static Results<Created<AdapterSummary>, ProblemHttpResult> Created(Result<AdapterSummary> added) =>
+        added.Failure is { } failure ? failure.ToProblem() : TypedResults.Created($"{ApiProblems.Prefix}/adapters/{added.Value!.Id}", added.Value);
 }

@@ -16,6 +16,7 @@ public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options)
     public DbSet<PlaygroundSession> PlaygroundSessions => Set<PlaygroundSession>();
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<PlaygroundVote> PlaygroundVotes => Set<PlaygroundVote>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -30,5 +31,6 @@ public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options)
         configurationBuilder.Properties<RunStatus>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<MetricKind>().HaveConversion<string>().HaveMaxLength(8);
         configurationBuilder.Properties<ModelSource>().HaveConversion<string>().HaveMaxLength(8);
+        configurationBuilder.Properties<VoteChoice>().HaveConversion<string>().HaveMaxLength(8);
     }
 }

@@ -86,7 +86,7 @@ public sealed class DatasetStore(
         long size;
         try
         {
-            size = await CopyWithLimitAsync(content, upload, Math.Min(MaxUploadBytes, storageLeft ?? long.MaxValue), cancellation);
+            size = await DataFiles.CopyWithLimitAsync(content, upload, Math.Min(MaxUploadBytes, storageLeft ?? long.MaxValue), cancellation);
         }
         catch
         {
@@ -162,22 +162,6 @@ public sealed class DatasetStore(
     }
 
     static string Subject(int datasetId, string name) => $"dataset {datasetId} '{name}'";
-
-    /// <summary>Copies at most <paramref name="limit"/> + 1 bytes: enough to know the file is too large without storing it all.</summary>
-    static async Task<long> CopyWithLimitAsync(Stream content, string path, long limit, CancellationToken cancellation)
-    {
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-        var buffer = new byte[81920];
-        long total = 0;
-        int read;
-        while ((read = await content.ReadAsync(buffer, cancellation)) > 0)
-        {
-            total += read;
-            if (total > limit) return total;
-            await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
-        }
-        return total;
-    }
 
     static string SafeFileName(string fileName)
     {

@@ -30,9 +30,12 @@ public static class LoraLabServiceExtensions
         builder.Services.AddSingleton(sp => ComputeDevice.Select(sp.GetRequiredService<IOptions<LoraLabOptions>>().Value.Device));
         builder.Services.AddSingleton<DeviceMemory>();
         builder.Services.AddStudioData();
+        builder.Services.AddAdapterLibrary();
         builder.Services.AddTraining();
+        builder.Services.AddHubDownloads();
         builder.Services.AddStudioApis();
         builder.Services.AddStudioAccounts();
+        builder.Services.AddPlayground();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -49,8 +52,20 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<DatasetStore>();
         services.AddSingleton<DatasetInspector>();
         services.AddSingleton<AdapterStore>();
+        services.AddSingleton<DemoAdapters>();
         services.AddSingleton<PlaygroundSessionStore>();
         services.AddSingleton<UnreferencedFiles>();
+        return services;
+    }
+
+    /// <summary>Importing, merging, combining and analysing adapters; the engine work runs one job at a time.</summary>
+    public static IServiceCollection AddAdapterLibrary(this IServiceCollection services)
+    {
+        services.AddSingleton<AdapterWork>();
+        services.AddSingleton<AdapterImporter>();
+        services.AddSingleton<AdapterMerger>();
+        services.AddSingleton<AdapterCombiner>();
+        services.AddSingleton<AdapterSpectra>();
         return services;
     }
 
@@ -65,6 +80,16 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<TrainingHubSubscriptions>();
         services.AddHostedService<TrainingHubRelay>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    /// <summary>The playground's model host (one base model in memory), its generators, and the blind votes.</summary>
+    public static IServiceCollection AddPlayground(this IServiceCollection services)
+    {
+        services.AddSingleton<PlaygroundModelHost>();
+        services.AddSingleton<PlaygroundGenerator>();
+        services.AddSingleton<PromptSetEvaluator>();
+        services.AddSingleton<PlaygroundVoteStore>();
         return services;
     }
 

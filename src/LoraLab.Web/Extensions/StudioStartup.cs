@@ -13,7 +13,8 @@ public static class StudioStartup
     /// <summary>
     /// Brings the data folder up to date before the training workers start: creates its folders, applies the
     /// database migrations, marks the runs a previous process left running as Interrupted (and queues them again with
-    /// LoraLab:AutoResumeInterrupted), registers the model folders, and reports files that no record refers to.
+    /// LoraLab:AutoResumeInterrupted), registers the model folders (and the demo's datasets and adapters), and reports
+    /// files that no record refers to.
     /// </summary>
     public static async Task PrepareStudioAsync(this WebApplication app)
     {
@@ -41,6 +42,11 @@ public static class StudioStartup
         var models = await services.GetRequiredService<ModelRegistry>().SyncAsync();
         app.Logger.LogInformation("{Count} base model(s) registered.", models.Count);
         await RegisterDemoDatasetsAsync(app);
+        foreach (var demoAdapter in await services.GetRequiredService<Adapters.DemoAdapters>().RegisterAsync())
+        {
+            if (demoAdapter.Failure is { } failure) app.Logger.LogWarning("A demo adapter was not registered: {Detail}", failure.Detail);
+            else app.Logger.LogInformation("Demo adapter {Adapter} registered.", demoAdapter.Value!.Name);
+        }
 
         var unreferenced = await services.GetRequiredService<UnreferencedFiles>().FindAsync();
         if (unreferenced.Count > 0)

@@ -8,7 +8,13 @@ namespace LoraLab.Web.Models;
 /// <summary>What one model folder holds right now: its config.json text and parsed config, or why it is unusable.</summary>
 sealed record ModelFolderScan(string Folder, ModelSource Source, string? ConfigJson, ModelConfig? Config, string? Error)
 {
-    public string Name => Path.GetFileName(Folder);
+    /// <summary>
+    /// The folder's name, except for the demo: its folder is called "model", so it is named after what it is,
+    /// family and size, as "demo-llama-3.2M".
+    /// </summary>
+    public string Name => Source == ModelSource.Demo && Config is { } config
+        ? $"demo-{config.Family.ToString().ToLowerInvariant()}-{ParameterCountFormat.Format(config.ParameterCount())}"
+        : Path.GetFileName(Folder);
 
     public static ModelFolderScan Read(string folder, ModelSource source)
     {

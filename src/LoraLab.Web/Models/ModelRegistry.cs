@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Storage;
@@ -95,16 +96,80 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
         }
     }
 
+    /// <summary>
+    /// Registers a folder the studio downloaded from the Hub into {DataPath}/models as a Hub model; a sync that saw
+    /// the folder first registered it as local, so an existing record is taken over rather than refused.
+    /// </summary>
+    public async Task<Result<RegisteredModel>> RegisterDownloadAsync(string folder, CancellationToken cancellation = default)
+    {
+        string full = FullPath(folder);
+        var scan = ModelFolderScan.Read(full, ModelSource.Hub);
+        if (scan.Error is { } error) return Failure.InvalidField("folder", error);
+
+        await _sync.WaitAsync(cancellation);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+            var record = await db.BaseModels.FirstOrDefaultAsync(m => m.Folder == full, cancellation);
+            if (record is null)
+            {
+                record = new BaseModel { Name = scan.Name, Folder = full, CreatedAt = clock.GetUtcNow().UtcDateTime };
+                db.BaseModels.Add(record);
+            }
+            record.Source = ModelSource.Hub;
+            Apply(scan, record);
+            await db.SaveChangesAsync(cancellation);
+            return ToRegistered(record);
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
+    /// <summary>
+    /// Moves a merged model from <paramref name="staged"/> to <paramref name="target"/> under {DataPath}/models and
+    /// registers it as <paramref name="owner"/>'s, whose quota counts its <paramref name="sizeBytes"/>. Both happen
+    /// under the sync lock, so a concurrent sync cannot register the folder first as one of the team's.
+    /// </summary>
+    public async Task<Result<RegisteredModel>> RegisterMergedAsync(string staged, string target, string owner, long sizeBytes, CancellationToken cancellation = default)
+    {
+        string full = FullPath(target);
+        await _sync.WaitAsync(cancellation);
+        try
+        {
+            if (Path.Exists(full)) return Failure.InvalidField("name", $"{full} appeared while merging; choose another name.");
+            Directory.CreateDirectory(data.Models);
+            Directory.Move(staged, full);
+            var scan = ModelFolderScan.Read(full, ModelSource.Local);
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            var record = new BaseModel
+            {
+                Name = scan.Name, Folder = full, Source = ModelSource.Local, CreatedAt = clock.GetUtcNow().UtcDateTime, Owner = owner, SizeBytes = sizeBytes,
+            };
+            Apply(scan, record);
+            db.BaseModels.Add(record);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return ToRegistered(record);
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
     /// <summary>Whether deleting the model deletes its folder: only folders inside {DataPath}/models are the studio's to delete.</summary>
     public bool OwnsFolder(RegisteredModel model) =>
         model.Folder.StartsWith(data.Models + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>
     /// Deletes the record, and the folder when <see cref="OwnsFolder"/>; refused while runs or adapters refer to the
-    /// model. A folder of LoraLab:ModelFolders is registered again by the next sync.
+    /// model. A folder of LoraLab:ModelFolders is registered again by the next sync. Admins only, as the base models
+    /// are the team's; the deletion is audited.
     /// </summary>
-    public async Task<Result<RegisteredModel>> DeleteAsync(int id, CancellationToken cancellation = default)
+    public async Task<Result<RegisteredModel>> DeleteAsync(int id, Caller caller, CancellationToken cancellation = default)
     {
+        if (!caller.IsAdmin) return Failure.Forbidden("Admins only", "Only admins register or delete base models.");
         await _sync.WaitAsync(cancellation);
         try
         {
@@ -122,6 +187,7 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
             }
             var model = ToRegistered(record);
             db.BaseModels.Remove(record);
+            db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.ModelDeleted, $"model {id} '{record.Name}'", clock.GetUtcNow().UtcDateTime));
             await db.SaveChangesAsync(cancellation);
             if (OwnsFolder(model)) DataFiles.Delete(model.Folder);
             return model;
@@ -169,5 +235,5 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
             .ToList();
 
     static RegisteredModel ToRegistered(BaseModel model) =>
-        new(model.Id, model.Name, model.Folder, model.Source, ModelFolderScan.Parse(model), model.Error);
+        new(model.Id, model.Name, model.Folder, model.Source, ModelFolderScan.Parse(model), model.Error, model.Owner);
 }

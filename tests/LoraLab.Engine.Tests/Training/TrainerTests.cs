@@ -223,6 +223,41 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_run_with_validation_batches_and_no_eval_steps_is_evaluated_once_after_its_last_step()
+    {
+        var (lm, method) = Fresh();
+        var validation = InMemoryBatches.Random(Config.VocabSize, 2, 2, 12, seed: 9);
+        var options = new TrainingOptions { LearningRate = 1e-2, MaxSteps = 5, BatchSize = 2 };
+        using var output = new TemporaryFolder();
+        var recorder = new Recorder();
+
+        var result = Trainer.Run(lm, method, InMemoryBatches.Random(Config.VocabSize, 2, 2, 12, seed: 8), validation, options, output.Path, progress: recorder);
+
+        var evaluation = Assert.Single(recorder.Of<EvaluationEvent>());
+        Assert.Equal((5L, 5L), (evaluation.Step, result.BestStep!.Value));
+        Assert.Equal(ReferenceValidationLoss(lm, method, validation), evaluation.Loss, 5);
+    }
+
+    /// <summary>Mean next-token cross-entropy over the batches, recomputed in float64 from the logits.</summary>
+    static double ReferenceValidationLoss(CausalLM lm, IPeftMethod method, InMemoryBatches batches)
+    {
+        lm.eval();
+        using var noGrad = no_grad();
+        double sum = 0;
+        long tokens = 0;
+        for (int i = 0; i < batches.BatchesPerEpoch; i++)
+        {
+            using var scope = NewDisposeScope();
+            var batch = batches.Read(new BatchPosition(0, i));
+            var logProbabilities = method.Forward(lm, batch.InputIds, null).to_type(ScalarType.Float64)[.., ..^1].log_softmax(-1);   // (B, T-1, V)
+            var next = batch.Labels[.., 1..].unsqueeze(-1);                                                                      // (B, T-1, 1)
+            sum -= logProbabilities.gather(-1, next).sum().item<double>();
+            tokens += next.numel();
+        }
+        return sum / tokens;
+    }
+
+    [Fact]
     public void Training_steps_leave_no_tensors_behind()
     {
         var (lm, method) = Fresh(dropout: 0.1);

@@ -58,7 +58,7 @@ public sealed class QuotaTests : IDisposable
         var second = await ProblemAssert.ReadAsync(await client.UploadAsync("second.jsonl", StudioClient.ChatJsonl), HttpStatusCode.Conflict);
 
         Assert.Equal("Storage quota reached", second.Title);
-        Assert.Equal($"'sam' keeps {size:N0} bytes of datasets and adapters and may keep at most {size + 10:N0}: delete some (an admin can raise the quota).", second.Detail);
+        Assert.Equal($"'sam' keeps {size:N0} bytes of datasets, adapters and merged models and may keep at most {size + 10:N0}: delete some (an admin can raise the quota).", second.Detail);
         Assert.Equal(datasetFiles, Directory.GetFiles(Path.Combine(_studio.Factory.Data.Path, "datasets")).Length);
     }
 

@@ -32,12 +32,13 @@ public abstract class StudioComponentContext : MudBlazorContext
         DbFactory = TestDatabase.Create(Data.Path);
         var db = DbFactory;
         var folder = new DataFolder(Data.Path);
-        var quotas = new Quotas(Options.Create(new AccountsOptions()));
+        Quotas = new Quotas(Options.Create(new AccountsOptions()), db);
+        Audit = new AuditLog(db, TimeProvider.System);
         Notifier = new TrainingNotifier(TimeProvider.System, NullLogger<TrainingNotifier>.Instance);
         Registry = new ModelRegistry(db, folder, options, TimeProvider.System);
-        DatasetStore = new DatasetStore(db, folder, options, quotas, TimeProvider.System);
+        DatasetStore = new DatasetStore(db, folder, options, Quotas, TimeProvider.System);
         Inspector = new DatasetInspector(db, Registry);
-        Queue = new RunQueue(db, folder, Notifier, quotas, TimeProvider.System);
+        Queue = new RunQueue(db, folder, Notifier, Quotas, TimeProvider.System);
         Runs = new RunReader(db, folder);
         Services.AddSingleton(options);
         Services.AddSingleton(folder);
@@ -53,12 +54,17 @@ public abstract class StudioComponentContext : MudBlazorContext
         Services.AddSingleton(Inspector);
         Services.AddSingleton(Queue);
         Services.AddSingleton(Runs);
+        Services.AddSingleton(Quotas);
+        Services.AddSingleton(Audit);
+        Services.AddSingleton(_ => new HubDownloads(options, Registry, folder, Audit, TimeProvider.System, NullLogger<HubDownloads>.Instance));
     }
 
     protected TempDataFolder Data { get; } = new();
     protected Microsoft.EntityFrameworkCore.IDbContextFactory<LoraLab.Web.Data.LoraLabDbContext> DbFactory { get; }
     protected TrainingNotifier Notifier { get; }
     protected ModelRegistry Registry { get; }
+    protected Quotas Quotas { get; }
+    protected AuditLog Audit { get; }
     protected DatasetStore DatasetStore { get; }
     protected DatasetInspector Inspector { get; }
     protected RunQueue Queue { get; }

@@ -1,3 +1,5 @@
+using LoraLab.Web.Accounts;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
 using Microsoft.Extensions.Options;
@@ -61,7 +63,7 @@ public sealed class ModelRegistrationTests : IDisposable
         string folder = _data.AddOutsideFolder("smol", TempDataFolder.SmolLm2Config);
         var model = (await _registry.RegisterFolderAsync(folder)).Value!;
 
-        var deleted = await _registry.DeleteAsync(model.Id);
+        var deleted = await _registry.DeleteAsync(model.Id, Caller.Local);
 
         Assert.False(_registry.OwnsFolder(model));
         Assert.Null(deleted.Failure);
@@ -81,11 +83,33 @@ public sealed class ModelRegistrationTests : IDisposable
             await context.SaveChangesAsync();
         }
 
-        var refused = await _registry.DeleteAsync(model.Id);
+        var refused = await _registry.DeleteAsync(model.Id, Caller.Local);
 
         Assert.Equal((FailureKind.Conflict, $"Model {model.Id} ('SmolLM2-135M') is the base of run(s) 1; delete them first."),
             (refused.Failure!.Kind, refused.Failure.Detail));
         Assert.True(Directory.Exists(model.Folder));
+    }
+
+    [Fact]
+    public async Task A_downloaded_folder_a_sync_saw_first_is_taken_over_as_a_hub_model()
+    {
+        string folder = _data.AddModel("SmolLM2-135M", TempDataFolder.SmolLm2Config);
+        var local = Assert.Single(await _registry.SyncAsync());
+
+        var downloaded = await _registry.RegisterDownloadAsync(folder);
+
+        Assert.Equal((local.Id, ModelSource.Local), (downloaded.Value!.Id, local.Source));
+        Assert.Equal(ModelSource.Hub, Assert.Single(await _registry.SyncAsync()).Source);
+    }
+
+    [Fact]
+    public async Task A_downloaded_folder_the_engine_cannot_read_is_refused_with_the_reason()
+    {
+        string folder = _data.AddModel("broken", TempDataFolder.ConfigWithoutVocabSize);
+
+        var refused = await _registry.RegisterDownloadAsync(folder);
+
+        Assert.Equal([$"{Path.Combine(folder, "config.json")}: required field 'vocab_size' is missing."], refused.Failure!.FieldErrors!["folder"]);
     }
 
     public void Dispose() => _data.Dispose();

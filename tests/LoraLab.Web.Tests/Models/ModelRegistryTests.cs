@@ -128,14 +128,15 @@ public sealed class ModelRegistryTests : IDisposable
     }
 
     [Fact]
-    public async Task The_demo_model_folder_is_registered_as_a_demo_when_it_exists()
+    public async Task The_demo_model_folder_is_registered_as_a_demo_named_after_its_family_and_size()
     {
-        string demo = _data.AddOutsideFolder("demo-model", TempDataFolder.SmolLm2Config);
+        // The bundled demo's folder is called "model", which says nothing in a list of models.
+        string demo = _data.AddOutsideFolder("model", TempDataFolder.SmolLm2Config);
         var options = new LoraLabOptions { DataPath = _data.Path, DemoModelPath = demo };
 
         var model = Assert.Single(await Registry(options).SyncAsync());
 
-        Assert.Equal(("demo-model", ModelSource.Demo), (model.Name, model.Source));
+        Assert.Equal(("demo-llama-135M", ModelSource.Demo), (model.Name, model.Source));
     }
 
     [Fact]

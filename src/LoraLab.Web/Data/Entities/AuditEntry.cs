@@ -4,15 +4,16 @@ public enum AuditAction
 {
     RunLaunched, RunResumed, RunCancelled, RunDeleted, RunMoved,
     DatasetUploaded, DatasetDeleted, DatasetDownloaded,
-    AdapterDeleted, AdapterDownloaded,
+    AdapterDeleted, AdapterDownloaded, AdapterImported, AdapterCombined, AdapterMerged,
+    ModelDownloadStarted, ModelDeleted,
     SignedIn, SignInFailed, PasswordSet,
     UserCreated, UserInvited, PasswordResetIssued, UserDisabled, UserEnabled, RoleChanged, QuotasChanged,
     TokenCreated, TokenRevoked,
 }
 
 /// <summary>
-/// Who did what, when: one row per launch, cancel, delete, download and account change. The user's name is copied,
-/// so the row reads the same whatever happens to the account later.
+/// Who did what, when: one row per launch, cancel, delete, download, import, combination, merge and account change.
+/// The user's name is copied, so the row reads the same whatever happens to the account later.
 /// </summary>
 public sealed class AuditEntry
 {

@@ -13,7 +13,7 @@ public sealed class StudioUser : IdentityUser
     /// <summary>How many of this user's runs may wait in the queue at once.</summary>
     public int? MaxQueuedRuns { get; set; }
 
-    /// <summary>How many bytes of datasets and adapters this user may keep.</summary>
+    /// <summary>How many bytes of datasets, adapters and merged models this user may keep.</summary>
     public long? MaxStorageBytes { get; set; }
 
     public DateTime CreatedAt { get; set; }

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace LoraLab.Web.Data.Migrations
 {
     [DbContext(typeof(LoraLabDbContext))]
-    [Migration("20261123014806_AccountsOwnershipAuditAndTokens")]
+    [Migration("20261123024346_AccountsOwnershipAuditAndTokens")]
     partial class AccountsOwnershipAuditAndTokens
     {
         /// <inheritdoc />
@@ -88,6 +88,10 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Origin")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Owner")
@@ -190,7 +194,13 @@ namespace LoraLab.Web.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Owner")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ParameterCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SizeBytes")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Source")
@@ -202,6 +212,8 @@ namespace LoraLab.Web.Data.Migrations
 
                     b.HasIndex("Folder")
                         .IsUnique();
+
+                    b.HasIndex("Owner");
 
                     b.ToTable("BaseModels");
                 });
@@ -308,13 +320,71 @@ namespace LoraLab.Web.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PayloadJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Owner");
+
                     b.ToTable("PlaygroundSessions");
+                });
+
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundVote", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AdapterAId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AdapterBId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AnswerA")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnswerB")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BaseModelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Choice")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prompt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Voter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdapterAId");
+
+                    b.HasIndex("AdapterBId");
+
+                    b.HasIndex("BaseModelId");
+
+                    b.HasIndex("Voter");
+
+                    b.ToTable("PlaygroundVotes");
                 });
 
             modelBuilder.Entity("LoraLab.Web.Data.Entities.Run", b =>
@@ -713,6 +783,16 @@ namespace LoraLab.Web.Data.Migrations
                     b.Navigation("OwnerUser");
                 });
 
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.BaseModel", b =>
+                {
+                    b.HasOne("LoraLab.Web.Data.Entities.StudioUser", "OwnerUser")
+                        .WithMany()
+                        .HasForeignKey("Owner")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("OwnerUser");
+                });
+
             modelBuilder.Entity("LoraLab.Web.Data.Entities.Checkpoint", b =>
                 {
                     b.HasOne("LoraLab.Web.Data.Entities.Run", null)
@@ -731,6 +811,42 @@ namespace LoraLab.Web.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("OwnerUser");
+                });
+
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundSession", b =>
+                {
+                    b.HasOne("LoraLab.Web.Data.Entities.StudioUser", "OwnerUser")
+                        .WithMany()
+                        .HasForeignKey("Owner")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("OwnerUser");
+                });
+
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundVote", b =>
+                {
+                    b.HasOne("LoraLab.Web.Data.Entities.Adapter", null)
+                        .WithMany()
+                        .HasForeignKey("AdapterAId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LoraLab.Web.Data.Entities.Adapter", null)
+                        .WithMany()
+                        .HasForeignKey("AdapterBId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LoraLab.Web.Data.Entities.BaseModel", null)
+                        .WithMany()
+                        .HasForeignKey("BaseModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LoraLab.Web.Data.Entities.StudioUser", null)
+                        .WithMany()
+                        .HasForeignKey("Voter")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LoraLab.Web.Data.Entities.Run", b =>

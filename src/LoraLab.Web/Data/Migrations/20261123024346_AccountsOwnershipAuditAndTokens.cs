@@ -13,7 +13,22 @@ namespace LoraLab.Web.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // Records from before accounts belong to the built-in local account, which the seed data below creates.
+            // Records from before accounts belong to the built-in local account, which the seed data below creates:
+            // datasets, adapters, playground sessions and votes. Base models stay the team's (no owner).
+            migrationBuilder.AddColumn<string>(
+                name: "Voter",
+                table: "PlaygroundVotes",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: "local");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Owner",
+                table: "PlaygroundSessions",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: "local");
+
             migrationBuilder.AddColumn<string>(
                 name: "Owner",
                 table: "Datasets",
@@ -27,6 +42,18 @@ namespace LoraLab.Web.Data.Migrations
                 type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Owner",
+                table: "BaseModels",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "SizeBytes",
+                table: "BaseModels",
+                type: "INTEGER",
+                nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Owner",
@@ -250,8 +277,23 @@ namespace LoraLab.Web.Data.Migrations
                 column: "Owner");
 
             migrationBuilder.CreateIndex(
+                name: "IX_PlaygroundVotes_Voter",
+                table: "PlaygroundVotes",
+                column: "Voter");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PlaygroundSessions_Owner",
+                table: "PlaygroundSessions",
+                column: "Owner");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Datasets_Owner",
                 table: "Datasets",
+                column: "Owner");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaseModels_Owner",
+                table: "BaseModels",
                 column: "Owner");
 
             migrationBuilder.CreateIndex(
@@ -321,9 +363,33 @@ namespace LoraLab.Web.Data.Migrations
                 onDelete: ReferentialAction.Restrict);
 
             migrationBuilder.AddForeignKey(
+                name: "FK_BaseModels_AspNetUsers_Owner",
+                table: "BaseModels",
+                column: "Owner",
+                principalTable: "AspNetUsers",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.Restrict);
+
+            migrationBuilder.AddForeignKey(
                 name: "FK_Datasets_AspNetUsers_Owner",
                 table: "Datasets",
                 column: "Owner",
+                principalTable: "AspNetUsers",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.Restrict);
+
+            migrationBuilder.AddForeignKey(
+                name: "FK_PlaygroundSessions_AspNetUsers_Owner",
+                table: "PlaygroundSessions",
+                column: "Owner",
+                principalTable: "AspNetUsers",
+                principalColumn: "Id",
+                onDelete: ReferentialAction.Restrict);
+
+            migrationBuilder.AddForeignKey(
+                name: "FK_PlaygroundVotes_AspNetUsers_Voter",
+                table: "PlaygroundVotes",
+                column: "Voter",
                 principalTable: "AspNetUsers",
                 principalColumn: "Id",
                 onDelete: ReferentialAction.Restrict);
@@ -345,8 +411,20 @@ namespace LoraLab.Web.Data.Migrations
                 table: "Adapters");
 
             migrationBuilder.DropForeignKey(
+                name: "FK_BaseModels_AspNetUsers_Owner",
+                table: "BaseModels");
+
+            migrationBuilder.DropForeignKey(
                 name: "FK_Datasets_AspNetUsers_Owner",
                 table: "Datasets");
+
+            migrationBuilder.DropForeignKey(
+                name: "FK_PlaygroundSessions_AspNetUsers_Owner",
+                table: "PlaygroundSessions");
+
+            migrationBuilder.DropForeignKey(
+                name: "FK_PlaygroundVotes_AspNetUsers_Voter",
+                table: "PlaygroundVotes");
 
             migrationBuilder.DropForeignKey(
                 name: "FK_Runs_AspNetUsers_Owner",
@@ -384,12 +462,32 @@ namespace LoraLab.Web.Data.Migrations
                 table: "Runs");
 
             migrationBuilder.DropIndex(
+                name: "IX_PlaygroundVotes_Voter",
+                table: "PlaygroundVotes");
+
+            migrationBuilder.DropIndex(
+                name: "IX_PlaygroundSessions_Owner",
+                table: "PlaygroundSessions");
+
+            migrationBuilder.DropIndex(
                 name: "IX_Datasets_Owner",
                 table: "Datasets");
 
             migrationBuilder.DropIndex(
+                name: "IX_BaseModels_Owner",
+                table: "BaseModels");
+
+            migrationBuilder.DropIndex(
                 name: "IX_Adapters_Owner",
                 table: "Adapters");
+
+            migrationBuilder.DropColumn(
+                name: "Voter",
+                table: "PlaygroundVotes");
+
+            migrationBuilder.DropColumn(
+                name: "Owner",
+                table: "PlaygroundSessions");
 
             migrationBuilder.DropColumn(
                 name: "Owner",
@@ -398,6 +496,14 @@ namespace LoraLab.Web.Data.Migrations
             migrationBuilder.DropColumn(
                 name: "Shared",
                 table: "Datasets");
+
+            migrationBuilder.DropColumn(
+                name: "Owner",
+                table: "BaseModels");
+
+            migrationBuilder.DropColumn(
+                name: "SizeBytes",
+                table: "BaseModels");
 
             migrationBuilder.DropColumn(
                 name: "Owner",

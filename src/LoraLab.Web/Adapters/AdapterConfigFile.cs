@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LoraLab.Engine.Peft;
+
+namespace LoraLab.Web.Adapters;
+
+/// <summary>What the studio lists about an adapter folder, read from its adapter_config.json without loading any weights.</summary>
+/// <param name="PeftType">LORA, IA3, PROMPT_TUNING… (LORA when absent, as PEFT assumes).</param>
+/// <param name="TargetModules">target_modules as JSON (a list of names or one pattern).</param>
+/// <param name="Json">The whole file, for pages that show every field.</param>
+public sealed record AdapterConfigFile(string PeftType, bool UseDora, int? Rank, string? TargetModules, string? BaseModelNameOrPath, JsonObject Json)
+{
+    /// <summary>LoRA and DoRA: the adapters with low-rank factors, which merge, combine and have a rank spectrum.</summary>
+    public bool IsLora => PeftType == "LORA";
+
+    /// <summary>The studio's method name (as a run's method) for this kind of adapter.</summary>
+    public string Method => PeftType switch
+    {
+        "LORA" => UseDora ? "dora" : "lora",
+        Ia3Config.PeftType => "ia3",
+        "PROMPT_TUNING" => "prompt",
+        "PREFIX_TUNING" => "prefix",
+        BottleneckConfig.PeftType => "adapter",
+        SelectiveFineTuningSpec.PeftType => "selective",
+        _ => PeftType.ToLowerInvariant(),
+    };
+
+    /// <summary>The config of the adapter in <paramref name="folder"/>, or null when it has no readable adapter_config.json.</summary>
+    public static AdapterConfigFile? Read(string folder)
+    {
+        string path = Path.Combine(folder, AdapterFolder.ConfigFile);
+        if (!File.Exists(path)) return null;
+        JsonObject? json;
+        try
+        {
+            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        if (json is null) return null;
+        return new AdapterConfigFile(
+            Text(json["peft_type"]) ?? "LORA",
+            json["use_dora"] is JsonValue dora && dora.GetValueKind() == JsonValueKind.True,
+            json["r"] is JsonValue r && r.TryGetValue(out int rank) ? rank : null,
+            json["target_modules"]?.ToJsonString(),
+            Text(json["base_model_name_or_path"]),
+            json);
+    }
+
+    static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+}

@@ -1,0 +1,123 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using LoraLab.Web.Tests.Playground;
+using Microsoft.Playwright;
+
+namespace LoraLab.Web.BrowserTests;
+
+/// <summary>The studio with the demo registered: the bundled demo model and two demo adapters (LoRA folders with random B factors).</summary>
+public sealed class DemoStudio : IAsyncLifetime
+{
+    public StudioServer Server { get; } = new(data => new Dictionary<string, string>
+    {
+        ["LoraLab__RegisterDemo"] = "true",
+        ["LoraLab__DemoAdaptersPath"] = DemoAdapterFiles.Write(Path.Combine(data, "bundled-adapters"), "extract-name", "pirate-style"),
+    });
+
+    public Task InitializeAsync() => Server.InitializeAsync();
+
+    public Task DisposeAsync() => Server.DisposeAsync();
+}
+
+/// <summary>The playground in a real browser: the demo base and two demo adapters answer side by side, then a blind vote fills the win table.</summary>
+public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStudio>
+{
+    StudioServer Studio => demo.Server;
+
+    [Fact]
+    public async Task Three_columns_fill_in_from_one_generation_and_a_blind_vote_enters_the_win_table()
+    {
+        var (demoModel, adapterIds) = await DemoAsync();
+        var page = await Studio.NewPageAsync();
+        await page.GotoAsync("/playground");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+
+        await PickAsync(page, "#playground-model", demoModel);
+        foreach (int id in adapterIds) await page.ClickAsync($"#add-adapter-{id}");
+        await page.FillAsync("#prompt", "Who is this sentence about?\n\ntom hopped to the shop before dinner.");
+        await page.ClickAsync("#generate");
+
+        try
+        {
+            await page.Locator("#generation-summary[data-finished='true']").WaitForAsync(new() { Timeout = 120_000 });
+        }
+        catch (TimeoutException e)
+        {
+            await ScreenshotAsync(page, "20-playground-timed-out");
+            throw new TimeoutException($"{e.Message}\nThe studio's output:\n{Studio.Output}", e);
+        }
+        var columns = page.Locator("#answers .answer-column");
+        Assert.Equal(3, await columns.CountAsync());
+        Assert.Equal(["1 · base model only", "2 · demo extract-name", "3 · demo pirate-style"], (await page.Locator("#answers .answer-name").AllTextContentsAsync()).Select(t => t.Trim()));
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.NotEqual("", await columns.Nth(c).GetAttributeAsync("data-finish"));
+            Assert.Contains("tokens/s", await columns.Nth(c).Locator(".answer-stats").TextContentAsync());
+        }
+        Assert.Contains("1 batch", await page.Locator("#generation-summary").TextContentAsync());
+        await ScreenshotAsync(page, "20-playground-answers");
+
+        await page.ClickAsync("#start-blind");
+        await page.ClickAsync("#vote-a");
+        await page.Locator("#blind-reveal").WaitForAsync();
+        await Assertions.Expect(page.Locator("#win-table .win-row")).ToHaveCountAsync(2);
+        Assert.Equal(["1", "1"], await page.Locator("#win-table .win-row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.games)"));
+        await ScreenshotAsync(page, "21-playground-vote");
+
+        var answers = await page.Locator("#answers .answer-column").AllTextContentsAsync();
+        await page.FillAsync("#session-name", "three columns");
+        await page.ClickAsync("#save-session");
+        await page.GotoAsync("/playground");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await PickAsync(page, "#open-session", "three columns");
+        await Assertions.Expect(page.Locator("#answers .answer-column")).ToHaveCountAsync(3);
+        Assert.Equal(answers, await page.Locator("#answers .answer-column").AllTextContentsAsync());
+    }
+
+    [Fact]
+    public async Task A_demo_eval_set_run_through_two_columns_shows_each_columns_scores_and_answers()
+    {
+        var (_, adapterIds) = await DemoAsync();
+        var page = await Studio.NewPageAsync();
+        await page.GotoAsync("/playground");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await page.ClickAsync($"#add-adapter-{adapterIds[0]}");
+
+        await page.ClickAsync("text=Prompt set");
+        await PickAsync(page, "#prompt-set-dataset", "demo extract-name-eval");
+        await page.FillAsync("#prompt-set-max", "4");
+        await page.ClickAsync("#run-prompt-set");
+
+        await page.Locator("#prompt-set-scores").WaitForAsync(new() { Timeout = 120_000 });
+        Assert.Equal(2, await page.Locator("#prompt-set-scores .score-row").CountAsync());
+        Assert.Equal(4, await page.Locator("#prompt-set-outputs .prompt-set-row").CountAsync());
+        Assert.All(await page.Locator("#prompt-set-scores .score-row td:nth-child(3)").AllTextContentsAsync(), perplexity => Assert.NotEqual("–", perplexity.Trim()));
+        await ScreenshotAsync(page, "22-playground-prompt-set");
+    }
+
+    /// <summary>MudSelect keeps the id on a hidden input: opens the select by its visible field and clicks the option.</summary>
+    static async Task PickAsync(IPage page, string selectId, string option)
+    {
+        await page.Locator(".mud-input-control.mud-select", new() { Has = page.Locator(selectId) }).ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = option }).ClickAsync();
+    }
+
+    /// <summary>The demo model's name and the two demo adapters' ids, from the studio's API.</summary>
+    async Task<(string Model, int[] Adapters)> DemoAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Studio.Url) };
+        var models = await http.GetFromJsonAsync<JsonArray>("/api/models");
+        var demoModel = models!.Single(m => m!["source"]!.GetValue<string>() == "Demo")!;
+        var adapters = await http.GetFromJsonAsync<JsonArray>("/api/adapters");
+        var ids = adapters!.Where(a => a!["baseModelId"]!.GetValue<int>() == demoModel["id"]!.GetValue<int>())
+            .OrderBy(a => a!["name"]!.GetValue<string>(), StringComparer.Ordinal).Select(a => a!["id"]!.GetValue<int>()).ToArray();
+        Assert.Equal(2, ids.Length);
+        return (demoModel["name"]!.GetValue<string>(), ids);
+    }
+
+    static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(StudioServer.ScreenshotFolder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(StudioServer.ScreenshotFolder, $"{name}.png"), FullPage = true });
+    }
+}
