@@ -150,10 +150,12 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
             .Select(g => new { Owner = g.Key, Bytes = g.Sum(d => d.SizeBytes) }).ToDictionaryAsync(g => g.Owner, g => g.Bytes, cancellation);
         var adapterBytes = await db.Adapters.GroupBy(a => a.Owner)
             .Select(g => new { Owner = g.Key, Bytes = g.Sum(a => a.SizeBytes) }).ToDictionaryAsync(g => g.Owner, g => g.Bytes, cancellation);
+        var modelBytes = await db.BaseModels.Where(m => m.Owner != null).GroupBy(m => m.Owner!)
+            .Select(g => new { Owner = g.Key, Bytes = g.Sum(m => m.SizeBytes ?? 0) }).ToDictionaryAsync(g => g.Owner, g => g.Bytes, cancellation);
         return found.Select(u => new UserSummary(
             u.Id, u.UserName!, u.Email, admins.Contains(u.Id) ? StudioRoles.Admin : StudioRoles.Member, u.IsDisabled,
             u.MaxQueuedRuns, u.MaxStorageBytes, queued.GetValueOrDefault(u.Id),
-            datasetBytes.GetValueOrDefault(u.Id) + adapterBytes.GetValueOrDefault(u.Id), u.CreatedAt)).ToList();
+            datasetBytes.GetValueOrDefault(u.Id) + adapterBytes.GetValueOrDefault(u.Id) + modelBytes.GetValueOrDefault(u.Id), u.CreatedAt)).ToList();
     }
 
     static Failure AdminsOnly() => Failure.Forbidden("Admins only", "Only admins manage accounts.");

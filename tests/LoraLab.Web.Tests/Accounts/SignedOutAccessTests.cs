@@ -46,6 +46,12 @@ public sealed class SignedOutAccessTests(TeamStudio studio) : IClassFixture<Team
         Assert.Contains(("GET", "/api/datasets/1/file"), protectedRequests);
         Assert.Contains(protectedRequests, r => r.Path == "/hubs/training/negotiate");
         Assert.Contains(("GET", "/admin/users"), protectedRequests);
+        Assert.Contains(("POST", "/api/adapters/import"), protectedRequests);
+        Assert.Contains(("POST", "/api/adapters/1/merge"), protectedRequests);
+        Assert.Contains(("DELETE", "/api/models/1"), protectedRequests);
+        Assert.Contains(("POST", "/api/models/downloads"), protectedRequests);
+        Assert.Contains(("POST", "/api/playground/generate"), protectedRequests);
+        Assert.Contains(("GET", "/playground"), protectedRequests);
     }
 
     [Fact]

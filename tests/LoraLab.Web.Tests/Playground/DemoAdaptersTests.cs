@@ -45,14 +45,14 @@ public sealed class DemoAdaptersTests : IDisposable
     }
 
     [Fact]
-    public async Task Each_bundled_adapter_is_imported_into_the_library_on_the_demo_model()
+    public async Task Each_bundled_adapter_is_imported_into_the_library_on_the_demo_model_owned_by_the_local_account()
     {
         var imported = await Demo().RegisterAsync();
 
         Assert.Equal(["demo extract-name", "demo pirate-style"], imported.Select(r => r.Value!.Name));
         await using var db = await _db.CreateDbContextAsync();
         var demoModel = await db.BaseModels.SingleAsync(m => m.Source == LoraLab.Web.Data.Entities.ModelSource.Demo);
-        Assert.All(imported, r => Assert.Equal((demoModel.Id, "lora", 4), (r.Value!.BaseModelId, r.Value.Method, r.Value.Rank)));
+        Assert.All(imported, r => Assert.Equal((demoModel.Id, "lora", 4, "local"), (r.Value!.BaseModelId, r.Value.Method, r.Value.Rank, r.Value.Owner)));
         Assert.All(imported, r => Assert.True(File.Exists(Path.Combine(r.Value!.Folder, "adapter_model.safetensors"))));
     }
 

@@ -10,7 +10,7 @@ namespace LoraLab.Web.Tests.Components.Adapters;
 /// <summary>The studio's services plus the adapter library's, over the test's data folder, with a tiny real model in models/tiny.</summary>
 public abstract class AdapterLibraryContext : StudioComponentContext
 {
-    protected AdapterLibraryContext()
+    protected AdapterLibraryContext(bool singleUser = true) : base(singleUser: singleUser)
     {
         var db = TestDatabase.Create(Data.Path);
         var folder = new DataFolder(Data.Path);
