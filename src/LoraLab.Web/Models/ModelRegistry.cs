@@ -16,6 +16,9 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
 {
     readonly SemaphoreSlim _sync = new(1, 1);
 
+    /// <summary>Why a member may not register or delete a model: the base models are the team's, and a folder path names files on the host.</summary>
+    public static readonly Failure AdminsOnly = Failure.Forbidden("Admins only", "Only admins register or delete base models.");
+
     public string ModelsFolder => data.Models;
 
     /// <summary>Registers new folders, refreshes known ones (a folder that disappeared keeps its record with an error), and lists them all.</summary>
@@ -169,7 +172,7 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
     /// </summary>
     public async Task<Result<RegisteredModel>> DeleteAsync(int id, Caller caller, CancellationToken cancellation = default)
     {
-        if (!caller.IsAdmin) return Failure.Forbidden("Admins only", "Only admins register or delete base models.");
+        if (!caller.IsAdmin) return AdminsOnly;
         await _sync.WaitAsync(cancellation);
         try
         {
