@@ -1,6 +1,6 @@
 namespace LoraLab.Web;
 
-public enum FailureKind { Invalid, NotFound, Conflict, TooLarge, Unavailable }
+public enum FailureKind { Invalid, NotFound, Conflict, TooLarge, Forbidden, Unavailable }
 
 /// <summary>
 /// Why a studio operation did not happen, worded for the person who asked: the API turns it into ProblemDetails,
@@ -15,6 +15,9 @@ public sealed record Failure(FailureKind Kind, string Title, string Detail, IRea
         new(FailureKind.NotFound, $"{what} not found", $"There is no {what.ToLowerInvariant()} with id {id}.");
 
     public static Failure Conflict(string title, string detail) => new(FailureKind.Conflict, title, detail);
+
+    /// <summary>The caller may see the record but not do this to it (or may not see it at all: a private dataset).</summary>
+    public static Failure Forbidden(string title, string detail) => new(FailureKind.Forbidden, title, detail);
 
     public static Failure Invalid(string title, IReadOnlyDictionary<string, string[]> fieldErrors) =>
         new(FailureKind.Invalid, title, string.Join(" ", fieldErrors.SelectMany(e => e.Value)), fieldErrors);

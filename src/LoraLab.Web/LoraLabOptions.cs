@@ -7,7 +7,8 @@ namespace LoraLab.Web;
 /// Everything the studio stores lives under <see cref="DataPath"/>:
 /// <code>
 /// {DataPath}/
-///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions and votes
+///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions
+///                                   and votes, accounts, access tokens, audit log
 ///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
 ///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start;
 ///                                   a merged adapter is exported here as a new base model
@@ -16,6 +17,7 @@ namespace LoraLab.Web;
 ///   adapters/adapter-{adapterId}/   imported and combined adapters, in the same layout
 ///   runs/{runId}/checkpoints/       a run's resumable checkpoints, one folder per saved step
 ///   logs/run-{runId}.log            a run's log lines
+///   keys/                           ASP.NET Core data-protection keys (sign-in cookies, antiforgery tokens, password links)
 ///   tmp/                            imports, merges and combinations in progress; emptied at start-up
 /// </code>
 /// Deleting a record deletes its files; files no record refers to are reported at start-up.
@@ -64,6 +66,11 @@ public sealed record LoraLabOptions
     /// <summary>Queue the runs a crash or shutdown interrupted again at start-up, each from its last checkpoint.</summary>
     public bool AutoResumeInterrupted { get; init; }
 
+    /// <summary>
+    /// Nobody signs in: every request is the built-in local account, an admin (a personal machine). False for a team:
+    /// every page, API endpoint and hub then requires a signed-in user or an access token (see LoraLab:Accounts).
+    /// </summary>
+    public bool SingleUser { get; init; } = true;
     /// <summary>The Hugging Face Hub models are downloaded from; when unset, the HF_ENDPOINT variable, else https://huggingface.co.</summary>
     public string? HubEndpoint { get; init; }
 

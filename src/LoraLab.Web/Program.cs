@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Apis;
 using LoraLab.Web.Components;
 using LoraLab.Web.Extensions;
@@ -9,15 +10,17 @@ builder.AddLoraLabServices();
 var app = builder.Build();
 if (!app.TrySelectComputeDevice()) return 1;
 await app.PrepareStudioAsync();
+await app.PrepareAccountsAsync();
 
 if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseApiProblemDetails();
-// No HTTPS redirection: the studio serves plain HTTP on the host or behind a TLS-terminating proxy.
+app.UseStudioSecurity();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+// Every endpoint requires a signed-in user (the fallback policy) unless it allows anonymous callers, as these do.
+app.MapStaticAssets().AllowAnonymous();
 app.MapHealthApi();
 app.MapModelsApi();
 app.MapDatasetsApi();
@@ -26,6 +29,7 @@ app.MapAdaptersApi();
 app.MapDevicesApi();
 app.MapPlaygroundApi();
 app.MapTrainingHub();
+app.MapAccountEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -5,9 +5,10 @@ namespace LoraLab.Web.BrowserTests;
 
 /// <summary>
 /// The real studio as its own process on a free loopback port, over a throw-away data folder that holds a tiny model,
-/// and a headless Debian Chromium driven by Playwright (which downloads no browser of its own).
+/// and a headless Debian Chromium driven by Playwright (which downloads no browser of its own). It runs in single-user
+/// mode unless the settings its data-folder preparation returns say otherwise.
 /// </summary>
-public sealed class StudioServer : IAsyncLifetime
+public class StudioServer : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 

@@ -3,6 +3,8 @@ using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Web.Accounts;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
 
@@ -10,13 +12,16 @@ namespace LoraLab.Web.Adapters;
 
 /// <summary>
 /// Makes a new adapter from weighted LoRA adapters of one base model (PEFT's add_weighted_adapter, by
-/// <see cref="WeightedAdapterCombination"/>, whose rules decide what combines) and registers it in the library.
+/// <see cref="WeightedAdapterCombination"/>, whose rules decide what combines) and registers it in the library. Anyone
+/// may combine any adapters, as everyone reads them; the new adapter belongs to the caller and counts against their
+/// storage quota.
 /// </summary>
-public sealed class AdapterCombiner(AdapterStore adapters, ModelRegistry models, DataFolder data, AdapterWork work, ComputeDevice device)
+public sealed class AdapterCombiner(AdapterStore adapters, ModelRegistry models, DataFolder data, AdapterWork work, Quotas quotas, ComputeDevice device)
 {
     const string Combined = "combined";
 
-    public async Task<Result<AdapterSummary>> CombineAsync(AdapterCombination request, IProgress<string>? progress = null, CancellationToken cancellation = default)
+    public async Task<Result<AdapterSummary>> CombineAsync(
+        AdapterCombination request, Caller caller, IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
         var sources = new List<(AdapterSummary Adapter, double Weight)>();
         foreach (var (id, weight) in request.Sources)
@@ -29,6 +34,7 @@ public sealed class AdapterCombiner(AdapterStore adapters, ModelRegistry models,
         if (name.Length > 200) return Invalid("name", $"The name has {name.Length} characters; at most 200 are allowed.");
         var baseModel = (await models.FindAsync(sources[0].Adapter.BaseModelId, cancellation))!;
         if (baseModel.Error is { } unusable) return Invalid("sources", $"Their base model '{baseModel.Name}' cannot be loaded: {unusable}");
+        if (await quotas.CheckStorageAsync(caller, 0, cancellation) is { } full) return full;
 
         string scratch = data.NewScratchFolder("combine");
         try
@@ -44,7 +50,7 @@ public sealed class AdapterCombiner(AdapterStore adapters, ModelRegistry models,
                 return Invalid("sources", error);
             }
             progress?.Report("Registering the new adapter");
-            return await adapters.AddAsync(output, name, baseModel.Id, Describe(sources, request.CombinationType), data.LibraryAdapterFolder, cancellation);
+            return await adapters.AddAsync(output, name, baseModel.Id, Describe(sources, request.CombinationType), data.LibraryAdapterFolder, caller, AuditAction.AdapterCombined, cancellation);
         }
         finally
         {

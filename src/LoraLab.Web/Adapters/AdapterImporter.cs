@@ -2,6 +2,8 @@ using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Web.Accounts;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
 using Microsoft.Extensions.Options;
@@ -15,20 +17,24 @@ public sealed record AdapterImportOptions(string? Name = null, int? BaseModelId 
 /// Brings PEFT adapters made elsewhere into the library, from an uploaded zip or a folder on this host (copied, so the
 /// original stays untouched). An adapter is registered only once it has loaded onto its base model, which checks every
 /// tensor's name and shape; the base is the one asked for, or the registered model that adapter_config.json's
-/// base_model_name_or_path names (by folder, or by the last part of a hub id).
+/// base_model_name_or_path names (by folder, or by the last part of a hub id). An imported adapter belongs to the
+/// caller and counts against their storage quota; only admins import from folders, as a path names any file on the host.
 /// </summary>
-public sealed class AdapterImporter(AdapterStore adapters, ModelRegistry models, DataFolder data, AdapterWork work, ComputeDevice device, IOptions<LoraLabOptions> options)
+public sealed class AdapterImporter(
+    AdapterStore adapters, ModelRegistry models, DataFolder data, AdapterWork work, Quotas quotas, ComputeDevice device, IOptions<LoraLabOptions> options)
 {
     public const int MaxNameLength = 200;
 
     public long MaxUploadBytes => options.Value.MaxAdapterUploadBytes;
 
     /// <summary>A zip of a PEFT adapter folder: its files at the root, or in one folder at the root.</summary>
-    public async Task<Result<AdapterSummary>> ImportZipAsync(string fileName, Stream content, AdapterImportOptions request, IProgress<string>? progress = null, CancellationToken cancellation = default)
+    public async Task<Result<AdapterSummary>> ImportZipAsync(
+        string fileName, Stream content, AdapterImportOptions request, Caller caller, IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
         fileName = UploadFileName.Sanitize(fileName, "adapter");
         if (!fileName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             return Failure.InvalidField("file", $"'{fileName}' is not a .zip file: zip the adapter folder (adapter_config.json and adapter_model.safetensors).");
+        if (await quotas.CheckStorageAsync(caller, 0, cancellation) is { } full) return full;
         string scratch = data.NewScratchFolder("import");
         try
         {
@@ -41,7 +47,7 @@ public sealed class AdapterImporter(AdapterStore adapters, ModelRegistry models,
             if (unpacked.Failure is { } failure) return failure;
             var root = AdapterRoot(unpacked.Value!, fileName);
             if (root.Failure is { } noAdapter) return noAdapter;
-            return await CheckAndAddAsync(root.Value!, fileName, "file", request.Name ?? Path.GetFileNameWithoutExtension(fileName), request.BaseModelId, progress, cancellation);
+            return await CheckAndAddAsync(root.Value!, fileName, "file", request.Name ?? Path.GetFileNameWithoutExtension(fileName), request.BaseModelId, caller, progress, cancellation);
         }
         finally
         {
@@ -49,14 +55,18 @@ public sealed class AdapterImporter(AdapterStore adapters, ModelRegistry models,
         }
     }
 
-    /// <summary>A PEFT adapter folder on this host; its top-level files are copied into the library.</summary>
-    public async Task<Result<AdapterSummary>> ImportFolderAsync(string? folder, AdapterImportOptions request, IProgress<string>? progress = null, CancellationToken cancellation = default)
+    /// <summary>A PEFT adapter folder on this host; its top-level files are copied into the library. Admins only.</summary>
+    public async Task<Result<AdapterSummary>> ImportFolderAsync(
+        string? folder, AdapterImportOptions request, Caller caller, IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
+        if (!caller.IsAdmin)
+            return Failure.Forbidden("Admins only", "Only admins import adapters from folders on the studio's host; upload the adapter as a zip instead.");
         if (string.IsNullOrWhiteSpace(folder)) return Failure.InvalidField("folder", "Give the path of an adapter folder on this host.");
         string source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder.Trim()));
         if (!Directory.Exists(source)) return Failure.InvalidField("folder", $"{source} does not exist or is not a folder.");
         if (!File.Exists(Path.Combine(source, AdapterFolder.ConfigFile)))
             return Failure.InvalidField("folder", $"{source} has no {AdapterFolder.ConfigFile}, so it is not a PEFT adapter folder.");
+        if (await quotas.CheckStorageAsync(caller, 0, cancellation) is { } full) return full;
         string scratch = data.NewScratchFolder("import");
         try
         {
@@ -64,7 +74,7 @@ public sealed class AdapterImporter(AdapterStore adapters, ModelRegistry models,
             Directory.CreateDirectory(copy);
             foreach (string file in Directory.EnumerateFiles(source))
                 File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-            return await CheckAndAddAsync(copy, source, "folder", request.Name ?? Path.GetFileName(source), request.BaseModelId, progress, cancellation);
+            return await CheckAndAddAsync(copy, source, "folder", request.Name ?? Path.GetFileName(source), request.BaseModelId, caller, progress, cancellation);
         }
         finally
         {
@@ -75,7 +85,8 @@ public sealed class AdapterImporter(AdapterStore adapters, ModelRegistry models,
     /// <param name="staged">The adapter's files in the scratch folder; moved into adapters/ when they fit.</param>
     /// <param name="shownAs">What messages call the adapter instead of the scratch path: the zip's name or the original folder.</param>
     /// <param name="field">The request field that carried the adapter, named by validation errors.</param>
-    async Task<Result<AdapterSummary>> CheckAndAddAsync(string staged, string shownAs, string field, string name, int? baseModelId, IProgress<string>? progress, CancellationToken cancellation)
+    async Task<Result<AdapterSummary>> CheckAndAddAsync(
+        string staged, string shownAs, string field, string name, int? baseModelId, Caller caller, IProgress<string>? progress, CancellationToken cancellation)
     {
         name = name.Trim();
         if (name.Length is 0 or > MaxNameLength) return Failure.InvalidField("name", $"The name must have 1 to {MaxNameLength} characters, not {name.Length}.");
@@ -100,7 +111,7 @@ public sealed class AdapterImporter(AdapterStore adapters, ModelRegistry models,
             return Failure.Invalid($"The adapter does not fit {model.Name}", new Dictionary<string, string[]> { [p.Field ?? field] = [Shown(p.Message)] });
 
         progress?.Report("Registering the adapter");
-        return await adapters.AddAsync(staged, name, model.Id, $"imported from {shownAs}", data.LibraryAdapterFolder, cancellation);
+        return await adapters.AddAsync(staged, name, model.Id, $"imported from {shownAs}", data.LibraryAdapterFolder, caller, AuditAction.AdapterImported, cancellation);
     }
 
     /// <summary>Null when the adapter loads onto the base; otherwise the field at fault (null: the adapter's) and why.</summary>

@@ -3,6 +3,8 @@ using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Web.Accounts;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
 
@@ -10,9 +12,11 @@ namespace LoraLab.Web.Adapters;
 
 /// <summary>
 /// Folds a LoRA or DoRA adapter into its base and writes the result as a full Hugging Face checkpoint in
-/// models/{name}, with the base's tokenizer files, registered as a new base model (PEFT's merge_and_unload).
+/// models/{name}, with the base's tokenizer files, registered as a new base model (PEFT's merge_and_unload). The
+/// adapter's owner and admins merge it; the model belongs to whoever merged it and counts against their storage quota.
 /// </summary>
-public sealed partial class AdapterMerger(AdapterStore adapters, ModelRegistry models, DataFolder data, AdapterWork work, ComputeDevice device)
+public sealed partial class AdapterMerger(
+    AdapterStore adapters, ModelRegistry models, DataFolder data, AdapterWork work, Quotas quotas, AuditLog audit, ComputeDevice device)
 {
     /// <summary>The folder name a merge gets when none is given: base and adapter names, made safe.</summary>
     public static string DefaultName(AdapterSummary adapter)
@@ -22,9 +26,13 @@ public sealed partial class AdapterMerger(AdapterStore adapters, ModelRegistry m
     }
 
     /// <summary>Merges adapter <paramref name="adapterId"/> into a new model folder <paramref name="modelName"/> (or <see cref="DefaultName"/>).</summary>
-    public async Task<Result<RegisteredModel>> MergeAsync(int adapterId, string? modelName, IProgress<string>? progress = null, CancellationToken cancellation = default)
+    public async Task<Result<RegisteredModel>> MergeAsync(
+        int adapterId, string? modelName, Caller caller, IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
         if (await adapters.FindAsync(adapterId, cancellation) is not { } adapter) return Failure.NotFound("Adapter", adapterId);
+        if (!caller.CanChange(adapter.Owner))
+            return Failure.Forbidden("The adapter is not yours",
+                $"Adapter {adapterId} ('{adapter.Name}') belongs to '{adapter.OwnerName}'; only they and admins can merge it into a new base model.");
         if (AdapterConfigFile.Read(adapter.Folder) is not { IsLora: true })
             return new Failure(FailureKind.Invalid, "Only LoRA adapters merge",
                 $"Adapter {adapterId} ('{adapter.Name}') is a {adapter.Method} adapter; only LoRA and DoRA adapters fold into the base weights.");
@@ -36,6 +44,7 @@ public sealed partial class AdapterMerger(AdapterStore adapters, ModelRegistry m
         var baseModel = (await models.FindAsync(adapter.BaseModelId, cancellation))!;
         if (baseModel.Error is { } unusable)
             return new Failure(FailureKind.Invalid, "The base model cannot be used", $"Model '{baseModel.Name}' cannot be loaded: {unusable}");
+        if (await quotas.CheckStorageAsync(caller, 0, cancellation) is { } full) return full;
 
         string scratch = data.NewScratchFolder("merge");
         try
@@ -44,10 +53,13 @@ public sealed partial class AdapterMerger(AdapterStore adapters, ModelRegistry m
             string? error = await work.RunAsync(() => Export(baseModel.Folder, adapter.Folder, output, progress),
                 () => progress?.Report("Waiting for another adapter job to finish"), cancellation);
             if (error is not null) return new Failure(FailureKind.Invalid, "The merge failed", error);
-            if (Path.Exists(target)) return Failure.InvalidField("name", $"{target} appeared while merging; choose another name.");
-            Directory.Move(output, target);
+            long size = DataFiles.FolderSize(output);
+            if (await quotas.CheckStorageAsync(caller, size, cancellation) is { } tooLarge) return tooLarge;
             progress?.Report("Registering the merged model");
-            return (await models.SyncAsync(cancellation)).Single(m => m.Folder == target);
+            var merged = await models.RegisterMergedAsync(output, target, caller.UserId, size, cancellation);
+            if (merged.Value is { } model)
+                await audit.RecordAsync(caller, AuditAction.AdapterMerged, $"{AdapterStore.Subject(adapter.Id, adapter.Name)} into model {model.Id} '{model.Name}'", CancellationToken.None);
+            return merged;
         }
         finally
         {

@@ -4,7 +4,7 @@ namespace LoraLab.Web.Adapters;
 
 /// <summary>
 /// An adapter as lists show it. <paramref name="TargetModules"/> and <paramref name="Metrics"/> are JSON as stored;
-/// <paramref name="Origin"/> says where an adapter without a run came from.
+/// <paramref name="Owner"/> is the owner's user id; <paramref name="Origin"/> says where an adapter without a run came from.
 /// </summary>
 public sealed record AdapterSummary(
     int Id,
@@ -19,4 +19,6 @@ public sealed record AdapterSummary(
     long SizeBytes,
     DateTime CreatedAt,
     JsonNode? Metrics,
+    string Owner,
+    string OwnerName,
     string? Origin = null);

@@ -1,4 +1,5 @@
 using LoraLab.Engine.Peft;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Storage;
@@ -9,7 +10,8 @@ namespace LoraLab.Web.Adapters;
 
 /// <summary>
 /// The bundled demo adapters ({DemoAdaptersPath}/{task}/, PEFT layout), imported into the library on the demo model
-/// once per data folder, so the playground has adapters to compare before any training.
+/// once per data folder, so the playground has adapters to compare before any training. They belong to the local
+/// account, so every user reads them and only admins delete them.
 /// </summary>
 public sealed class DemoAdapters(IDbContextFactory<LoraLabDbContext> dbFactory, AdapterImporter importer, DataFolder data, IOptions<LoraLabOptions> options)
 {
@@ -30,7 +32,7 @@ public sealed class DemoAdapters(IDbContextFactory<LoraLabDbContext> dbFactory, 
 
         var imported = new List<Result<AdapterSummary>>();
         foreach (string task in tasks)
-            imported.Add(await importer.ImportFolderAsync(task, new AdapterImportOptions("demo " + Path.GetFileName(task), demoModel), cancellation: cancellation));
+            imported.Add(await importer.ImportFolderAsync(task, new AdapterImportOptions("demo " + Path.GetFileName(task), demoModel), Caller.Local, cancellation: cancellation));
         await File.WriteAllTextAsync(Marker, DateTime.UtcNow.ToString("O"), cancellation);
         return imported;
     }

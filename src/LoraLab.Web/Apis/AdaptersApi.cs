@@ -1,6 +1,8 @@
 using System.Globalization;
 using LoraLab.Engine.Peft;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -38,19 +40,22 @@ public static class AdaptersApi
     static async Task<Results<Ok<AdapterSummary>, ProblemHttpResult>> GetAdapter(int adapterId, AdapterStore adapters, CancellationToken cancellation) =>
         await adapters.FindAsync(adapterId, cancellation) is { } adapter ? TypedResults.Ok(adapter) : ApiProblems.NotFound("Adapter", adapterId);
 
-    /// <summary>The adapter folder as {name}.zip, files at the root in PEFT layout.</summary>
-    static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAdapter(int adapterId, AdapterStore adapters, CancellationToken cancellation)
+    /// <summary>The adapter folder as {name}.zip, files at the root in PEFT layout; every download is audited.</summary>
+    static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAdapter(
+        int adapterId, AdapterStore adapters, Caller caller, AuditLog audit, CancellationToken cancellation)
     {
         if (await adapters.FindAsync(adapterId, cancellation) is not { } adapter) return ApiProblems.NotFound("Adapter", adapterId);
         if (!Directory.Exists(adapter.Folder))
             return TypedResults.Problem($"The folder of adapter {adapterId} ('{adapter.Name}') is missing: {adapter.Folder}.",
                 statusCode: StatusCodes.Status404NotFound, title: "Adapter files not found");
-        return TypedResults.File(await AdapterStore.OpenZipAsync(adapter, cancellation), "application/zip", $"{adapter.Name}.zip");
+        var zip = await AdapterStore.OpenZipAsync(adapter, cancellation);
+        await audit.RecordAsync(caller, AuditAction.AdapterDownloaded, AdapterStore.Subject(adapter.Id, adapter.Name), cancellation);
+        return TypedResults.File(zip, "application/zip", $"{adapter.Name}.zip");
     }
 
-    static async Task<Results<Ok<AdapterSummary>, ProblemHttpResult>> DeleteAdapter(int adapterId, AdapterStore adapters, CancellationToken cancellation)
+    static async Task<Results<Ok<AdapterSummary>, ProblemHttpResult>> DeleteAdapter(int adapterId, AdapterStore adapters, Caller caller, CancellationToken cancellation)
     {
-        var deleted = await adapters.DeleteAsync(adapterId, cancellation);
+        var deleted = await adapters.DeleteAsync(adapterId, caller, cancellation);
         return deleted.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(deleted.Value!);
     }
 
@@ -58,7 +63,8 @@ public static class AdaptersApi
     /// multipart/form-data with a "file" part (the zip) and, before it, optional "name" and "baseModelId" fields. The
     /// zip is streamed to disk as it arrives and cut off at LoraLab:MaxAdapterUploadBytes.
     /// </summary>
-    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> ImportZip(HttpRequest request, AdapterImporter importer, CancellationToken cancellation)
+    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> ImportZip(
+        HttpRequest request, AdapterImporter importer, Caller caller, CancellationToken cancellation)
     {
         var upload = await MultipartUpload.ReadAsync(request, importer.MaxUploadBytes,
             new Dictionary<string, int> { ["name"] = AdapterImporter.MaxNameLength, ["baseModelId"] = MaxIdLength }, cancellation);
@@ -68,7 +74,7 @@ public static class AdaptersApi
         if (upload.File is null) return Failure.InvalidField("file", "The upload has no file part: send the zip in a part named \"file\".").ToProblem();
         var baseModelId = ParseBaseModelId(upload.Fields);
         if (baseModelId.Failure is { } invalid) return invalid.ToProblem();
-        var imported = await importer.ImportZipAsync(upload.FileName, upload.File, new AdapterImportOptions(upload.Fields.GetValueOrDefault("name"), baseModelId.Value), cancellation: cancellation);
+        var imported = await importer.ImportZipAsync(upload.FileName, upload.File, new AdapterImportOptions(upload.Fields.GetValueOrDefault("name"), baseModelId.Value), caller, cancellation: cancellation);
         return Created(imported);
     }
 
@@ -77,17 +83,24 @@ public static class AdaptersApi
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int id) ? id
         : Failure.InvalidField("baseModelId", $"baseModelId must be a model id, not '{text}'.");
 
-    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> ImportFolder(ImportFolderRequest request, AdapterImporter importer, CancellationToken cancellation) =>
-        Created(await importer.ImportFolderAsync(request.Folder, new AdapterImportOptions(request.Name, request.BaseModelId), cancellation: cancellation));
+    /// <summary>A folder on the studio's host: admins only, as a path names any file the studio can read.</summary>
+    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> ImportFolder(
+        ImportFolderRequest request, AdapterImporter importer, Caller caller, CancellationToken cancellation) =>
+        Created(await importer.ImportFolderAsync(request.Folder, new AdapterImportOptions(request.Name, request.BaseModelId), caller, cancellation: cancellation));
 
     /// <summary>A new adapter from weighted LoRA adapters of one base; 400 names the rule a request breaks.</summary>
-    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> Combine(AdapterCombination request, AdapterCombiner combiner, CancellationToken cancellation) =>
-        Created(await combiner.CombineAsync(request, cancellation: cancellation));
+    static async Task<Results<Created<AdapterSummary>, ProblemHttpResult>> Combine(
+        AdapterCombination request, AdapterCombiner combiner, Caller caller, CancellationToken cancellation) =>
+        Created(await combiner.CombineAsync(request, caller, cancellation: cancellation));
 
-    /// <summary>Merges the adapter into its base, writes models/{name} and registers it; answers when the checkpoint is written.</summary>
-    static async Task<Results<Created<ModelSummary>, ProblemHttpResult>> Merge(int adapterId, MergeRequest? request, AdapterMerger merger, CancellationToken cancellation)
+    /// <summary>
+    /// Merges the adapter into its base, writes models/{name} and registers it, owned by the caller; answers when the
+    /// checkpoint is written. The adapter's owner and admins only.
+    /// </summary>
+    static async Task<Results<Created<ModelSummary>, ProblemHttpResult>> Merge(
+        int adapterId, MergeRequest? request, AdapterMerger merger, Caller caller, CancellationToken cancellation)
     {
-        var merged = await merger.MergeAsync(adapterId, request?.Name, cancellation: cancellation);
+        var merged = await merger.MergeAsync(adapterId, request?.Name, caller, cancellation: cancellation);
         return merged.Failure is { } failure
             ? failure.ToProblem()
             : TypedResults.Created($"{ApiProblems.Prefix}/models/{merged.Value!.Id}", ModelSummary.From(merged.Value));

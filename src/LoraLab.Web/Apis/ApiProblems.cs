@@ -19,6 +19,7 @@ public static class ApiProblems
         FailureKind.NotFound => StatusCodes.Status404NotFound,
         FailureKind.Conflict => StatusCodes.Status409Conflict,
         FailureKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        FailureKind.Forbidden => StatusCodes.Status403Forbidden,
         // A service the studio depends on (the Hugging Face Hub) failed or could not be reached.
         FailureKind.Unavailable => StatusCodes.Status502BadGateway,
         _ => StatusCodes.Status400BadRequest,

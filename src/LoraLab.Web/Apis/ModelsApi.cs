@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,6 +7,10 @@ namespace LoraLab.Web.Apis;
 
 public static class ModelsApi
 {
+    /// <summary>
+    /// The base models and their Hub downloads. Everyone reads them; only admins delete models and start, resume,
+    /// cancel or discard downloads, as base models are the team's.
+    /// </summary>
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup($"{ApiProblems.Prefix}/models").WithTags("Models");
@@ -42,9 +47,9 @@ public static class ModelsApi
     }
 
     /// <summary>Deletes the record, and the folder when it is inside {DataPath}/models; 409 while runs or adapters use the model.</summary>
-    static async Task<Results<Ok<ModelSummary>, ProblemHttpResult>> DeleteModel(int modelId, ModelRegistry models, CancellationToken cancellation)
+    static async Task<Results<Ok<ModelSummary>, ProblemHttpResult>> DeleteModel(int modelId, ModelRegistry models, Caller caller, CancellationToken cancellation)
     {
-        var deleted = await models.DeleteAsync(modelId, cancellation);
+        var deleted = await models.DeleteAsync(modelId, caller, cancellation);
         return deleted.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(ModelSummary.From(deleted.Value!));
     }
 
@@ -58,23 +63,25 @@ public static class ModelsApi
     /// repository, one without safetensors or with an unsupported architecture is a 400 naming the field; 202 with the
     /// download to poll at its Location otherwise.
     /// </summary>
-    static async Task<Results<Accepted<HubDownloadSummary>, ProblemHttpResult>> StartDownload(HubDownloadRequest request, HubDownloads downloads, CancellationToken cancellation) =>
-        Accepted(await downloads.StartAsync(request.RepoId, request.Revision, cancellation));
+    static async Task<Results<Accepted<HubDownloadSummary>, ProblemHttpResult>> StartDownload(
+        HubDownloadRequest request, HubDownloads downloads, Caller caller, CancellationToken cancellation) =>
+        Accepted(await downloads.StartAsync(request.RepoId, request.Revision, caller, cancellation));
 
-    static Results<Ok<HubDownloadSummary>, ProblemHttpResult> CancelDownload(int downloadId, HubDownloads downloads)
+    static Results<Ok<HubDownloadSummary>, ProblemHttpResult> CancelDownload(int downloadId, HubDownloads downloads, Caller caller)
     {
-        var cancelled = downloads.Cancel(downloadId);
+        var cancelled = downloads.Cancel(downloadId, caller);
         return cancelled.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(cancelled.Value!);
     }
 
     /// <summary>Starts a failed, cancelled or interrupted download again, from the parts already on disk.</summary>
-    static async Task<Results<Accepted<HubDownloadSummary>, ProblemHttpResult>> ResumeDownload(int downloadId, HubDownloads downloads, CancellationToken cancellation) =>
-        Accepted(await downloads.ResumeAsync(downloadId, cancellation));
+    static async Task<Results<Accepted<HubDownloadSummary>, ProblemHttpResult>> ResumeDownload(
+        int downloadId, HubDownloads downloads, Caller caller, CancellationToken cancellation) =>
+        Accepted(await downloads.ResumeAsync(downloadId, caller, cancellation));
 
     /// <summary>Forgets a download that is not running and deletes its partial files.</summary>
-    static Results<Ok<HubDownloadSummary>, ProblemHttpResult> DiscardDownload(int downloadId, HubDownloads downloads)
+    static Results<Ok<HubDownloadSummary>, ProblemHttpResult> DiscardDownload(int downloadId, HubDownloads downloads, Caller caller)
     {
-        var discarded = downloads.Discard(downloadId);
+        var discarded = downloads.Discard(downloadId, caller);
         return discarded.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(discarded.Value!);
     }
 

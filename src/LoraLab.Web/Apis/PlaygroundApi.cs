@@ -1,10 +1,15 @@
 using System.Text.Json.Nodes;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Playground;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoraLab.Web.Apis;
 
-/// <summary>The playground for scripts: side-by-side answers, prompt sets, blind votes and their Elo table, saved sessions.</summary>
+/// <summary>
+/// The playground for scripts: side-by-side answers, prompt sets, blind votes and their Elo table, saved sessions.
+/// Every signed-in user generates and votes; a prompt set reads only datasets the caller may read; sessions are their
+/// owner's (admins see everyone's).
+/// </summary>
 public static class PlaygroundApi
 {
     public sealed record NewSession(string Name, JsonNode Payload);
@@ -30,35 +35,43 @@ public static class PlaygroundApi
         return answers.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(answers.Value!);
     }
 
-    static async Task<Results<Ok<PromptSetResult>, ProblemHttpResult>> RunPromptSet(PromptSetRequest request, PromptSetEvaluator evaluator, CancellationToken cancellation)
+    static async Task<Results<Ok<PromptSetResult>, ProblemHttpResult>> RunPromptSet(
+        PromptSetRequest request, PromptSetEvaluator evaluator, Caller caller, CancellationToken cancellation)
     {
-        var result = await evaluator.EvaluateAsync(request, cancellation: cancellation);
+        var result = await evaluator.EvaluateAsync(request, caller, cancellation: cancellation);
         return result.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(result.Value!);
     }
 
-    static async Task<Results<Created<VoteSummary>, ProblemHttpResult>> Vote(NewVote vote, PlaygroundVoteStore votes, CancellationToken cancellation)
+    static async Task<Results<Created<VoteSummary>, ProblemHttpResult>> Vote(NewVote vote, PlaygroundVoteStore votes, Caller caller, CancellationToken cancellation)
     {
-        var recorded = await votes.RecordAsync(vote, cancellation);
+        var recorded = await votes.RecordAsync(vote, caller, cancellation);
         return recorded.Failure is { } failure ? failure.ToProblem() : TypedResults.Created($"{ApiProblems.Prefix}/playground/ratings/{vote.BaseModelId}", recorded.Value!);
     }
 
     static async Task<Ok<IReadOnlyList<ColumnRating>>> Ratings(int baseModelId, PlaygroundVoteStore votes, CancellationToken cancellation) =>
         TypedResults.Ok(await votes.RatingsAsync(baseModelId, cancellation));
 
-    static async Task<Ok<IReadOnlyList<PlaygroundSessionSummary>>> ListSessions(PlaygroundSessionStore sessions, CancellationToken cancellation) =>
-        TypedResults.Ok(await sessions.ListAsync(cancellation));
+    /// <summary>The caller's sessions (everyone's, for admins).</summary>
+    static async Task<Ok<IReadOnlyList<PlaygroundSessionSummary>>> ListSessions(PlaygroundSessionStore sessions, Caller caller, CancellationToken cancellation) =>
+        TypedResults.Ok(await sessions.ListAsync(caller, cancellation));
 
-    static async Task<Results<Ok<PlaygroundSessionSummary>, ProblemHttpResult>> GetSession(int sessionId, PlaygroundSessionStore sessions, CancellationToken cancellation) =>
-        await sessions.FindAsync(sessionId, cancellation) is { } session ? TypedResults.Ok(session) : ApiProblems.NotFound("Playground session", sessionId);
+    static async Task<Results<Ok<PlaygroundSessionSummary>, ProblemHttpResult>> GetSession(
+        int sessionId, PlaygroundSessionStore sessions, Caller caller, CancellationToken cancellation)
+    {
+        var found = await sessions.FindAsync(sessionId, caller, cancellation);
+        return found.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(found.Value!);
+    }
 
-    static async Task<Results<Created<PlaygroundSessionSummary>, ProblemHttpResult>> SaveSession(NewSession session, PlaygroundSessionStore sessions, CancellationToken cancellation)
+    static async Task<Results<Created<PlaygroundSessionSummary>, ProblemHttpResult>> SaveSession(
+        NewSession session, PlaygroundSessionStore sessions, Caller caller, CancellationToken cancellation)
     {
         if (string.IsNullOrWhiteSpace(session.Name) || session.Name.Length > 200)
             return Failure.InvalidField("name", "A session needs a name of 1 to 200 characters.").ToProblem();
-        var saved = await sessions.SaveAsync(session.Name.Trim(), session.Payload, cancellation);
+        var saved = await sessions.SaveAsync(session.Name.Trim(), session.Payload, caller, cancellation);
         return TypedResults.Created($"{ApiProblems.Prefix}/playground/sessions/{saved.Id}", saved);
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> DeleteSession(int sessionId, PlaygroundSessionStore sessions, CancellationToken cancellation) =>
-        await sessions.DeleteAsync(sessionId, cancellation) ? TypedResults.NoContent() : ApiProblems.NotFound("Playground session", sessionId);
+    static async Task<Results<NoContent, ProblemHttpResult>> DeleteSession(
+        int sessionId, PlaygroundSessionStore sessions, Caller caller, CancellationToken cancellation) =>
+        (await sessions.DeleteAsync(sessionId, caller, cancellation)).Failure is { } failure ? failure.ToProblem() : TypedResults.NoContent();
 }

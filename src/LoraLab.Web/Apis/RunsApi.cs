@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,10 @@ public static class RunsApi
 {
     public sealed record QueuePositionRequest(int Position);
 
-    /// <summary>Runs for scripts: queue, list, inspect, cancel, resume, reorder, delete; metrics and log lines.</summary>
+    /// <summary>
+    /// Runs for scripts: queue, list, inspect, cancel, resume, reorder, delete; metrics and log lines. Everyone reads
+    /// every run; only its owner and admins change it, and only admins reorder the queue.
+    /// </summary>
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup($"{ApiProblems.Prefix}/runs").WithTags("Runs");
@@ -27,33 +31,35 @@ public static class RunsApi
     static async Task<Ok<IReadOnlyList<RunSummary>>> ListRuns(RunReader runs, CancellationToken cancellation) =>
         TypedResults.Ok(await runs.ListAsync(cancellation));
 
-    static async Task<Results<Created<RunSummary>, ProblemHttpResult>> CreateRun(NewRun run, RunQueue queue, CancellationToken cancellation)
+    static async Task<Results<Created<RunSummary>, ProblemHttpResult>> CreateRun(NewRun run, RunQueue queue, Caller caller, CancellationToken cancellation)
     {
-        var created = await queue.CreateAsync(run, cancellation);
+        var created = await queue.CreateAsync(run, caller, cancellation);
         return created.Failure is { } failure ? failure.ToProblem() : TypedResults.Created($"{ApiProblems.Prefix}/runs/{created.Value!.Id}", created.Value);
     }
 
     static async Task<Results<Ok<RunDetails>, ProblemHttpResult>> GetRun(int runId, RunReader runs, CancellationToken cancellation) =>
         await runs.GetDetailsAsync(runId, cancellation) is { } details ? TypedResults.Ok(details) : ApiProblems.NotFound("Run", runId);
 
-    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> DeleteRun(int runId, RunQueue queue, CancellationToken cancellation) =>
-        OkOrProblem(await queue.DeleteAsync(runId, cancellation));
+    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> DeleteRun(int runId, RunQueue queue, Caller caller, CancellationToken cancellation) =>
+        OkOrProblem(await queue.DeleteAsync(runId, caller, cancellation));
 
     /// <summary>200 when the run is cancelled; 202 when it is running and its executor was asked to stop.</summary>
-    static async Task<Results<Ok<RunSummary>, Accepted<RunSummary>, ProblemHttpResult>> CancelRun(int runId, RunQueue queue, CancellationToken cancellation)
+    static async Task<Results<Ok<RunSummary>, Accepted<RunSummary>, ProblemHttpResult>> CancelRun(
+        int runId, RunQueue queue, Caller caller, CancellationToken cancellation)
     {
-        var cancelled = await queue.CancelAsync(runId, cancellation);
+        var cancelled = await queue.CancelAsync(runId, caller, cancellation);
         if (cancelled.Failure is { } failure) return failure.ToProblem();
         return cancelled.Value!.Status == RunStatus.Running
             ? TypedResults.Accepted($"{ApiProblems.Prefix}/runs/{runId}", cancelled.Value)
             : TypedResults.Ok(cancelled.Value);
     }
 
-    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> ResumeRun(int runId, RunQueue queue, CancellationToken cancellation) =>
-        OkOrProblem(await queue.ResumeAsync(runId, cancellation));
+    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> ResumeRun(int runId, RunQueue queue, Caller caller, CancellationToken cancellation) =>
+        OkOrProblem(await queue.ResumeAsync(runId, caller, cancellation));
 
-    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> MoveRun(int runId, QueuePositionRequest request, RunQueue queue, CancellationToken cancellation) =>
-        OkOrProblem(await queue.MoveAsync(runId, request.Position, cancellation));
+    static async Task<Results<Ok<RunSummary>, ProblemHttpResult>> MoveRun(
+        int runId, QueuePositionRequest request, RunQueue queue, Caller caller, CancellationToken cancellation) =>
+        OkOrProblem(await queue.MoveAsync(runId, request.Position, caller, cancellation));
 
     static async Task<Results<Ok<IReadOnlyList<MetricPoint>>, ProblemHttpResult>> GetMetrics(
         int runId, RunReader runs, CancellationToken cancellation, int afterStep = 0) =>

@@ -1,9 +1,11 @@
 using LoraLab.Web.Data.Entities;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace LoraLab.Web.Data;
 
-public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options) : DbContext(options)
+/// <summary>The studio's records and ASP.NET Core Identity's accounts and roles, in one SQLite database.</summary>
+public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options) : IdentityDbContext<StudioUser>(options)
 {
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<BaseModel> BaseModels => Set<BaseModel>();
@@ -12,10 +14,15 @@ public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options)
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
     public DbSet<Adapter> Adapters => Set<Adapter>();
     public DbSet<PlaygroundSession> PlaygroundSessions => Set<PlaygroundSession>();
+    public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<PlaygroundVote> PlaygroundVotes => Set<PlaygroundVote>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LoraLabDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

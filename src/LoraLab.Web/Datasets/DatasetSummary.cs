@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 
 namespace LoraLab.Web.Datasets;
 
-/// <summary>A dataset as lists show it; counts, validation report and statistics are null until it is validated.</summary>
+/// <summary>
+/// A dataset as lists show it; counts, validation report and statistics are null until it is validated.
+/// <paramref name="Owner"/> is the owner's user id; <paramref name="Shared"/> datasets are readable by everyone.
+/// </summary>
 public sealed record DatasetSummary(
     int Id,
     string Name,
@@ -14,4 +17,7 @@ public sealed record DatasetSummary(
     int? EvalRecordCount,
     JsonNode? ValidationReport,
     JsonNode? Statistics,
-    DateTime CreatedAt);
+    DateTime CreatedAt,
+    string Owner,
+    string OwnerName,
+    bool Shared);

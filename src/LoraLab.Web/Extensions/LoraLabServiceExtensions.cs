@@ -43,6 +43,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddTraining();
         builder.Services.AddHubDownloads();
         builder.Services.AddStudioApis();
+        builder.Services.AddStudioAccounts();
         builder.Services.AddPlayground();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

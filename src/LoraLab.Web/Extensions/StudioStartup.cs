@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
@@ -52,7 +53,10 @@ public static class StudioStartup
                 unreferenced.Count, data.Root, string.Join(", ", unreferenced));
     }
 
-    /// <summary>Each demo task file becomes a dataset once; a user who deletes one keeps it deleted until the data folder is new.</summary>
+    /// <summary>
+    /// Each demo task file becomes a dataset once, shared with every user and owned by the local account; a user who
+    /// deletes one keeps it deleted until the data folder is new.
+    /// </summary>
     static async Task RegisterDemoDatasetsAsync(WebApplication app)
     {
         string? folder = app.Services.GetRequiredService<IOptions<LoraLabOptions>>().Value.DemoDatasetsFolder;
@@ -63,7 +67,7 @@ public static class StudioStartup
         foreach (string file in Directory.EnumerateFiles(folder, "*.jsonl").Order(StringComparer.Ordinal))
         {
             await using var content = File.OpenRead(file);
-            var added = await store.AddAsync(Path.GetFileName(file), "demo " + Path.GetFileNameWithoutExtension(file), content);
+            var added = await store.AddAsync(Path.GetFileName(file), "demo " + Path.GetFileNameWithoutExtension(file), content, Caller.Local, shared: true);
             if (added.Failure is { } failure) app.Logger.LogWarning("Demo dataset {File} was not registered: {Detail}", file, failure.Detail);
         }
         await File.WriteAllTextAsync(marker, DateTime.UtcNow.ToString("O"));

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using LoraLab.Engine.Hub;
+using LoraLab.Web.Accounts;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Storage;
 using Microsoft.Extensions.Options;
 
@@ -11,12 +13,14 @@ namespace LoraLab.Web.Models;
 /// unsupported architecture, disk space) and queues it; <see cref="HubDownloadWorker"/> fetches the files into
 /// {DataPath}/downloads/{name}/, then moves the folder to {DataPath}/models/{name}/ and registers it. A download that
 /// fails, is cancelled or is cut short by a restart keeps its parts there, and starting it again resumes them: at
-/// start-up, such folders are listed as interrupted.
+/// start-up, such folders are listed as interrupted. Everyone sees the downloads; only admins start, resume, cancel
+/// or discard them, as base models are the team's, and every start is audited.
 /// </summary>
 public sealed class HubDownloads : IDisposable
 {
     readonly ModelRegistry _registry;
     readonly DataFolder _data;
+    readonly AuditLog _audit;
     readonly TimeProvider _clock;
     readonly ILogger<HubDownloads> _logger;
     readonly HubClient? _client;
@@ -27,9 +31,9 @@ public sealed class HubDownloads : IDisposable
     readonly Channel<Download> _queue = Channel.CreateUnbounded<Download>(new UnboundedChannelOptions { SingleReader = true });
     int _lastId;
 
-    public HubDownloads(IOptions<LoraLabOptions> options, ModelRegistry registry, DataFolder data, TimeProvider clock, ILogger<HubDownloads> logger)
+    public HubDownloads(IOptions<LoraLabOptions> options, ModelRegistry registry, DataFolder data, AuditLog audit, TimeProvider clock, ILogger<HubDownloads> logger)
     {
-        (_registry, _data, _clock, _logger) = (registry, data, clock, logger);
+        (_registry, _data, _audit, _clock, _logger) = (registry, data, audit, clock, logger);
         try
         {
             _client = new HubClient(HubSettings.Resolve(options.Value.HubEndpoint, options.Value.HubToken));
@@ -61,8 +65,9 @@ public sealed class HubDownloads : IDisposable
     }
 
     /// <summary>Checks the request with the Hub and queues it; errors name the field ("repoId", "revision") they concern.</summary>
-    public async Task<Result<HubDownloadSummary>> StartAsync(string? repoId, string? revision, CancellationToken cancellation = default)
+    public async Task<Result<HubDownloadSummary>> StartAsync(string? repoId, string? revision, Caller caller, CancellationToken cancellation = default)
     {
+        if (!caller.IsAdmin) return AdminsOnly;
         if (!HubRepoId.TryParse(repoId, out var repo, out string? repoError)) return Failure.InvalidField("repoId", repoError!);
         if (!HubRevision.TryNormalize(revision, out string rev, out string? revisionError)) return Failure.InvalidField("revision", revisionError!);
         if (_downloader is null) return new Failure(FailureKind.Invalid, "The Hub endpoint is not usable", _settingsError!);
@@ -91,24 +96,27 @@ public sealed class HubDownloads : IDisposable
             _downloads.Add(download);
         }
         _queue.Writer.TryWrite(download);
+        await _audit.RecordAsync(caller, AuditAction.ModelDownloadStarted, $"download {download.Id} of '{download.RepoId}' at {rev}", CancellationToken.None);
         _logger.LogInformation("Download {Id} of {Repo}@{Revision} ({Bytes} bytes) is queued.", download.Id, download.RepoId, rev, plan.TotalBytes);
         OnChanged();
         return download.Summary();
     }
 
     /// <summary>Starts a failed, cancelled or interrupted download again; the files it already has are kept.</summary>
-    public async Task<Result<HubDownloadSummary>> ResumeAsync(int id, CancellationToken cancellation = default)
+    public async Task<Result<HubDownloadSummary>> ResumeAsync(int id, Caller caller, CancellationToken cancellation = default)
     {
+        if (!caller.IsAdmin) return AdminsOnly;
         Download? download;
         lock (_lock) download = _downloads.FirstOrDefault(d => d.Id == id);
         if (download is null) return Failure.NotFound("Download", id);
         if (download.Status is HubDownloadStatus.Completed) return Failure.Conflict("The download is complete", $"Download {id} of '{download.RepoId}' has completed; there is nothing to resume.");
-        return await StartAsync(download.RepoId, download.Revision, cancellation);
+        return await StartAsync(download.RepoId, download.Revision, caller, cancellation);
     }
 
     /// <summary>Stops a queued or running download; what arrived stays on disk for a later resume.</summary>
-    public Result<HubDownloadSummary> Cancel(int id)
+    public Result<HubDownloadSummary> Cancel(int id, Caller caller)
     {
+        if (!caller.IsAdmin) return AdminsOnly;
         Download? download;
         CancellationTokenSource? running;
         lock (_lock)
@@ -134,8 +142,9 @@ public sealed class HubDownloads : IDisposable
     }
 
     /// <summary>Forgets a download that is not running and deletes the parts it left in {DataPath}/downloads.</summary>
-    public Result<HubDownloadSummary> Discard(int id)
+    public Result<HubDownloadSummary> Discard(int id, Caller caller)
     {
+        if (!caller.IsAdmin) return AdminsOnly;
         Download? download;
         lock (_lock)
         {
@@ -229,6 +238,8 @@ public sealed class HubDownloads : IDisposable
             ? Failure.Conflict("The model folder exists", $"{target} already exists; delete that model first to download it again.")
             : null;
     }
+
+    static readonly Failure AdminsOnly = Failure.Forbidden("Admins only", "Only admins download models from the Hub, as base models are the team's.");
 
     /// <summary>The folder a repository downloads into: its name, with the revision when it is not main ("SmolLM2-135M@v1.0").</summary>
     public static string FolderName(HubRepoId repo, string revision) =>

@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Storage;
@@ -14,6 +15,9 @@ namespace LoraLab.Web.Models;
 public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory, DataFolder data, IOptions<LoraLabOptions> options, TimeProvider clock)
 {
     readonly SemaphoreSlim _sync = new(1, 1);
+
+    /// <summary>Why a member may not register or delete a model: the base models are the team's, and a folder path names files on the host.</summary>
+    public static readonly Failure AdminsOnly = Failure.Forbidden("Admins only", "Only admins register or delete base models.");
 
     public string ModelsFolder => data.Models;
 
@@ -126,16 +130,49 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
         }
     }
 
+    /// <summary>
+    /// Moves a merged model from <paramref name="staged"/> to <paramref name="target"/> under {DataPath}/models and
+    /// registers it as <paramref name="owner"/>'s, whose quota counts its <paramref name="sizeBytes"/>. Both happen
+    /// under the sync lock, so a concurrent sync cannot register the folder first as one of the team's.
+    /// </summary>
+    public async Task<Result<RegisteredModel>> RegisterMergedAsync(string staged, string target, string owner, long sizeBytes, CancellationToken cancellation = default)
+    {
+        string full = FullPath(target);
+        await _sync.WaitAsync(cancellation);
+        try
+        {
+            if (Path.Exists(full)) return Failure.InvalidField("name", $"{full} appeared while merging; choose another name.");
+            Directory.CreateDirectory(data.Models);
+            Directory.Move(staged, full);
+            var scan = ModelFolderScan.Read(full, ModelSource.Local);
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            var record = new BaseModel
+            {
+                Name = scan.Name, Folder = full, Source = ModelSource.Local, CreatedAt = clock.GetUtcNow().UtcDateTime, Owner = owner, SizeBytes = sizeBytes,
+            };
+            Apply(scan, record);
+            db.BaseModels.Add(record);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return ToRegistered(record);
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
     /// <summary>Whether deleting the model deletes its folder: only folders inside {DataPath}/models are the studio's to delete.</summary>
     public bool OwnsFolder(RegisteredModel model) =>
         model.Folder.StartsWith(data.Models + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>
     /// Deletes the record, and the folder when <see cref="OwnsFolder"/>; refused while runs or adapters refer to the
-    /// model. A folder of LoraLab:ModelFolders is registered again by the next sync.
+    /// model. A folder of LoraLab:ModelFolders is registered again by the next sync. Admins only, as the base models
+    /// are the team's; the deletion is audited.
     /// </summary>
-    public async Task<Result<RegisteredModel>> DeleteAsync(int id, CancellationToken cancellation = default)
+    public async Task<Result<RegisteredModel>> DeleteAsync(int id, Caller caller, CancellationToken cancellation = default)
     {
+        if (!caller.IsAdmin) return AdminsOnly;
         await _sync.WaitAsync(cancellation);
         try
         {
@@ -153,6 +190,7 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
             }
             var model = ToRegistered(record);
             db.BaseModels.Remove(record);
+            db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.ModelDeleted, $"model {id} '{record.Name}'", clock.GetUtcNow().UtcDateTime));
             await db.SaveChangesAsync(cancellation);
             if (OwnsFolder(model)) DataFiles.Delete(model.Folder);
             return model;
@@ -200,5 +238,5 @@ public sealed class ModelRegistry(IDbContextFactory<LoraLabDbContext> dbFactory,
             .ToList();
 
     static RegisteredModel ToRegistered(BaseModel model) =>
-        new(model.Id, model.Name, model.Folder, model.Source, ModelFolderScan.Parse(model), model.Error);
+        new(model.Id, model.Name, model.Folder, model.Source, ModelFolderScan.Parse(model), model.Error, model.Owner);
 }

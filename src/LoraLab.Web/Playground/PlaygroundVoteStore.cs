@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -7,17 +8,18 @@ namespace LoraLab.Web.Playground;
 /// <summary>A blind vote: two columns (null: the base model alone) on one base, their answers to one prompt, and the choice.</summary>
 public sealed record NewVote(int BaseModelId, int? AdapterAId, int? AdapterBId, VoteChoice Choice, string Prompt, string AnswerA, string AnswerB);
 
-public sealed record VoteSummary(int Id, int BaseModelId, int? AdapterAId, int? AdapterBId, VoteChoice Choice, DateTime CreatedAt);
+/// <summary>A recorded vote; <paramref name="Voter"/> is the id of the user who cast it.</summary>
+public sealed record VoteSummary(int Id, int BaseModelId, int? AdapterAId, int? AdapterBId, VoteChoice Choice, DateTime CreatedAt, string Voter);
 
 /// <summary>A column's standing on its base model: its Elo rating over every stored vote, and its record.</summary>
 public sealed record ColumnRating(int? AdapterId, string Name, double Rating, int Wins, int Losses, int Ties, int Games, double WinRate);
 
-/// <summary>The playground's blind votes, and the Elo table they give per base model.</summary>
+/// <summary>The playground's blind votes, each with who cast it, and the Elo table they give per base model (over everyone's votes).</summary>
 public sealed class PlaygroundVoteStore(IDbContextFactory<LoraLabDbContext> dbFactory, TimeProvider clock)
 {
     public const string BaseModelColumnName = "base model only";
 
-    public async Task<Result<VoteSummary>> RecordAsync(NewVote vote, CancellationToken cancellation = default)
+    public async Task<Result<VoteSummary>> RecordAsync(NewVote vote, Caller caller, CancellationToken cancellation = default)
     {
         if (vote.AdapterAId == vote.AdapterBId)
             return Failure.InvalidField("adapterBId", "A and B are the same column; a blind comparison needs two different ones.");
@@ -34,11 +36,11 @@ public sealed class PlaygroundVoteStore(IDbContextFactory<LoraLabDbContext> dbFa
         var entity = new PlaygroundVote
         {
             BaseModelId = vote.BaseModelId, AdapterAId = vote.AdapterAId, AdapterBId = vote.AdapterBId, Choice = vote.Choice,
-            Prompt = vote.Prompt, AnswerA = vote.AnswerA, AnswerB = vote.AnswerB, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            Prompt = vote.Prompt, AnswerA = vote.AnswerA, AnswerB = vote.AnswerB, CreatedAt = clock.GetUtcNow().UtcDateTime, Voter = caller.UserId,
         };
         db.PlaygroundVotes.Add(entity);
         await db.SaveChangesAsync(cancellation);
-        return new VoteSummary(entity.Id, entity.BaseModelId, entity.AdapterAId, entity.AdapterBId, entity.Choice, entity.CreatedAt);
+        return new VoteSummary(entity.Id, entity.BaseModelId, entity.AdapterAId, entity.AdapterBId, entity.Choice, entity.CreatedAt, entity.Voter);
     }
 
     /// <summary>Every column that took part in a vote on this base, best Elo rating first, from the votes in the order they were cast.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LoraLab.Engine.Data;
 using LoraLab.Engine.Generation;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Datasets;
 
 namespace LoraLab.Web.Playground;
@@ -16,7 +17,8 @@ public sealed class PromptSetEvaluator(PlaygroundModelHost host, DatasetStore da
     public const int RowsPerBatch = 32;
 
     /// <param name="progress">Called from the generation thread with the prompts answered so far and their total.</param>
-    public async Task<Result<PromptSetResult>> EvaluateAsync(PromptSetRequest request, Action<int, int>? progress = null, CancellationToken cancellation = default)
+    /// <param name="caller">Who asks: a prompt set from a dataset needs one they may read.</param>
+    public async Task<Result<PromptSetResult>> EvaluateAsync(PromptSetRequest request, Caller caller, Action<int, int>? progress = null, CancellationToken cancellation = default)
     {
         if (request.Columns is not { Count: > 0 and <= PlaygroundRequest.MaxColumns })
             return Failure.InvalidField("columns", $"Choose between 1 and {PlaygroundRequest.MaxColumns} columns; got {request.Columns?.Count ?? 0}.");
@@ -24,14 +26,14 @@ public sealed class PromptSetEvaluator(PlaygroundModelHost host, DatasetStore da
             return Failure.InvalidField("maxExamples", $"Run between 1 and {PromptSetRequest.MaxExamplesLimit} prompts; got {request.MaxExamples}.");
         var sampling = request.Sampling ?? new SamplingSettings();
         if (sampling.Problem() is { } problem) return Failure.InvalidField("sampling", problem);
-        var examples = await ExamplesAsync(request, cancellation);
+        var examples = await ExamplesAsync(request, caller, cancellation);
         if (examples.Failure is { } failure) return failure;
 
         var adapterIds = request.Columns.Select(c => c.AdapterId).OfType<int>().ToArray();
         return await host.RunAsync(request.BaseModelId, adapterIds, model => Evaluate(model, request.Columns, examples.Value!, sampling, progress, cancellation), cancellation);
     }
 
-    async Task<Result<IReadOnlyList<PromptSetExample>>> ExamplesAsync(PromptSetRequest request, CancellationToken cancellation)
+    async Task<Result<IReadOnlyList<PromptSetExample>>> ExamplesAsync(PromptSetRequest request, Caller caller, CancellationToken cancellation)
     {
         if (request.DatasetId is null == request.Items is null)
             return Failure.InvalidField("datasetId", "Give the prompts either as a dataset or as typed-in items, not both and not neither.");
@@ -40,7 +42,9 @@ public sealed class PromptSetEvaluator(PlaygroundModelHost host, DatasetStore da
             if (items.Count == 0 || items.Any(i => string.IsNullOrWhiteSpace(i.Prompt))) return Failure.InvalidField("items", "Every typed-in prompt needs some text.");
             return items.Take(request.MaxExamples).Select(PromptSetExample.FromItem).ToList();
         }
-        if (await datasets.FindAsync(request.DatasetId!.Value, cancellation) is not { } dataset) return Failure.NotFound("Dataset", request.DatasetId.Value);
+        var found = await datasets.FindAsync(request.DatasetId!.Value, caller, cancellation);
+        if (found.Failure is { } unreadable) return unreadable;
+        var dataset = found.Value!;
         try
         {
             var records = await Task.Run(() => DatasetReader.Read(dataset.FilePath).Records, cancellation);

@@ -16,6 +16,7 @@ public sealed class DataFolder
     public string Adapters => Path.Combine(Root, "adapters");
     public string Runs => Path.Combine(Root, "runs");
     public string Logs => Path.Combine(Root, "logs");
+    public string Keys => Path.Combine(Root, "keys");
     /// <summary>Half-done imports, merges and combinations, moved into place once complete; emptied at start-up.</summary>
     public string Scratch => Path.Combine(Root, "tmp");
     public string Downloads => Path.Combine(Root, "downloads");

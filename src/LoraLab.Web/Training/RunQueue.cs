@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Storage;
@@ -8,16 +9,14 @@ namespace LoraLab.Web.Training;
 
 /// <summary>
 /// The persistent run queue and every change of a run's status: queued runs carry a 1-based position and are taken
-/// first-in first-out by the training workers; they can be moved or cancelled, a running run cancelled, and an
-/// interrupted, failed or cancelled one resumed from its last checkpoint. One lock orders all status changes, so a
-/// cancel never races a worker taking the same run.
+/// first-in first-out by the training workers; a run is queued at its owner's fair place (<see cref="FairQueue"/>),
+/// within the owner's quota. Queued runs can be moved (by admins) or cancelled, a running run cancelled, and an
+/// interrupted, failed or cancelled one resumed from its last checkpoint; only a run's owner and admins change it, and
+/// each change is audited. One lock orders all status changes, so a cancel never races a worker taking the same run.
 /// </summary>
 public sealed class RunQueue(
-    IDbContextFactory<LoraLabDbContext> dbFactory, DataFolder data, TrainingNotifier notifier, TimeProvider clock)
+    IDbContextFactory<LoraLabDbContext> dbFactory, DataFolder data, TrainingNotifier notifier, Quotas quotas, TimeProvider clock)
 {
-    /// <summary>The owner of every run until the studio has users.</summary>
-    public const string LocalOwner = "local";
-
     public const int MaxNameLength = 200;
 
     static readonly RunStatus[] Resumable = [RunStatus.Interrupted, RunStatus.Failed, RunStatus.Cancelled];
@@ -28,25 +27,33 @@ public sealed class RunQueue(
 
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>Validates every field (a failure names each wrong one) and queues the run last.</summary>
-    public async Task<Result<RunSummary>> CreateAsync(NewRun request, CancellationToken cancellation = default)
+    /// <summary>
+    /// Validates every field (a failure names each wrong one), checks the caller's quotas and queues the run, owned by
+    /// the caller, at their fair place.
+    /// </summary>
+    public async Task<Result<RunSummary>> CreateAsync(NewRun request, Caller caller, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        var errors = await ValidateAsync(db, request, cancellation);
+        var errors = await ValidateAsync(db, request, caller, cancellation);
         if (errors.Count > 0) return Failure.Invalid("The run is invalid", errors);
 
         var run = new Run
         {
             Name = request.Name!.Trim(), BaseModelId = request.BaseModelId!.Value, DatasetId = request.DatasetId!.Value,
             MethodKind = request.Method!, ConfigurationJson = (request.Configuration ?? []).ToJsonString(),
-            Status = RunStatus.Queued, Owner = LocalOwner, CreatedAt = Now,
+            Status = RunStatus.Queued, Owner = caller.UserId, CreatedAt = Now,
         };
-        await WithLockAsync(async () =>
+        var failure = await WithLockAsync(async () =>
         {
-            run.QueuePosition = (await QueuedAsync(db, cancellation)).Count + 1;
+            if (await quotas.CheckQueueAsync(db, caller.UserId, caller.UserName, cancellation) is { } refused) return refused;
+            await EnqueueAsync(db, run, cancellation);
             db.Runs.Add(run);
             await db.SaveChangesAsync(cancellation);
+            db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.RunLaunched, Subject(run), Now));
+            await db.SaveChangesAsync(CancellationToken.None);
+            return null;
         }, cancellation);
+        if (failure is not null) return failure;
         _workAvailable.Release();
         Announce(run.Id, RunStatus.Queued, $"Queued at position {run.QueuePosition}.");
         return (await SummaryAsync(db, run.Id))!;
@@ -56,23 +63,30 @@ public sealed class RunQueue(
     /// Cancels a queued or interrupted run at once; asks a running run's executor to stop (the summary still says
     /// Running, and the worker records Cancelled when the executor returns). Its checkpoints stay.
     /// </summary>
-    public async Task<Result<RunSummary>> CancelAsync(int runId, CancellationToken cancellation = default)
+    public async Task<Result<RunSummary>> CancelAsync(int runId, Caller caller, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        RunSummary? stopping = null;
         var failure = await WithLockAsync(async () =>
         {
             var run = await db.Runs.FindAsync([runId], cancellation);
             if (run is null) return Failure.NotFound("Run", runId);
+            if (NotYours(run, caller, "cancel") is { } refused) return refused;
             switch (run.Status)
             {
                 case RunStatus.Running when _running.TryGetValue(runId, out var running):
+                    db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.RunCancelled, Subject(run), Now));
+                    await db.SaveChangesAsync(CancellationToken.None);
                     await running.CancelAsync();
+                    // Read while the lock keeps the worker from recording the end: the caller learns it is stopping.
+                    stopping = await SummaryAsync(db, runId);
                     return null;
                 case RunStatus.Queued or RunStatus.Interrupted:
                     var queued = await QueuedAsync(db, cancellation);
                     queued.Remove(run);
                     Renumber(queued);
                     (run.Status, run.QueuePosition, run.FinishedAt) = (RunStatus.Cancelled, null, Now);
+                    db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.RunCancelled, Subject(run), Now));
                     await db.SaveChangesAsync(CancellationToken.None);
                     Announce(runId, RunStatus.Cancelled, null);
                     return null;
@@ -81,22 +95,27 @@ public sealed class RunQueue(
                         $"Run {runId} ('{run.Name}') is {run.Status}; only queued, running or interrupted runs can be cancelled.");
             }
         }, cancellation);
-        return await ResultAsync(db, runId, failure);
+        return stopping ?? await ResultAsync(db, runId, failure);
     }
 
-    /// <summary>Queues an interrupted, failed or cancelled run again, last, to continue from its latest checkpoint (or from scratch without one).</summary>
-    public async Task<Result<RunSummary>> ResumeAsync(int runId, CancellationToken cancellation = default)
+    /// <summary>
+    /// Queues an interrupted, failed or cancelled run again, at its owner's fair place and within their quotas, to
+    /// continue from its latest checkpoint (or from scratch without one).
+    /// </summary>
+    public async Task<Result<RunSummary>> ResumeAsync(int runId, Caller caller, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var failure = await WithLockAsync(async () =>
         {
-            var run = await db.Runs.FindAsync([runId], cancellation);
+            var run = await db.Runs.Include(r => r.OwnerUser).FirstOrDefaultAsync(r => r.Id == runId, cancellation);
             if (run is null) return Failure.NotFound("Run", runId);
+            if (NotYours(run, caller, "resume") is { } refused) return refused;
             if (!Resumable.Contains(run.Status))
                 return Failure.Conflict("The run cannot be resumed",
                     $"Run {runId} ('{run.Name}') is {run.Status}; only interrupted, failed or cancelled runs can be resumed.");
             if (run.DatasetId is null)
                 return Failure.Conflict("The run cannot be resumed", $"The dataset of run {runId} ('{run.Name}') was deleted.");
+            if (await quotas.CheckQueueAsync(db, run.Owner, run.OwnerUser.UserName ?? run.Owner, cancellation) is { } overQuota) return overQuota;
 
             var checkpoints = await db.Checkpoints.Where(c => c.RunId == runId).OrderByDescending(c => c.Step).ToListAsync(cancellation);
             var resumeFrom = checkpoints.FirstOrDefault(c => Directory.Exists(c.Path));
@@ -105,10 +124,11 @@ public sealed class RunQueue(
             // The steps after the checkpoint will be trained again: drop their points so the curve does not double back.
             await db.RunMetrics.Where(m => m.RunId == runId && m.Step > keptSteps).ExecuteDeleteAsync(cancellation);
             db.Checkpoints.RemoveRange(checkpoints.Where(c => c.Step > keptSteps));
+            await EnqueueAsync(db, run, cancellation);
             run.Status = RunStatus.Queued;
-            run.QueuePosition = (await QueuedAsync(db, cancellation)).Count + 1;
             run.ResumeFromStep = resumeFrom?.Step;
             (run.ErrorMessage, run.FinishedAt, run.TrainLoss, run.EvalLoss, run.Perplexity, run.TokensPerSecond) = (null, null, null, null, null, null);
+            db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.RunResumed, Subject(run), Now));
             await db.SaveChangesAsync(cancellation);
             await transaction.CommitAsync(cancellation);
             _workAvailable.Release();
@@ -118,20 +138,22 @@ public sealed class RunQueue(
         return await ResultAsync(db, runId, failure);
     }
 
-    /// <summary>Resumes every interrupted run, in the order they were created (LoraLab:AutoResumeInterrupted).</summary>
+    /// <summary>Resumes every interrupted run, in the order they were created (LoraLab:AutoResumeInterrupted), as the studio's local account.</summary>
     public async Task<IReadOnlyList<int>> ResumeInterruptedAsync(CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var interrupted = await db.Runs.Where(r => r.Status == RunStatus.Interrupted).OrderBy(r => r.Id).Select(r => r.Id).ToListAsync(cancellation);
         var resumed = new List<int>();
         foreach (int runId in interrupted)
-            if ((await ResumeAsync(runId, cancellation)).Failure is null) resumed.Add(runId);
+            if ((await ResumeAsync(runId, Caller.Local, cancellation)).Failure is null) resumed.Add(runId);
         return resumed;
     }
 
-    /// <summary>Moves a queued run to <paramref name="position"/> (1 is next; past the end means last).</summary>
-    public async Task<Result<RunSummary>> MoveAsync(int runId, int position, CancellationToken cancellation = default)
+    /// <summary>Moves a queued run to <paramref name="position"/> (1 is next; past the end means last). Admins only: members' runs keep their fair places.</summary>
+    public async Task<Result<RunSummary>> MoveAsync(int runId, int position, Caller caller, CancellationToken cancellation = default)
     {
+        if (!caller.IsAdmin)
+            return Failure.Forbidden("Only admins reorder the queue", "The queue takes turns between users; an admin can move a run ahead when it matters.");
         if (position < 1) return Failure.InvalidField("position", $"The queue position must be 1 or more, got {position}.");
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var failure = await WithLockAsync(async () =>
@@ -144,6 +166,7 @@ public sealed class RunQueue(
             queued.Remove(run);
             queued.Insert(Math.Min(position, queued.Count + 1) - 1, run);
             Renumber(queued);
+            db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.RunMoved, $"{Subject(run)} to position {run.QueuePosition}", Now));
             await db.SaveChangesAsync(CancellationToken.None);
             Announce(runId, RunStatus.Queued, $"Moved to position {run.QueuePosition}.");
             return null;
@@ -151,8 +174,8 @@ public sealed class RunQueue(
         return await ResultAsync(db, runId, failure);
     }
 
-    /// <summary>Deletes a run that is not running, with its metrics, checkpoints, run folder and log; its adapter stays.</summary>
-    public async Task<Result<RunSummary>> DeleteAsync(int runId, CancellationToken cancellation = default)
+    /// <summary>Deletes a run that is not running, with its metrics, checkpoints, run folder and log; its adapter stays. Owners and admins only.</summary>
+    public async Task<Result<RunSummary>> DeleteAsync(int runId, Caller caller, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var summary = await SummaryAsync(db, runId);
@@ -161,11 +184,13 @@ public sealed class RunQueue(
         {
             var run = await db.Runs.FindAsync([runId], cancellation);
             if (run is null) return Failure.NotFound("Run", runId);
+            if (NotYours(run, caller, "delete") is { } refused) return refused;
             if (run.Status == RunStatus.Running)
                 return Failure.Conflict("The run is running", $"Run {runId} ('{run.Name}') is running; cancel it before deleting it.");
             var queued = await QueuedAsync(db, cancellation);
             queued.Remove(run);
             Renumber(queued);
+            db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.RunDeleted, Subject(run), Now));
             await db.SaveChangesAsync(CancellationToken.None);
             await db.Runs.Where(r => r.Id == runId).ExecuteDeleteAsync(CancellationToken.None);
             return null;
@@ -268,6 +293,24 @@ public sealed class RunQueue(
             .Where(r => r.Status == RunStatus.Queued) // tracked runs changed but not yet saved
             .OrderBy(r => r.QueuePosition).ThenBy(r => r.Id).ToList();
 
+    /// <summary>Sets the run's queue position to its owner's fair place and renumbers the runs after it.</summary>
+    static async Task EnqueueAsync(LoraLabDbContext db, Run run, CancellationToken cancellation)
+    {
+        var queued = await QueuedAsync(db, cancellation);
+        var owners = queued.Select(r => r.Owner).Append(run.Owner).Distinct().ToList();
+        var lastServed = (await db.Runs.Where(r => r.StartedAt != null && owners.Contains(r.Owner))
+                .Select(r => new { r.Owner, r.StartedAt }).ToListAsync(cancellation))
+            .GroupBy(r => r.Owner).ToDictionary(g => g.Key, g => g.Max(r => r.StartedAt!.Value));
+        queued.Insert(FairQueue.InsertionIndex(queued.Select(r => r.Owner).ToList(), run.Owner, lastServed), run);
+        Renumber(queued);
+    }
+
+    static Failure? NotYours(Run run, Caller caller, string verb) => caller.CanChange(run.Owner)
+        ? null
+        : Failure.Forbidden("The run is not yours", $"Run {run.Id} ('{run.Name}') belongs to another user; only they and admins can {verb} it.");
+
+    static string Subject(Run run) => $"run {run.Id} '{run.Name}'";
+
     static void Renumber(List<Run> queued)
     {
         for (int i = 0; i < queued.Count; i++) queued[i].QueuePosition = i + 1;
@@ -287,7 +330,7 @@ public sealed class RunQueue(
         data.RunFolder(run.Id), data.CheckpointsFolder(run.Id), data.AdapterFolderOfRun(run.Id),
         resumeFrom?.Path, resumeFrom?.Step);
 
-    async Task<Dictionary<string, string[]>> ValidateAsync(LoraLabDbContext db, NewRun request, CancellationToken cancellation)
+    async Task<Dictionary<string, string[]>> ValidateAsync(LoraLabDbContext db, NewRun request, Caller caller, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name))
@@ -306,6 +349,8 @@ public sealed class RunQueue(
             errors["datasetId"] = ["A run needs a dataset: give the id of one from GET /api/datasets."];
         else if (await db.Datasets.FindAsync([datasetId], cancellation) is not { } dataset)
             errors["datasetId"] = [$"There is no dataset with id {datasetId}."];
+        else if (!Datasets.DatasetStore.CanRead(caller, dataset))
+            errors["datasetId"] = [$"Dataset {datasetId} is another user's private dataset; train on one of yours."];
         else if (!File.Exists(dataset.FilePath))
             errors["datasetId"] = [$"The file of dataset {datasetId} ('{dataset.Name}') is missing: {dataset.FilePath}."];
 

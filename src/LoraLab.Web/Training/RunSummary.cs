@@ -2,7 +2,10 @@ using LoraLab.Web.Data.Entities;
 
 namespace LoraLab.Web.Training;
 
-/// <summary>A run as lists show it. <paramref name="ResumeFromStep"/> is the checkpoint step its next execution starts from.</summary>
+/// <summary>
+/// A run as lists show it. <paramref name="Owner"/> is the id of the user who launched it; <paramref name="ResumeFromStep"/>
+/// is the checkpoint step its next execution starts from.
+/// </summary>
 public sealed record RunSummary(
     int Id,
     string Name,
@@ -14,6 +17,7 @@ public sealed record RunSummary(
     string? DatasetName,
     string Method,
     string Owner,
+    string OwnerName,
     DateTime CreatedAt,
     DateTime? StartedAt,
     DateTime? FinishedAt,

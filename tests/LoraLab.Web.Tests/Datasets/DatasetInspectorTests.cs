@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Engine.Data;
 using LoraLab.Web.Datasets;
 using LoraLab.Web.Tests.Components;
@@ -15,7 +16,7 @@ public sealed class DatasetInspectorTests : StudioComponentContext
 
         var inspected = await Inspector.InspectAsync(dataset.Id, modelId, maxLength: 64);
 
-        var stored = (await DatasetStore.FindAsync(dataset.Id))!;
+        var stored = (await DatasetStore.FindAsync(dataset.Id, Caller.Local)).Value!;
         var validation = DatasetInspector.StoredValidation(stored)!;
         var statistics = DatasetInspector.StoredStatistics(stored)!;
         Assert.Equal((8, 5), (stored.RecordCount, stored.TrainRecordCount));

@@ -1,4 +1,5 @@
 using LoraLab.Engine.Hub;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,8 +14,9 @@ public sealed class HubDownloadsTests : IDisposable
     HubDownloads Downloads(string? endpoint)
     {
         var options = Options.Create(new LoraLabOptions { DataPath = _data.Path, RegisterDemo = false, HubEndpoint = endpoint });
-        var registry = new ModelRegistry(TestDatabase.Create(_data.Path), new DataFolder(_data.Path), options, TimeProvider.System);
-        return new HubDownloads(options, registry, new DataFolder(_data.Path), TimeProvider.System, NullLogger<HubDownloads>.Instance);
+        var db = TestDatabase.Create(_data.Path);
+        var registry = new ModelRegistry(db, new DataFolder(_data.Path), options, TimeProvider.System);
+        return new HubDownloads(options, registry, new DataFolder(_data.Path), new AuditLog(db, TimeProvider.System), TimeProvider.System, NullLogger<HubDownloads>.Instance);
     }
 
     [Theory]
@@ -29,7 +31,7 @@ public sealed class HubDownloadsTests : IDisposable
     {
         using var downloads = Downloads("ftp://mirror.local");
 
-        var refused = await downloads.StartAsync("owner/model", null);
+        var refused = await downloads.StartAsync("owner/model", null, Caller.Local);
 
         Assert.Equal("The Hub endpoint 'ftp://mirror.local/' is not an http or https address: set LoraLab:HubEndpoint (or HF_ENDPOINT) to the Hub's address.",
             refused.Failure!.Detail);

@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
@@ -62,7 +63,7 @@ public sealed class ModelRegistrationTests : IDisposable
         string folder = _data.AddOutsideFolder("smol", TempDataFolder.SmolLm2Config);
         var model = (await _registry.RegisterFolderAsync(folder)).Value!;
 
-        var deleted = await _registry.DeleteAsync(model.Id);
+        var deleted = await _registry.DeleteAsync(model.Id, Caller.Local);
 
         Assert.False(_registry.OwnsFolder(model));
         Assert.Null(deleted.Failure);
@@ -82,7 +83,7 @@ public sealed class ModelRegistrationTests : IDisposable
             await context.SaveChangesAsync();
         }
 
-        var refused = await _registry.DeleteAsync(model.Id);
+        var refused = await _registry.DeleteAsync(model.Id, Caller.Local);
 
         Assert.Equal((FailureKind.Conflict, $"Model {model.Id} ('SmolLM2-135M') is the base of run(s) 1; delete them first."),
             (refused.Failure!.Kind, refused.Failure.Detail));

@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Engine.Devices;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Data;
@@ -32,7 +33,8 @@ public sealed class DemoAdaptersTests : IDisposable
         var folder = new DataFolder(_data.Path);
         var models = new ModelRegistry(_db, folder, options, TimeProvider.System);
         models.SyncAsync().GetAwaiter().GetResult();
-        var importer = new AdapterImporter(new AdapterStore(_db, TimeProvider.System), models, folder, new AdapterWork(), ComputeDevice.Cpu, options);
+        var quotas = new Quotas(Options.Create(new AccountsOptions()), _db);
+        var importer = new AdapterImporter(new AdapterStore(_db, quotas, TimeProvider.System), models, folder, new AdapterWork(), quotas, ComputeDevice.Cpu, options);
         return new DemoAdapters(_db, importer, folder, options);
     }
 
@@ -43,14 +45,14 @@ public sealed class DemoAdaptersTests : IDisposable
     }
 
     [Fact]
-    public async Task Each_bundled_adapter_is_imported_into_the_library_on_the_demo_model()
+    public async Task Each_bundled_adapter_is_imported_into_the_library_on_the_demo_model_owned_by_the_local_account()
     {
         var imported = await Demo().RegisterAsync();
 
         Assert.Equal(["demo extract-name", "demo pirate-style"], imported.Select(r => r.Value!.Name));
         await using var db = await _db.CreateDbContextAsync();
         var demoModel = await db.BaseModels.SingleAsync(m => m.Source == LoraLab.Web.Data.Entities.ModelSource.Demo);
-        Assert.All(imported, r => Assert.Equal((demoModel.Id, "lora", 4), (r.Value!.BaseModelId, r.Value.Method, r.Value.Rank)));
+        Assert.All(imported, r => Assert.Equal((demoModel.Id, "lora", 4, "local"), (r.Value!.BaseModelId, r.Value.Method, r.Value.Rank, r.Value.Owner)));
         Assert.All(imported, r => Assert.True(File.Exists(Path.Combine(r.Value!.Folder, "adapter_model.safetensors"))));
     }
 

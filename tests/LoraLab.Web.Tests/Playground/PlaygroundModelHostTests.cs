@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
@@ -33,14 +34,14 @@ public sealed class PlaygroundModelHostTests : IAsyncLifetime
         _models = new ModelRegistry(_db, new DataFolder(_data.Path), options, TimeProvider.System);
         var registered = await _models.SyncAsync();
         (_first, _second) = (registered.Single(m => m.Name == "tiny-a").Id, registered.Single(m => m.Name == "tiny-b").Id);
-        _host = new PlaygroundModelHost(_models, new AdapterStore(_db, TimeProvider.System),
+        _host = new PlaygroundModelHost(_models, new AdapterStore(_db, new Quotas(Options.Create(new AccountsOptions()), _db), TimeProvider.System),
             new TrainingDevices([ComputeDevice.Cpu], new FakeDeviceMemory(), runsPerDevice: 1), NullLogger<PlaygroundModelHost>.Instance);
     }
 
     async Task<int> AddAdapterAsync(int baseModelId, string name, string folder)
     {
         await using var db = await _db.CreateDbContextAsync();
-        var adapter = new Adapter { Name = name, BaseModelId = baseModelId, Method = "lora", Folder = folder };
+        var adapter = new Adapter { Name = name, BaseModelId = baseModelId, Method = "lora", Folder = folder, Owner = Caller.Local.UserId };
         db.Adapters.Add(adapter);
         await db.SaveChangesAsync();
         return adapter.Id;

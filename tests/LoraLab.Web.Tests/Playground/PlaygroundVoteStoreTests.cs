@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Playground;
@@ -23,7 +24,7 @@ public sealed class PlaygroundVoteStoreTests : IDisposable
         var model = new BaseModel { Name = name, Folder = "/models/" + name };
         db.BaseModels.Add(model);
         await db.SaveChangesAsync();
-        var adapter = new Adapter { Name = name + " adapter", BaseModelId = model.Id, Method = "lora", Folder = "/adapters/" + name };
+        var adapter = new Adapter { Name = name + " adapter", BaseModelId = model.Id, Method = "lora", Folder = "/adapters/" + name, Owner = Caller.Local.UserId };
         db.Adapters.Add(adapter);
         await db.SaveChangesAsync();
         return (model.Id, adapter.Id);
@@ -35,7 +36,7 @@ public sealed class PlaygroundVoteStoreTests : IDisposable
         var (first, _) = await AddBaseWithAdapterAsync("first");
         var (_, otherAdapter) = await AddBaseWithAdapterAsync("second");
 
-        var refused = await _votes.RecordAsync(new NewVote(first, null, otherAdapter, VoteChoice.A, "p", "a", "b"));
+        var refused = await _votes.RecordAsync(new NewVote(first, null, otherAdapter, VoteChoice.A, "p", "a", "b"), Caller.Local);
 
         Assert.Equal($"Adapter {otherAdapter} was trained on base model {first + 1}, not on base model {first}.", refused.Failure!.FieldErrors!["adapterBId"][0]);
     }
@@ -44,7 +45,7 @@ public sealed class PlaygroundVoteStoreTests : IDisposable
     public async Task Deleting_an_adapter_removes_its_votes_from_the_table()
     {
         var (baseModel, adapter) = await AddBaseWithAdapterAsync("only");
-        await _votes.RecordAsync(new NewVote(baseModel, adapter, null, VoteChoice.A, "p", "a", "b"));
+        await _votes.RecordAsync(new NewVote(baseModel, adapter, null, VoteChoice.A, "p", "a", "b"), Caller.Local);
         Assert.Equal(2, (await _votes.RatingsAsync(baseModel)).Count);
 
         await using (var db = await _db.CreateDbContextAsync())

@@ -19,12 +19,12 @@ public sealed class UnreferencedFilesTests : IDisposable
         {
             var model = new BaseModel { Name = "m", Folder = "/models/m" };
             var run = new Run { Name = "r", BaseModel = model, MethodKind = "lora", ConfigurationJson = "{}", Owner = "local" };
-            db.Add(new Dataset { Name = "chat", Format = "jsonl", FilePath = datasetFile });
+            db.Add(new Dataset { Name = "chat", Format = "jsonl", FilePath = datasetFile, Owner = "local" });
             db.Add(run);
             db.SaveChanges();
             Directory.CreateDirectory(folder.CheckpointsFolder(run.Id));
             Write(folder.RunLog(run.Id));
-            db.Add(new Adapter { Name = "kept", BaseModel = model, Method = "lora", Folder = Path.Combine(folder.Adapters, "kept") });
+            db.Add(new Adapter { Name = "kept", BaseModel = model, Method = "lora", Folder = Path.Combine(folder.Adapters, "kept"), Owner = "local" });
             db.SaveChanges();
         }
         Directory.CreateDirectory(Path.Combine(folder.Adapters, "kept"));

@@ -75,7 +75,7 @@ public sealed class RestartTests : IDisposable
         string datasetFile = Path.Combine(_data.Path, "datasets", "1-chat.jsonl");
         Directory.CreateDirectory(Path.GetDirectoryName(datasetFile)!);
         File.WriteAllText(datasetFile, StudioClient.ChatJsonl);
-        var dataset = new Dataset { Name = "chat", Format = "jsonl", FilePath = datasetFile, SizeBytes = 10, CreatedAt = DateTime.UtcNow };
+        var dataset = new Dataset { Name = "chat", Format = "jsonl", FilePath = datasetFile, SizeBytes = 10, CreatedAt = DateTime.UtcNow, Owner = "local" };
         var run = new Run
         {
             Name = "crashed", BaseModel = model, Dataset = dataset, MethodKind = "lora", ConfigurationJson = "{}",

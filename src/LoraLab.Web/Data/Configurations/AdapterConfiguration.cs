@@ -13,6 +13,7 @@ sealed class AdapterConfiguration : IEntityTypeConfiguration<Adapter>
         adapter.Property(a => a.Origin).HasMaxLength(500);
         adapter.HasOne<Run>().WithMany().HasForeignKey(a => a.RunId).OnDelete(DeleteBehavior.SetNull);
         adapter.HasOne(a => a.BaseModel).WithMany().HasForeignKey(a => a.BaseModelId).OnDelete(DeleteBehavior.Restrict);
+        adapter.HasOne(a => a.OwnerUser).WithMany().HasForeignKey(a => a.Owner).OnDelete(DeleteBehavior.Restrict);
         adapter.HasIndex(a => a.Folder).IsUnique();
     }
 }

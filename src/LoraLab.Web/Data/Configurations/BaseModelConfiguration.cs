@@ -11,6 +11,7 @@ sealed class BaseModelConfiguration : IEntityTypeConfiguration<BaseModel>
         model.Property(m => m.Name).HasMaxLength(200);
         model.Property(m => m.Architecture).HasMaxLength(100);
         model.Property(m => m.DType).HasMaxLength(32);
+        model.HasOne(m => m.OwnerUser).WithMany().HasForeignKey(m => m.Owner).OnDelete(DeleteBehavior.Restrict);
         model.HasIndex(m => m.Folder).IsUnique();
     }
 }

@@ -11,6 +11,7 @@ sealed class PlaygroundVoteConfiguration : IEntityTypeConfiguration<PlaygroundVo
         vote.HasOne<BaseModel>().WithMany().HasForeignKey(v => v.BaseModelId).OnDelete(DeleteBehavior.Cascade);
         vote.HasOne<Adapter>().WithMany().HasForeignKey(v => v.AdapterAId).OnDelete(DeleteBehavior.Cascade);
         vote.HasOne<Adapter>().WithMany().HasForeignKey(v => v.AdapterBId).OnDelete(DeleteBehavior.Cascade);
+        vote.HasOne<StudioUser>().WithMany().HasForeignKey(v => v.Voter).OnDelete(DeleteBehavior.Restrict);
         vote.HasIndex(v => v.BaseModelId);
     }
 }

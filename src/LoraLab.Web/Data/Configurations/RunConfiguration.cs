@@ -10,7 +10,7 @@ sealed class RunConfiguration : IEntityTypeConfiguration<Run>
     {
         run.Property(r => r.Name).HasMaxLength(200);
         run.Property(r => r.MethodKind).HasMaxLength(32);
-        run.Property(r => r.Owner).HasMaxLength(100);
+        run.HasOne(r => r.OwnerUser).WithMany().HasForeignKey(r => r.Owner).OnDelete(DeleteBehavior.Restrict);
         run.HasOne(r => r.BaseModel).WithMany().HasForeignKey(r => r.BaseModelId).OnDelete(DeleteBehavior.Restrict);
         run.HasOne(r => r.Dataset).WithMany().HasForeignKey(r => r.DatasetId).OnDelete(DeleteBehavior.SetNull);
         run.HasMany(r => r.Checkpoints).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);

@@ -18,6 +18,12 @@ public sealed class Adapter
     public DateTime CreatedAt { get; set; }
     /// <summary>The run's final metrics when it was saved.</summary>
     public string? MetricsJson { get; set; }
+    /// <summary>
+    /// The id of the user who owns it: the owner of its run, or who imported or combined it. Everyone reads it; only
+    /// they and admins delete it.
+    /// </summary>
+    public required string Owner { get; set; }
+    public StudioUser OwnerUser { get; set; } = null!;
     /// <summary>Where an adapter without a run came from, as people read it: "imported from x.zip", "0.5 × a + 0.5 × b (cat)".</summary>
     public string? Origin { get; set; }
 }

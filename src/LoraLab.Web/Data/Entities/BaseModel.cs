@@ -20,4 +20,12 @@ public sealed class BaseModel
     public string? Error { get; set; }
     public ModelSource Source { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>
+    /// The id of the user who made it by merging an adapter into its base; null for the team's models (found in a
+    /// folder, downloaded from the Hub, the demo), which only admins add and delete.
+    /// </summary>
+    public string? Owner { get; set; }
+    public StudioUser? OwnerUser { get; set; }
+    /// <summary>The bytes of a merged model's folder, counted against its owner's storage quota; null for the team's models.</summary>
+    public long? SizeBytes { get; set; }
 }

@@ -15,4 +15,9 @@ public sealed class Dataset
     public string? ValidationReportJson { get; set; }
     public string? StatisticsJson { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The id of the user who uploaded it; only they and admins can read it, unless it is <see cref="Shared"/>.</summary>
+    public required string Owner { get; set; }
+    public StudioUser OwnerUser { get; set; } = null!;
+    /// <summary>Readable by every user: the bundled demo datasets.</summary>
+    public bool Shared { get; set; }
 }

@@ -18,4 +18,6 @@ public sealed class PlaygroundVote
     public required string AnswerA { get; set; }
     public required string AnswerB { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The id of the user who voted.</summary>
+    public required string Voter { get; set; }
 }

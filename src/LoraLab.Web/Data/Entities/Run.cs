@@ -17,7 +17,9 @@ public sealed class Run
     public RunStatus Status { get; set; }
     /// <summary>1-based place among the queued runs; null when not queued.</summary>
     public int? QueuePosition { get; set; }
+    /// <summary>The id of the user who launched it: everyone reads it, only they and admins change or delete it.</summary>
     public required string Owner { get; set; }
+    public StudioUser OwnerUser { get; set; } = null!;
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }

@@ -10,19 +10,19 @@ namespace LoraLab.Web.Tests.Components.Adapters;
 /// <summary>The studio's services plus the adapter library's, over the test's data folder, with a tiny real model in models/tiny.</summary>
 public abstract class AdapterLibraryContext : StudioComponentContext
 {
-    protected AdapterLibraryContext()
+    protected AdapterLibraryContext(bool singleUser = true) : base(singleUser: singleUser)
     {
         var db = TestDatabase.Create(Data.Path);
         var folder = new DataFolder(Data.Path);
         folder.Create();
-        Store = new AdapterStore(db, TimeProvider.System);
+        Store = new AdapterStore(db, Quotas, TimeProvider.System);
         var work = new AdapterWork();
         Services.AddSingleton(folder);
         Services.AddSingleton(Store);
         Services.AddSingleton(work);
-        Services.AddSingleton(new AdapterImporter(Store, Registry, folder, work, ComputeDevice.Cpu, Options.Create(new LoraLabOptions { DataPath = Data.Path })));
-        Services.AddSingleton(new AdapterMerger(Store, Registry, folder, work, ComputeDevice.Cpu));
-        Services.AddSingleton(new AdapterCombiner(Store, Registry, folder, work, ComputeDevice.Cpu));
+        Services.AddSingleton(new AdapterImporter(Store, Registry, folder, work, Quotas, ComputeDevice.Cpu, Options.Create(new LoraLabOptions { DataPath = Data.Path })));
+        Services.AddSingleton(new AdapterMerger(Store, Registry, folder, work, Quotas, Audit, ComputeDevice.Cpu));
+        Services.AddSingleton(new AdapterCombiner(Store, Registry, folder, work, Quotas, ComputeDevice.Cpu));
         Services.AddSingleton(new AdapterSpectra(Store));
         Scratch = Path.Combine(Data.Path, "scratch");
     }

@@ -13,7 +13,7 @@ public sealed class AdapterPagesTests : AdapterLibraryContext
     async Task<LoraLab.Web.Adapters.AdapterSummary> ImportAsync(string tiny, string name, LoraConfig config)
     {
         string folder = TestAdapters.WriteLora(tiny, Path.Combine(Scratch, name), config, seed: 1);
-        var imported = await Services.GetService<LoraLab.Web.Adapters.AdapterImporter>()!.ImportFolderAsync(folder, new());
+        var imported = await Services.GetService<LoraLab.Web.Adapters.AdapterImporter>()!.ImportFolderAsync(folder, new(), LoraLab.Web.Accounts.Caller.Local);
         return imported.Value ?? throw new InvalidOperationException(imported.Failure!.Detail);
     }
 

@@ -1,3 +1,4 @@
+using LoraLab.Web.Accounts;
 using Bunit;
 using LoraLab.Web.Components.Pages.Datasets;
 using Microsoft.AspNetCore.Components;
@@ -20,7 +21,7 @@ public sealed class DatasetsPageTests() : StudioComponentContext(maxDatasetUploa
 
         var navigation = Services.GetRequiredService<NavigationManager>();
         page.WaitForAssertion(() => Assert.Matches(@"/datasets/\d+$", navigation.Uri), TimeSpan.FromSeconds(10));
-        var dataset = Assert.Single(await DatasetStore.ListAsync());
+        var dataset = Assert.Single(await DatasetStore.ListAsync(Caller.Local));
         Assert.Equal(("answers", 8, 5), (dataset.Name, dataset.RecordCount, dataset.TrainRecordCount));
         Assert.Equal("tiny", LoraLab.Web.Datasets.DatasetInspector.StoredValidation(dataset)!.Model);
     }
@@ -35,7 +36,7 @@ public sealed class DatasetsPageTests() : StudioComponentContext(maxDatasetUploa
 
         string message = page.WaitForElement("[data-failure='TooLarge']").TextContent;
         Assert.Contains("'big.jsonl' has 4.0 KiB; a dataset upload may have at most 2.0 KiB (setting LoraLab:MaxDatasetUploadBytes).", message);
-        Assert.Empty(await DatasetStore.ListAsync());
+        Assert.Empty(await DatasetStore.ListAsync(Caller.Local));
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class DatasetsPageTests() : StudioComponentContext(maxDatasetUploa
         string message = page.WaitForElement("[data-failure='Invalid']").TextContent;
         Assert.Contains("The file is not a usable dataset.", message);
         Assert.Contains("'empty-answers.jsonl': none of its 2 records is usable as alpaca data: line 1: field 'output' is empty; line 2: invalid JSON", message);
-        Assert.Empty(await DatasetStore.ListAsync());
+        Assert.Empty(await DatasetStore.ListAsync(Caller.Local));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Data.Path, "datasets")));
     }
 
@@ -62,6 +63,6 @@ public sealed class DatasetsPageTests() : StudioComponentContext(maxDatasetUploa
         page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("a,b", "notes.txt"));
 
         Assert.Contains("'notes.txt' is not a dataset file: use a .jsonl, .json or .csv file.", page.WaitForElement("[data-failure]").TextContent);
-        Assert.Empty(await DatasetStore.ListAsync());
+        Assert.Empty(await DatasetStore.ListAsync(Caller.Local));
     }
 }

@@ -1,5 +1,6 @@
 using Bunit;
 using LoraLab.Engine.Tests.Hub;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Components.Pages.BaseModels;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
@@ -36,7 +37,7 @@ public sealed class HubDownloadPanelTests : StudioComponentContext, IClassFixtur
     public HubDownloadPanelTests(StandInHubFixture hub)
     {
         var options = Options.Create(new LoraLabOptions { DataPath = Data.Path, RegisterDemo = false, HubEndpoint = hub.Hub.Endpoint.AbsoluteUri, HubToken = "hf_test" });
-        _downloads = new HubDownloads(options, Registry, new DataFolder(Data.Path), TimeProvider.System, NullLogger<HubDownloads>.Instance);
+        _downloads = new HubDownloads(options, Registry, new DataFolder(Data.Path), Audit, TimeProvider.System, NullLogger<HubDownloads>.Instance);
         Services.AddSingleton(_downloads);
     }
 
@@ -79,7 +80,7 @@ public sealed class HubDownloadPanelTests : StudioComponentContext, IClassFixtur
         Assert.Equal("Queued", queued.GetAttribute("data-status"));
         Assert.StartsWith("3 files, ", queued.QuerySelector(".download-bytes")!.TextContent);
 
-        _downloads.Cancel(_downloads.List().Single().Id);
+        _downloads.Cancel(_downloads.List().Single().Id, Caller.Local);
 
         panel.WaitForAssertion(() => Assert.Equal("Cancelled", panel.Find(".hub-download").GetAttribute("data-status")));
         Assert.NotEmpty(panel.FindAll(".download-resume"));

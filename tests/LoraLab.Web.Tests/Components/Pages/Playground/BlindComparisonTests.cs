@@ -1,4 +1,5 @@
 using Bunit;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Components.Pages.Playground;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
@@ -8,15 +9,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LoraLab.Web.Tests.Components.Pages.Playground;
 
-public sealed class BlindComparisonTests : MudBlazorContext
+public sealed class BlindComparisonTests : StudioComponentContext
 {
-    readonly TempDataFolder _data = new();
     readonly IDbContextFactory<LoraLabDbContext> _db;
     readonly PlaygroundVoteStore _votes;
 
     public BlindComparisonTests()
     {
-        _db = TestDatabase.Create(_data.Path);
+        _db = DbFactory;
         _votes = new PlaygroundVoteStore(_db, TimeProvider.System);
         Services.AddSingleton(_votes);
     }
@@ -24,13 +24,14 @@ public sealed class BlindComparisonTests : MudBlazorContext
     static ColumnAnswer Answer(int? adapterId, string name, string text) => new(adapterId, name, text, 3, 0.1, "Eos", 0, false);
 
     [Fact]
-    public async Task A_vote_on_two_unlabelled_answers_is_stored_and_then_names_both_columns()
+    public async Task A_vote_on_two_unlabelled_answers_is_stored_with_its_voter_and_then_names_both_columns()
     {
         int baseModel;
         await using (var db = await _db.CreateDbContextAsync())
         {
             var model = new BaseModel { Name = "demo", Folder = "/demo" };
             db.BaseModels.Add(model);
+            db.Users.Add(new StudioUser { Id = "vera", UserName = "vera" });
             await db.SaveChangesAsync();
             baseModel = model.Id;
         }
@@ -42,10 +43,11 @@ public sealed class BlindComparisonTests : MudBlazorContext
 
         await using (var db = await _db.CreateDbContextAsync())
         {
-            db.Adapters.Add(new Adapter { Name = "pirate", BaseModelId = baseModel, Method = "lora", Folder = "/adapters/pirate" });
+            db.Adapters.Add(new Adapter { Name = "pirate", BaseModelId = baseModel, Method = "lora", Folder = "/adapters/pirate", Owner = Caller.Local.UserId });
             await db.SaveChangesAsync();
         }
         int adapterId = (await _db.CreateDbContext().Adapters.SingleAsync()).Id;
+        SignInAs(new Caller("vera", "vera", IsAdmin: false));
         answers = answers with { Columns = [answers.Columns[0], Answer(adapterId, "pirate", "arr, matey")] };
         comparison.Render(p => p.Add(c => c.Answers, answers));
         comparison.Find("#start-blind").Click();
@@ -62,11 +64,6 @@ public sealed class BlindComparisonTests : MudBlazorContext
         var table = await _votes.RatingsAsync(baseModel);
         Assert.Equal(winner, table[0].Name);
         Assert.Equal((1, 1), (table[0].Wins, table[1].Losses));
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _data.Dispose();
-        base.Dispose(disposing);
+        Assert.Equal("vera", (await _db.CreateDbContext().PlaygroundVotes.SingleAsync()).Voter);
     }
 }

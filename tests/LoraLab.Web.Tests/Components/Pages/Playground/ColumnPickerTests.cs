@@ -8,7 +8,7 @@ namespace LoraLab.Web.Tests.Components.Pages.Playground;
 public sealed class ColumnPickerTests : MudBlazorContext
 {
     static AdapterSummary Adapter(int id, string name, string method) =>
-        new(id, name, null, 1, "demo", method, 8, null, $"/adapters/{id}", 0, DateTime.UtcNow, null);
+        new(id, name, null, 1, "demo", method, 8, null, $"/adapters/{id}", 0, DateTime.UtcNow, null, "local", "local");
 
     static readonly AdapterSummary[] Adapters = [Adapter(7, "extract-name", "lora"), Adapter(9, "pirate", "dora"), Adapter(11, "soft", "prompt")];
 
