@@ -30,14 +30,15 @@ public sealed record MemoryEstimate(long Weights, long Adapter, long Gradients, 
 /// </summary>
 /// <remarks>
 /// <para>Activations are counted per token from what each operation saves for the backward pass. Per block: both
-/// RMSNorms' float32 inputs (2·D·4 bytes) and normalised outputs, the adapters' inputs (2·D); for fused attention the
-/// roped queries, the keys and values repeated to every head, the attention output and its re-laid-out copy for o_proj
-/// (5·H·hd), for <see cref="EagerAttention"/> (bf16, short sequences) the scaled queries, the keys and values once per
-/// KV head, the re-laid-out output (2·H·hd + 2·KV·hd) and the attention probabilities (H·Tk); the MLP's gate, SiLU,
-/// up and product (4·I); DoRA also keeps each adapted layer's output before its magnitude scaling. The loss
-/// (<see cref="TokenCrossEntropy"/>) keeps the (tokens × vocab) logits and makes their gradient at the turn from forward
-/// to backward, which is the peak: every block's activations are alive then. With gradient checkpointing only each
-/// block's input is kept, and the peak is the larger of the loss's two tensors and one block recomputed.</para>
+/// RMSNorms' float32 inputs (2·D·4 bytes) and normalised outputs, the adapters' inputs (2·D); with fused attention the
+/// roped queries, the keys and values repeated to every head, the attention output and its re-laid-out copy for
+/// o_proj (5·H·hd), with <see cref="EagerAttention"/> (bf16, short sequences) the scaled queries, the keys and values
+/// once per KV head, the re-laid-out output (2·H·hd + 2·KV·hd) and the causal attention probabilities (about H·3Tk/4);
+/// the MLP's gate, SiLU, up and product (4·I); DoRA also keeps each adapted layer's output before its magnitude
+/// scaling. The loss (<see cref="TokenCrossEntropy"/>) writes the gradient of the (tokens × vocab) logits beside them at
+/// the end of the forward pass, which is the peak: every block's activations are alive then. With gradient
+/// checkpointing only each block's input is kept, and the peak is the larger of the loss's two tensors and one block
+/// recomputed.</para>
 /// <para>The slack and runtime constants are measured (TrainingBenchmark, glibc's allocator, Linux): glibc keeps the
 /// holes that a block's freed temporaries leave between kept activations, about 5·(D + I) elements per token and
 /// block, and does not return them while the step runs.</para>
@@ -77,7 +78,7 @@ public static class MemoryEstimator
         long trainable = input.TrainableParameters * 4;
 
         long attention = EagerAttention.Preferred(input.Precision.DType(), input.SequenceLength, input.SequenceLength)
-            ? 2 * heads + 2 * kv + (long)c.NumAttentionHeads * input.SequenceLength
+            ? 2 * heads + 2 * kv + (long)(c.NumAttentionHeads * EagerAttention.CausalScoresPerQuery(input.SequenceLength))
             : 5 * heads;
         double block = 2 * D * 4 + (2 * D + attention + 4 * I) * bytes;
         if (input.MethodKind == "dora") block += (D + heads + 2 * kv + 2 * I + D) * bytes;

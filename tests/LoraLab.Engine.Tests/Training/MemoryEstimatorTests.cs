@@ -23,9 +23,9 @@ public class MemoryEstimatorTests
 
         Assert.Equal(Small.ParameterCount() * 2, estimate.Weights);
         Assert.Equal((4000L, 4000L, 8000L), (estimate.Adapter, estimate.Gradients, estimate.OptimizerState));
-        // Per token: 4 blocks × (2·256·4 + (2·256 + 2·256 + 2·128 + 4·8 + 4·688)·2), the attention term being eager
-        // attention's (bf16, 8 × 8 scores per head), + the logits and their gradient, 2 · 8192 · 2.
-        Assert.Equal(16 * (4 * (2048 + 8128) + 2 * 8192 * 2), estimate.Activations);
+        // Per token: 4 blocks × (2·256·4 + (2·256 + 2·256 + 2·128 + 4·6 + 4·688)·2), the attention term being eager
+        // attention's (bf16; causal probabilities 4·4 + 4·8 per 8 queries and head), + the logits and their gradient, 2 · 8192 · 2.
+        Assert.Equal(16 * (4 * (2048 + 8112) + 2 * 8192 * 2), estimate.Activations);
         Assert.Equal(estimate.Weights + 16000 + estimate.Activations + estimate.AllocatorSlack + MemoryEstimator.RuntimeBytes, estimate.Total);
     }
 
@@ -50,9 +50,10 @@ public class MemoryEstimatorTests
         double eagerPerToken = MemoryEstimator.Estimate(input).Activations / 512.0;
         double fusedPerToken = MemoryEstimator.Estimate(input with { SequenceLength = 1024 }).Activations / 1024.0;
 
-        // 4 blocks × ((2·256 + 2·128 + 4·512) − 5·256) × 2 bytes: scaled queries, keys, values, output copy and 512
-        // probabilities per head in place of the fused kernel's five head-wide tensors.
-        Assert.Equal(4 * (2816 - 1280) * 2, eagerPerToken - fusedPerToken);
+        // 4 blocks × ((2·256 + 2·128 + 4·384) − 5·256) × 2 bytes: scaled queries, keys, values, output copy and
+        // (256·256 + 256·512) / 512 = 384 causal probabilities per query and head in place of the fused kernel's five
+        // head-wide tensors.
+        Assert.Equal(4 * (2304 - 1280) * 2, eagerPerToken - fusedPerToken);
     }
 
     [Fact]
