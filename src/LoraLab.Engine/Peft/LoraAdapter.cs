@@ -32,36 +32,20 @@ public sealed class LoraAdapter : nn.Module
     public double Dropout { get; }
     public bool IsDora => lora_magnitude_vector is not null;
 
-    /// <summary>s·B·(A·dropout(x)) for x (…, in), returned in x's dtype (…, out).</summary>
-    public Tensor LowRankOutput(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var y = nn.functional.linear(ProjectedDown(x), ScaledB(x.dtype));   // (…, out)
-        return y.MoveToOuterDisposeScope();
-    }
-
     /// <summary>
-    /// <paramref name="baseResult"/> (…, out) + s·B·(A·dropout(x)) as one matrix multiply-add into the base result.
+    /// <paramref name="baseResult"/> (…, out) + s·B·(A·dropout(x)) for x (…, in), in x's dtype, as one matrix multiply-add.
     /// Adding separately would take two more passes over the (…, out) output, which cost more than the rank-r products.
     /// </summary>
     public Tensor AddLowRankOutput(Tensor baseResult, Tensor x)
     {
         using var scope = NewDisposeScope();
         long outFeatures = baseResult.shape[^1];
-        var down = ProjectedDown(x).reshape(-1, Rank);                                            // (N, r)
-        var y = baseResult.reshape(-1, outFeatures).addmm(down, ScaledB(x.dtype).t());           // (N, out)
+        var input = training && Dropout > 0 ? nn.functional.dropout(x, Dropout, training: true) : x;
+        var down = nn.functional.linear(input, lora_A.to(x.dtype)).reshape(-1, Rank);            // (N, r)
+        var scaledB = (lora_B * Scaling).to(x.dtype);                                              // (out, r): s on r columns, not on the output
+        var y = baseResult.reshape(-1, outFeatures).addmm(down, scaledB.t());                     // (N, out)
         return y.view(baseResult.shape).MoveToOuterDisposeScope();
     }
-
-    /// <summary>A·dropout(x) (…, r) in x's dtype.</summary>
-    Tensor ProjectedDown(Tensor x)
-    {
-        var input = training && Dropout > 0 ? nn.functional.dropout(x, Dropout, training: true) : x;
-        return nn.functional.linear(input, lora_A.to(x.dtype));
-    }
-
-    /// <summary>s·B (out, r) in <paramref name="dtype"/>: the scaling applied to the r columns, not to the wide output.</summary>
-    Tensor ScaledB(ScalarType dtype) => (lora_B * Scaling).to(dtype);
 
     /// <summary>s·B·A as a dense (out, in) matrix in <paramref name="dtype"/>.</summary>
     public Tensor DeltaWeight(ScalarType dtype)
