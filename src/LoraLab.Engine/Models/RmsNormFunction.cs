@@ -27,7 +27,7 @@ sealed class RmsNormFunction : autograd.SingleTensorFunction<RmsNormFunction>
         // Whether each input wants a gradient is read here: the saved tensors do not carry it into backward.
         ctx.save_data(nameof(x), x.requires_grad);
         ctx.save_data(nameof(weight), weight.requires_grad);
-        return (weight * (x32 * r).to(x.dtype)).MoveToOuterDisposeScope();
+        return (x32 * r).to(x.dtype).mul_(weight).MoveToOuterDisposeScope();
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
@@ -39,9 +39,9 @@ sealed class RmsNormFunction : autograd.SingleTensorFunction<RmsNormFunction>
         Tensor? dx = null, dWeight = null;
         if ((bool)ctx.get_data("x"))
         {
-            var g = (grad * weight).to(ScalarType.Float32);                       // (…, D) gradient of the normalised x
+            var g = (grad * weight).to(ScalarType.Float32);                       // (…, D) gradient of the normalised x, a new tensor
             var coefficient = (g * x32).mean([-1], keepdim: true).mul_(r.pow(3)); // (…, 1)
-            dx = (g * r).addcmul_(x32, coefficient, -1).to(x.dtype);
+            dx = g.mul_(r).addcmul_(x32, coefficient, -1).to(x.dtype);
         }
         if ((bool)ctx.get_data("weight"))
             dWeight = (grad * (x32 * r).to(x.dtype)).reshape(-1, weight.shape[0]).sum([0]);   // (D)
