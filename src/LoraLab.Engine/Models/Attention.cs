@@ -50,6 +50,7 @@ public sealed class Attention : SwappableModule
 
     Tensor PrefillAttention(Tensor q, Tensor k, Tensor v, Tensor? mask)
     {
+        if (EagerAttention.Preferred(q.dtype, q.shape[2], k.shape[2])) return EagerAttention.Forward(q, k, v, mask);
         k = RepeatKv(k, heads / kvHeads);   // (B, nH, Tk, hD)
         v = RepeatKv(v, heads / kvHeads);   // (B, nH, Tk, hD)
         return nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: mask is null);

@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace LoraLab.Engine.Models;
 
-/// <summary>RMSNorm computed in float32 and cast back, exactly as transformers' LlamaRMSNorm.</summary>
+/// <summary>
+/// RMSNorm computed in float32 and cast back, exactly as transformers' LlamaRMSNorm:
+/// weight · (x / √(mean(x²) + ε)).to(x.dtype), through <see cref="RmsNormFunction"/>.
+/// </summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     public Parameter weight;
@@ -17,12 +20,5 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var x32 = x.to(ScalarType.Float32);
-        var variance = x32.pow(2).mean([-1], keepdim: true);
-        var normed = (x32 * rsqrt(variance + eps)).to(x.dtype);
-        return (weight * normed).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor x) => RmsNormFunction.Apply(x, weight, eps);
 }

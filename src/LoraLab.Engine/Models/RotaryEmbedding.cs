@@ -48,14 +48,6 @@ public static class RotaryEmbedding
         return (cos, sin);
     }
 
-    /// <summary>x·cos + rotate_half(x)·sin for x of shape (B, H, T, hD).</summary>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
-    {
-        using var scope = NewDisposeScope();
-        long half = x.shape[^1] / 2;
-        var x1 = x.narrow(-1, 0, half);
-        var x2 = x.narrow(-1, half, half);
-        var rotated = cat([-x2, x1], dim: -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
-    }
+    /// <summary>x·cos + rotate_half(x)·sin for x of shape (B, H, T, hD), with rotate_half(x) = [−x₂, x₁] (<see cref="RotaryFunction"/>).</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin) => RotaryFunction.Apply(x, cos, sin);
 }

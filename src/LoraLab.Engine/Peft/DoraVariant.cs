@@ -10,10 +10,11 @@ namespace LoraLab.Engine.Peft;
 /// </summary>
 public static class DoraVariant
 {
-    /// <summary>‖W + s·BA‖ per output row (out), the magnitude a fresh DoRA adapter starts from.</summary>
+    /// <summary>‖W + s·BA‖ per output row (out), the magnitude a fresh DoRA adapter starts from; outside the graph (§4.3).</summary>
     public static Tensor WeightNorm(ILinearWeights baseLayer, LoraAdapter adapter)
     {
         using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         var w = baseLayer.DenseWeight().to(ScalarType.Float32);
         var norm = (w + adapter.DeltaWeight(ScalarType.Float32)).norm(1, keepdim: false);   // (out)
         return norm.MoveToOuterDisposeScope();
@@ -38,16 +39,16 @@ public static class DoraVariant
     }
 
     /// <summary>
-    /// Adds the DoRA update to the base output y = xWᵀ + b, without recomputing xWᵀ:
-    /// y + (m/‖W'‖ − 1)·xWᵀ + (m/‖W'‖)·s·xAᵀBᵀ.
+    /// The DoRA output from the base output y = xWᵀ + b, without recomputing xWᵀ: (m/‖W'‖)·(xWᵀ + s·xAᵀBᵀ) + b, which
+    /// is PEFT's y + (m/‖W'‖ − 1)·xWᵀ + (m/‖W'‖)·s·xAᵀBᵀ in two passes over the output instead of five.
     /// </summary>
     public static Tensor Forward(Tensor x, Tensor baseResult, ILinearWeights baseLayer, LoraAdapter adapter)
     {
         using var scope = NewDisposeScope();
-        var norm = WeightNorm(baseLayer, adapter).detach();                                  // (out)
-        var scale = (adapter.lora_magnitude_vector! / norm).to(x.dtype);                     // (out)
-        var withoutBias = baseLayer.Bias is { } b ? baseResult - b : baseResult;             // (…, out)
-        var result = baseResult + (scale - 1) * withoutBias + scale * adapter.LowRankOutput(x);
+        var scale = (adapter.lora_magnitude_vector! / WeightNorm(baseLayer, adapter)).to(x.dtype);   // (out)
+        var withoutBias = baseLayer.Bias is { } b ? baseResult - b : baseResult;                      // (…, out)
+        var result = adapter.AddLowRankOutput(withoutBias, x) * scale;                                // (…, out)
+        if (baseLayer.Bias is { } bias) result = result.add_(bias);
         return result.MoveToOuterDisposeScope();
     }
 }

@@ -32,15 +32,19 @@ public sealed class LoraAdapter : nn.Module
     public double Dropout { get; }
     public bool IsDora => lora_magnitude_vector is not null;
 
-    /// <summary>s·B·(A·dropout(x)) for x (…, in), returned in x's dtype (…, out).</summary>
-    public Tensor LowRankOutput(Tensor x)
+    /// <summary>
+    /// <paramref name="baseResult"/> (…, out) + s·B·(A·dropout(x)) for x (…, in), in x's dtype, as one matrix multiply-add.
+    /// Adding separately would take two more passes over the (…, out) output, which cost more than the rank-r products.
+    /// </summary>
+    public Tensor AddLowRankOutput(Tensor baseResult, Tensor x)
     {
         using var scope = NewDisposeScope();
+        long outFeatures = baseResult.shape[^1];
         var input = training && Dropout > 0 ? nn.functional.dropout(x, Dropout, training: true) : x;
-        var a = lora_A.to(x.dtype);
-        var b = lora_B.to(x.dtype);
-        var y = nn.functional.linear(nn.functional.linear(input, a), b) * Scaling;   // (…, out)
-        return y.MoveToOuterDisposeScope();
+        var down = nn.functional.linear(input, lora_A.to(x.dtype)).reshape(-1, Rank);            // (N, r)
+        var scaledB = (lora_B * Scaling).to(x.dtype);                                              // (out, r): s on r columns, not on the output
+        var y = baseResult.reshape(-1, outFeatures).addmm(down, scaledB.t());                     // (N, out)
+        return y.view(baseResult.shape).MoveToOuterDisposeScope();
     }
 
     /// <summary>s·B·A as a dense (out, in) matrix in <paramref name="dtype"/>.</summary>

@@ -108,7 +108,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
                 var adapter = adapters[ActiveAdapter];
                 result = adapter.IsDora
                     ? DoraVariant.Forward(x, result, baseWeights, adapter)
-                    : result + adapter.LowRankOutput(x);
+                    : adapter.AddLowRankOutput(result, x);
             }
         }
         return result.MoveToOuterDisposeScope();

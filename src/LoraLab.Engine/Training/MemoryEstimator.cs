@@ -3,7 +3,7 @@ using LoraLab.Engine.Peft;
 
 namespace LoraLab.Engine.Training;
 
-/// <param name="MethodKind">lora, dora…: DoRA keeps two more tensors per adapted layer; other kinds are counted as LoRA.</param>
+/// <param name="MethodKind">lora, dora…: DoRA keeps one more tensor per adapted layer; other kinds are counted as LoRA.</param>
 /// <param name="TrainableParameters">What the method trains (<c>PeftMethod.Count</c>); float32, with float32 gradients and AdamW's two moments.</param>
 /// <param name="BaseWeightBits">Bits per base weight in memory: 32 float32, 16 bf16/fp16, 4 for 4-bit quantisation.</param>
 /// <param name="Precision">The dtype activations are computed in.</param>
@@ -30,12 +30,15 @@ public sealed record MemoryEstimate(long Weights, long Adapter, long Gradients, 
 /// </summary>
 /// <remarks>
 /// <para>Activations are counted per token from what each operation saves for the backward pass. Per block: both
-/// RMSNorms' float32 inputs (2·D·4 bytes) and normalised outputs, the adapters' inputs (2·D); the roped queries, the
-/// keys and values repeated to every head, the attention output and its re-laid-out copy for o_proj (5·H·hd); the
-/// MLP's gate, SiLU, up and product (4·I); DoRA also keeps each adapted layer's base and low-rank outputs. The loss
-/// (<see cref="TokenCrossEntropy"/>) keeps the (tokens × vocab) logits and makes their gradient at the turn from forward
-/// to backward, which is the peak: every block's activations are alive then. With gradient checkpointing only each
-/// block's input is kept, and the peak is the larger of the loss's two tensors and one block recomputed.</para>
+/// RMSNorms' float32 inputs (2·D·4 bytes) and normalised outputs, the adapters' inputs (2·D); with fused attention the
+/// roped queries, the keys and values repeated to every head, the attention output and its re-laid-out copy for
+/// o_proj (5·H·hd), with <see cref="EagerAttention"/> (bf16, short sequences) the scaled queries, the keys and values
+/// once per KV head, the re-laid-out output (2·H·hd + 2·KV·hd) and the causal attention probabilities (about H·3Tk/4);
+/// the MLP's gate, SiLU, up and product (4·I); DoRA also keeps each adapted layer's output before its magnitude
+/// scaling. The loss (<see cref="TokenCrossEntropy"/>) writes the gradient of the (tokens × vocab) logits beside them at
+/// the end of the forward pass, which is the peak: every block's activations are alive then. With gradient
+/// checkpointing only each block's input is kept, and the peak is the larger of the loss's two tensors and one block
+/// recomputed.</para>
 /// <para>The slack and runtime constants are measured (TrainingBenchmark, glibc's allocator, Linux): glibc keeps the
 /// holes that a block's freed temporaries leave between kept activations, about 5·(D + I) elements per token and
 /// block, and does not return them while the step runs.</para>
@@ -74,8 +77,11 @@ public static class MemoryEstimator
         long weights = (long)Math.Ceiling(c.ParameterCount() * input.BaseWeightBits / 8);
         long trainable = input.TrainableParameters * 4;
 
-        double block = 2 * D * 4 + (2 * D + 5 * heads + 4 * I) * bytes;
-        if (input.MethodKind == "dora") block += 2 * (D + heads + 2 * kv + 2 * I + D) * bytes;
+        long attention = EagerAttention.Preferred(input.Precision.DType(), input.SequenceLength, input.SequenceLength)
+            ? 2 * heads + 2 * kv + (long)(c.NumAttentionHeads * EagerAttention.CausalScoresPerQuery(input.SequenceLength))
+            : 5 * heads;
+        double block = 2 * D * 4 + (2 * D + attention + 4 * I) * bytes;
+        if (input.MethodKind == "dora") block += (D + heads + 2 * kv + 2 * I + D) * bytes;
         double loss = 2 * V * bytes;
         double perToken = input.GradientCheckpointing ? L * D * bytes + Math.Max(block, loss) : L * block + loss;
         long activations = (long)(tokens * perToken);

@@ -23,8 +23,9 @@ public class MemoryEstimatorTests
 
         Assert.Equal(Small.ParameterCount() * 2, estimate.Weights);
         Assert.Equal((4000L, 4000L, 8000L), (estimate.Adapter, estimate.Gradients, estimate.OptimizerState));
-        // Per token: 4 blocks × (2·256·4 + (2·256 + 5·256 + 4·688)·2) + the logits and their gradient, 2 · 8192 · 2.
-        Assert.Equal(16 * (4 * (2048 + 9088) + 2 * 8192 * 2), estimate.Activations);
+        // Per token: 4 blocks × (2·256·4 + (2·256 + 2·256 + 2·128 + 4·6 + 4·688)·2), the attention term being eager
+        // attention's (bf16; causal probabilities 4·4 + 4·8 per 8 queries and head), + the logits and their gradient, 2 · 8192 · 2.
+        Assert.Equal(16 * (4 * (2048 + 8112) + 2 * 8192 * 2), estimate.Activations);
         Assert.Equal(estimate.Weights + 16000 + estimate.Activations + estimate.AllocatorSlack + MemoryEstimator.RuntimeBytes, estimate.Total);
     }
 
@@ -39,6 +40,20 @@ public class MemoryEstimatorTests
 
         Assert.Equal(1024L * (4 * 256 * 4 + 2 * 8192 * 4), checkpointed);   // the loss outweighs one recomputed block here
         Assert.True(dora > plain && plain > checkpointed);
+    }
+
+    [Fact]
+    public void Bf16_blocks_keep_attention_probabilities_up_to_the_eager_limit_and_fused_attention_tensors_beyond()
+    {
+        var input = new MemoryEstimateInput(Small, "lora", 1000, 16, ComputePrecision.Bf16, BatchSize: 1, SequenceLength: 512, GradientCheckpointing: false);
+
+        double eagerPerToken = MemoryEstimator.Estimate(input).Activations / 512.0;
+        double fusedPerToken = MemoryEstimator.Estimate(input with { SequenceLength = 1024 }).Activations / 1024.0;
+
+        // 4 blocks × ((2·256 + 2·128 + 4·384) − 5·256) × 2 bytes: scaled queries, keys, values, output copy and
+        // (256·256 + 256·512) / 512 = 384 causal probabilities per query and head in place of the fused kernel's five
+        // head-wide tensors.
+        Assert.Equal(4 * (2304 - 1280) * 2, eagerPerToken - fusedPerToken);
     }
 
     [Fact]
