@@ -9,10 +9,14 @@ using static TorchSharp.torch;
 
 namespace LoraLab.Engine.Demo;
 
+/// <summary>What building the demo did: the pretraining run, and each task's figures (null when cancelled before they were all measured).</summary>
+public sealed record DemoBuildResult(TrainingResult Pretraining, IReadOnlyList<DemoTaskFigures>? Tasks);
+
 /// <summary>
 /// Makes the offline demo from nothing: a byte-level BPE tokenizer trained on the synthetic corpus, a small Llama
-/// model pretrained on it by our own trainer (full fine-tuning from random weights, packed sequences), and the demo
-/// task datasets. Output: <c>model/</c> (a Hugging Face folder) and <c>datasets/{task}-train.jsonl</c>, <c>-eval.jsonl</c>.
+/// model pretrained on it by our own trainer (full fine-tuning from random weights, packed sequences), the demo task
+/// datasets, and one LoRA adapter per task. Output: <c>model/</c> (a Hugging Face folder),
+/// <c>datasets/{task}-train.jsonl</c> and <c>-eval.jsonl</c>, and <c>adapters/{task}/</c> (PEFT layout).
 /// </summary>
 public static class DemoModelBuilder
 {
@@ -20,7 +24,16 @@ public static class DemoModelBuilder
         "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
         "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-    public static TrainingResult Build(DemoBuildOptions o, ComputeDevice device, IProgress<TrainingEvent>? progress = null, CancellationToken cancellation = default)
+    public static DemoBuildResult Build(DemoBuildOptions o, ComputeDevice device, IProgress<TrainingEvent>? progress = null, CancellationToken cancellation = default)
+    {
+        var pretraining = Pretrain(o, device, progress, cancellation);
+        if (pretraining.Status != TrainingStatus.Completed) return new DemoBuildResult(pretraining, null);
+        WriteTaskDatasets(o, Path.Combine(o.OutputDirectory, "datasets"));
+        return new DemoBuildResult(pretraining, DemoTaskAdapters.TrainAll(o.OutputDirectory, device, progress, cancellation));
+    }
+
+    /// <summary>Writes the tokenizer and the pretrained base model into <c>model/</c>.</summary>
+    public static TrainingResult Pretrain(DemoBuildOptions o, ComputeDevice device, IProgress<TrainingEvent>? progress = null, CancellationToken cancellation = default)
     {
         string modelDir = Path.Combine(o.OutputDirectory, "model");
         string workDir = Path.Combine(o.OutputDirectory, "pretraining");
@@ -47,7 +60,6 @@ public static class DemoModelBuilder
 
         foreach (string file in new[] { "config.json", "model.safetensors" })
             File.Copy(Path.Combine(result.AdapterDirectory, file), Path.Combine(modelDir, file), overwrite: true);
-        WriteTaskDatasets(o, Path.Combine(o.OutputDirectory, "datasets"));
         Directory.Delete(workDir, recursive: true);
         return result;
     }

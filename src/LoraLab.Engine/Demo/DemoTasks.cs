@@ -32,10 +32,10 @@ public static class DemoTasks
     /// <summary>"omar gave the red kite to lucy at the park." → "omar".</summary>
     static InstructionExample ExtractName(DemoRandom r)
     {
-        string name = r.Pick(Names);
+        string name = r.Pick(Names), color = r.Pick(Colors);
         string sentence = r.Next(3) switch
         {
-            0 => $"{name} {r.Pick(ActionVerbs)} a {r.Pick(Colors)} {r.Pick(Objects)} at the {r.Pick(Places)}.",
+            0 => $"{name} {r.Pick(ActionVerbs)} {Article(color)} {color} {r.Pick(Objects)} at the {r.Pick(Places)}.",
             1 => $"{name} {r.Pick(MotionVerbs)} to the {r.Pick(Places)} {r.Pick(Times)}.",
             _ => $"{name} was {r.Pick(Feelings)} and {r.Pick(Feelings)} at the {r.Pick(Places)}.",
         };

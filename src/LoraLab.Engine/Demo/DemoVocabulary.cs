@@ -40,6 +40,9 @@ public static class DemoVocabulary
 
     public static readonly string[] Habitats = ["forest", "farm", "river", "lake", "field", "barn", "pond", "meadow"];
 
+    /// <summary>"a" or "an", as the word it stands before sounds.</summary>
+    public static string Article(string word) => "aeiou".Contains(word[0]) ? "an" : "a";
+
     public static readonly string[] NumberWords =
     [
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",

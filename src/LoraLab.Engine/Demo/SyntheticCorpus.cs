@@ -5,7 +5,8 @@ namespace LoraLab.Engine.Demo;
 /// <summary>
 /// Simple English for pretraining the demo base model: short stories, facts and dialogues built from grammars over
 /// <see cref="DemoVocabulary"/>. Deterministic for a seed. Dialogues use the ChatML turn markers, so the base model
-/// knows the chat format (and how to end a turn) but none of the demo tasks.
+/// knows the chat format (and how to end a turn) but none of the demo tasks; most of them answer by copying words of
+/// the user's message (<see cref="CopyDialogues"/>).
 /// </summary>
 public static class SyntheticCorpus
 {
@@ -17,57 +18,56 @@ public static class SyntheticCorpus
         var r = new DemoRandom(seed);
         while (true)
         {
-            string document = r.Next(10) switch
+            string document = r.Next(20) switch
             {
-                < 5 => Story(r),
-                < 8 => Facts(r),
-                _ => Dialogue(r),
+                < 2 => Story(r),
+                < 4 => Facts(r, r.Next(2, 5)),
+                < 5 => Chat(Dialogue(r)),
+                < 8 => Chat(CopyDialogues.Repeat(r)),
+                < 14 => Chat(CopyDialogues.RepeatWords(r)),
+                < 18 => Chat(CopyDialogues.AboutStory(r)),
+                _ => Chat(CopyDialogues.AboutSentence(r)),
             };
             yield return document + EndOfText;
         }
     }
 
-    public static string Story(DemoRandom r)
-    {
-        string name = r.Pick(Names), friend = r.Pick(Names), animal = r.Pick(Animals), place = r.Pick(Places);
-        var sentences = new List<string>
-        {
-            $"{name} had a {r.Pick(Sizes)} {r.Pick(Colors)} {animal}.",
-            $"one day the {animal} {r.Pick(MotionVerbs)} to the {place} {r.Pick(Times)}.",
-        };
-        int more = r.Next(1, 4);
-        for (int i = 0; i < more; i++)
-            sentences.Add(r.Next(4) switch
-            {
-                0 => $"{name} {r.Pick(ActionVerbs)} a {r.Pick(Colors)} {r.Pick(Objects)} at the {place}.",
-                1 => $"{friend} gave {name} {r.Next(2, 13)} {r.Pick(Foods)}s.",
-                2 => $"the {animal} was {r.Pick(Feelings)} and {name} was {r.Pick(Feelings)}.",
-                _ => $"then {name} and {friend} {r.Pick(MotionVerbs)} to the {r.Pick(Places)}.",
-            });
-        sentences.Add($"at the end of the day {name} was {r.Pick(Feelings)}.");
-        return string.Join(" ", sentences);
-    }
+    public static string Story(DemoRandom r) => ToldStory.Tell(r).Text;
 
-    public static string Facts(DemoRandom r)
+    /// <summary>
+    /// Facts of the demo world. Some use words that only the demo tasks' answers need otherwise ("number", "arr",
+    /// "matey", "!"): an adapter cannot train the embeddings, so every token an answer is made of must be known to the
+    /// base model, though never in a task's answer form.
+    /// </summary>
+    public static string Facts(DemoRandom r, int count)
     {
-        int count = r.Next(2, 5);
         var facts = new List<string>();
         for (int i = 0; i < count; i++)
         {
             int a = r.Next(0, 10), b = r.Next(0, 10);
-            facts.Add(r.Next(5) switch
+            facts.Add(r.Next(8) switch
             {
                 0 => $"a {r.Pick(Animals)} lives on the {r.Pick(Habitats)}.",
                 1 => $"{a} plus {b} is {a + b}.",
                 2 => $"{NumberWords[a]} is written {a}.",
                 3 => $"the {r.Pick(Objects)} in the {r.Pick(Places)} is {r.Pick(Colors)}.",
-                _ => $"{r.Pick(Names)} is {r.Next(5, 60)} years old.",
+                4 => $"{r.Pick(Names)} is {r.Next(5, 60)} years old.",
+                5 => r.Next(2) == 0 ? $"{r.Next(2, 100)} is a number." : $"{r.Pick(Names)} likes the number {r.Next(2, 100)}.",
+                6 => r.Pick(PirateFacts),
+                _ => $"wow, {r.Pick(Names)} has {r.Next(2, 13)} {r.Pick(Animals)}s!",
             });
         }
         return string.Join(" ", facts);
     }
 
-    public static string Dialogue(DemoRandom r)
+    static readonly string[] PirateFacts =
+    [
+        "a pirate sails on a big boat.", "a pirate says arr when he is happy.", "a pirate calls his friend a matey.",
+        "arr is what a pirate says.", "the pirate and his matey found a map!", "every pirate has a matey on the boat.",
+    ];
+
+    /// <summary>A question answered from general knowledge of the demo world, not from the user's message.</summary>
+    public static (string User, string Answer) Dialogue(DemoRandom r)
     {
         string name = r.Pick(Names), place = r.Pick(Places), animal = r.Pick(Animals);
         var (question, answer) = r.Next(4) switch
@@ -77,6 +77,9 @@ public static class SyntheticCorpus
             2 => ($"how do you feel?", $"i feel {r.Pick(Feelings)} today."),
             _ => ($"tell me about the {animal}.", $"the {animal} {r.Pick(MotionVerbs)} to the {place} {r.Pick(Times)}."),
         };
-        return $"{ImStart}user\n{question}{ImEnd}\n{ImStart}assistant\n{answer}{ImEnd}\n";
+        return (question, answer);
     }
+
+    /// <summary>One user turn and the assistant's answer, as the ChatML template renders them.</summary>
+    public static string Chat((string User, string Answer) turn) => $"{ImStart}user\n{turn.User}{ImEnd}\n{ImStart}assistant\n{turn.Answer}{ImEnd}\n";
 }
