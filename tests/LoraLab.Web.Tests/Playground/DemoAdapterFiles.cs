@@ -13,6 +13,9 @@ public static class DemoAdapterFiles
 {
     public static string DemoModel => Path.Combine(RepositoryRoot(), "src", "LoraLab.Demo", "model");
 
+    /// <summary>The trained adapters checked in beside the demo model, one folder per task.</summary>
+    public static string BundledAdapters => Path.Combine(RepositoryRoot(), "src", "LoraLab.Demo", "adapters");
+
     /// <summary>Writes {folder}/{task}/ in PEFT layout for every task, each from its own seed; returns <paramref name="folder"/>.</summary>
     public static string Write(string folder, params string[] tasks)
     {
