@@ -9,7 +9,7 @@ namespace LoraLab.Engine.Tests.Demo;
 /// </summary>
 public sealed class BundledDemoTests
 {
-    static readonly string Demo = Path.Combine(RepositoryRoot(), "src", "LoraLab.Demo");
+    static readonly string Demo = Path.Combine(RepositoryFolder.Root, "src", "LoraLab.Demo");
 
     [Fact]
     public void The_bundled_model_folder_fits_in_twenty_megabytes()
@@ -36,12 +36,5 @@ public sealed class BundledDemoTests
         Assert.Equal(100, heldOut.Count);
         Assert.InRange(Measure(null).Accuracy, 0, 0.0999);
         Assert.InRange(Measure(Path.Combine(Demo, "adapters", task)).Accuracy, 0.80, 1);
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Web.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"No Web.sln above {AppContext.BaseDirectory}.");
     }
 }

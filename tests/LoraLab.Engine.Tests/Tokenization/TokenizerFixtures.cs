@@ -38,9 +38,7 @@ internal static class TokenizerFixtures
     /// </summary>
     static string FindRoot()
     {
-        var repository = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "Web.sln"))) repository = repository.Parent;
-        if (repository is null) throw new InvalidOperationException($"no Web.sln above {AppContext.BaseDirectory}: cannot find the repository root");
+        var repository = new DirectoryInfo(RepositoryFolder.Root);
         for (var above = repository.Parent; above is not null; above = above.Parent)
         {
             string fixtures = Path.Combine(above.FullName, "shared", "fixtures", "tokenizers");
