@@ -11,7 +11,9 @@ public sealed class DecoderModel : SwappableModule
     public ModuleList<DecoderLayer> layers;
     public RmsNorm norm;
     readonly ModelConfig config;
-    readonly Tensor inverseFrequencies;   // (hD/2) float32
+    // The rotary frequencies are a non-persistent buffer, as in transformers: they follow the module to its device but are
+    // no checkpoint key. No Tensor field holds them, since RegisterComponents() would register such a field as persistent.
+    const string InverseFrequenciesBuffer = "rotary_inv_freq";
 
     public DecoderModel(ModelConfig c, Device device, ScalarType dtype) : base("Model")
     {
@@ -19,9 +21,9 @@ public sealed class DecoderModel : SwappableModule
         embed_tokens = new TokenEmbedding(c.VocabSize, c.HiddenSize, device, dtype);
         layers = new ModuleList<DecoderLayer>(Enumerable.Range(0, c.NumHiddenLayers).Select(i => new DecoderLayer(c, i, device, dtype)).ToArray());
         norm = new RmsNorm(c.HiddenSize, c.RmsNormEps, device, dtype);
-        inverseFrequencies = tensor(RotaryEmbedding.InverseFrequencies(c.HeadDim, c.RopeTheta, c.RopeScaling), ScalarType.Float32, device);
         RegisterComponents();
-        register_buffer("rotary_inv_freq", inverseFrequencies, persistent: false);
+        var inverseFrequencies = tensor(RotaryEmbedding.InverseFrequencies(c.HeadDim, c.RopeTheta, c.RopeScaling), ScalarType.Float32, device);   // (hD/2)
+        register_buffer(InverseFrequenciesBuffer, inverseFrequencies, persistent: false);
     }
 
     /// <summary>
@@ -42,7 +44,7 @@ public sealed class DecoderModel : SwappableModule
         long B = embeddings.shape[0], T = embeddings.shape[1];
         long past = cache?.Length ?? 0;
         positions ??= arange(past, past + T, device: embeddings.device).unsqueeze(0).expand(B, T);   // (B, T)
-        var (cos, sin) = RotaryEmbedding.CosSin(positions, inverseFrequencies, embeddings.dtype);    // (B, 1, T, hD)
+        var (cos, sin) = RotaryEmbedding.CosSin(positions, get_buffer(InverseFrequenciesBuffer)!, embeddings.dtype);    // (B, 1, T, hD)
         var mask = AttentionMask.Build(B, T, past, keyIsReal, config.SlidingWindow, embeddings.device, attentionMask);
         var ctx = new AttentionContext(cos, sin, mask, cache);
 
