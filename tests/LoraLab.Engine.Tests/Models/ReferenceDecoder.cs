@@ -25,16 +25,41 @@ sealed class ReferenceDecoder
         lm.state_dict().ToDictionary(kv => kv.Key, kv => (kv.Value.to(ScalarType.Float64).data<double>().ToArray(), kv.Value.shape));
 
     /// <summary>Logits [t][v] for one sequence of ids at positions 0..T-1.</summary>
-    public double[][] Logits(int[] ids)
+    public double[][] Logits(int[] ids) => Run(Embed(ids), positionOffset: 0, prefix: null);
+
+    /// <summary>
+    /// Logits of the real tokens after P virtual token embeddings, as PEFT's prompt tuning runs them: the
+    /// concatenated sequence numbered from 0, so the real tokens take positions P..P+T-1.
+    /// </summary>
+    public double[][] LogitsAfterVirtualTokens(double[][] virtualEmbeddings, int[] ids) =>
+        Run([.. virtualEmbeddings, .. Embed(ids)], positionOffset: 0, prefix: null)[virtualEmbeddings.Length..];
+
+    /// <summary>
+    /// Logits with P stored keys and values in front of every layer, as transformers runs a KV cache of length P:
+    /// the real tokens take positions P..P+T-1 and the stored keys are used as they are (no norm, no rotation).
+    /// </summary>
+    /// <param name="prefix">[layer] → (keys, values), each [kvHead][p][d].</param>
+    public double[][] LogitsAfterPrefix(PrefixKeysValues prefix, int[] ids) => Run(Embed(ids), prefix.Length, prefix);
+
+    public sealed record PrefixKeysValues(double[][][][] Keys, double[][][][] Values)
     {
-        int T = ids.Length, D = c.HiddenSize;
+        public int Length => Keys[0][0].Length;
+    }
+
+    double[][] Embed(int[] ids)
+    {
+        int D = c.HiddenSize;
         var emb = w["model.embed_tokens.weight"].Data;
-        var h = ids.Select(id => emb.AsSpan(id * D, D).ToArray()).ToArray();
+        return ids.Select(id => emb.AsSpan(id * D, D).ToArray()).ToArray();
+    }
+
+    double[][] Run(double[][] h, int positionOffset, PrefixKeysValues? prefix)
+    {
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
             string p = $"model.layers.{l}.";
             var attnIn = h.Select(x => RmsNorm(x, p + "input_layernorm.weight")).ToArray();
-            var attnOut = Attention(attnIn, p + "self_attn.");
+            var attnOut = Attention(attnIn, p + "self_attn.", positionOffset, prefix is null ? null : (prefix.Keys[l], prefix.Values[l]));
             h = h.Select((x, t) => Add(x, attnOut[t])).ToArray();
             var mlpIn = h.Select(x => RmsNorm(x, p + "post_attention_layernorm.weight")).ToArray();
             h = h.Select((x, t) => Add(x, Mlp(mlpIn[t], p + "mlp."))).ToArray();
@@ -43,9 +68,9 @@ sealed class ReferenceDecoder
         return h.Select(x => MatVec(head, RmsNorm(x, "model.norm.weight"))).ToArray();
     }
 
-    double[][] Attention(double[][] x, string p)
+    double[][] Attention(double[][] x, string p, int positionOffset, (double[][][] Keys, double[][][] Values)? prefix)
     {
-        int T = x.Length, H = c.NumAttentionHeads, KV = c.NumKeyValueHeads, hd = c.HeadDim;
+        int T = x.Length, H = c.NumAttentionHeads, KV = c.NumKeyValueHeads, hd = c.HeadDim, P = positionOffset;
         var q = x.Select(v => Linear(p + "q_proj", v)).ToArray();
         var k = x.Select(v => Linear(p + "k_proj", v)).ToArray();
         var v = x.Select(v => Linear(p + "v_proj", v)).ToArray();
@@ -54,19 +79,23 @@ sealed class ReferenceDecoder
         for (int head = 0; head < H; head++)
         {
             int kvHead = head / (H / KV);
-            var qs = Enumerable.Range(0, T).Select(t => Rope(HeadNorm(q[t].AsSpan(head * hd, hd).ToArray(), p + "q_norm.weight"), t)).ToArray();
-            var ks = Enumerable.Range(0, T).Select(t => Rope(HeadNorm(k[t].AsSpan(kvHead * hd, hd).ToArray(), p + "k_norm.weight"), t)).ToArray();
+            var qs = Enumerable.Range(0, T).Select(t => Rope(HeadNorm(q[t].AsSpan(head * hd, hd).ToArray(), p + "q_norm.weight"), P + t)).ToArray();
+            var ks = Enumerable.Range(0, T).Select(t => Rope(HeadNorm(k[t].AsSpan(kvHead * hd, hd).ToArray(), p + "k_norm.weight"), P + t)).ToArray();
+            var vs = Enumerable.Range(0, T).Select(t => v[t].AsSpan(kvHead * hd, hd).ToArray()).ToArray();
+            if (prefix is { } stored) (ks, vs) = ([.. stored.Keys[kvHead], .. ks], [.. stored.Values[kvHead], .. vs]);
+            int past = ks.Length - T;
             for (int t = 0; t < T; t++)
             {
-                int first = c.SlidingWindow is { } win ? Math.Max(0, t - win + 1) : 0;
-                var scores = new double[t + 1];
-                for (int s = 0; s <= t; s++)
+                int seen = past + t;   // index of this token among the keys
+                int first = c.SlidingWindow is { } win ? Math.Max(0, seen - win + 1) : 0;
+                var scores = new double[seen + 1];
+                for (int s = 0; s <= seen; s++)
                     scores[s] = s < first ? double.NegativeInfinity : Dot(qs[t], ks[s]) / Math.Sqrt(hd);
                 double max = scores.Max(), sum = scores.Sum(z => Math.Exp(z - max));
-                for (int s = 0; s <= t; s++)
+                for (int s = 0; s <= seen; s++)
                 {
                     double a = Math.Exp(scores[s] - max) / sum;
-                    for (int d = 0; d < hd; d++) output[t][head * hd + d] += a * v[s][kvHead * hd + d];
+                    for (int d = 0; d < hd; d++) output[t][head * hd + d] += a * vs[s][d];
                 }
             }
         }
