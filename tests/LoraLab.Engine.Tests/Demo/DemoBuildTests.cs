@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Demo;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Training;
@@ -38,5 +39,11 @@ public sealed class DemoBuildTests : IDisposable
             Assert.Equal(2, figures.Steps);
             Assert.Equal((4, 4), (figures.Base.Total, figures.Adapted.Total));
         }
+        // Exactly the keys transformers' LlamaForCausalLM saves for one layer (tied embeddings: no lm_head), no buffers.
+        using var weights = CheckpointReader.Open(Path.Combine(_out, "model"));
+        string[] layer = ["input_layernorm", "post_attention_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+            "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"];
+        string[] expected = ["model.embed_tokens.weight", "model.norm.weight", .. layer.Select(m => $"model.layers.0.{m}.weight")];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), weights.Tensors.Keys.Order(StringComparer.Ordinal));
     }
 }

@@ -290,6 +290,16 @@ public class TrainerTests
         }
     }
 
+    /// <summary>
+    /// bf16 keeps 8 significant bits: every rounding of an activation is off by at most u = 2⁻⁹ relative (half an
+    /// ulp), and how many roundings a step makes, and in which order a kernel accumulates, differs between CPUs
+    /// (AMX tiles, AVX-512 and AVX2 kernels each give other bits). So the bound is not what one machine printed: both
+    /// runs start from the same bf16-rounded weights, the first loss may differ by a few roundings (8u ≈ 1.6 %),
+    /// and each step adds a drift of a few roundings of either sign, which add up like a random walk: step i stays
+    /// within (8 + 8√i)·u (9 % at step 24; seen: 1.9 % on an AMD EPYC, 3.3 % on an Intel Xeon with AMX). A bf16
+    /// path that lost the adapter's updates, trained the rounded weights or diverged breaks the bound or the
+    /// learning assertion.
+    /// </summary>
     [Fact]
     public void Bf16_training_follows_the_float32_loss_curve_of_the_same_weights()
     {
@@ -299,6 +309,7 @@ public class TrainerTests
         {
             var float32 = reference.state_dict();
             foreach (var (name, p) in mixed.state_dict()) p.copy_(float32[name]);
+            foreach (var (name, p) in float32) p.copy_(mixed.state_dict()[name]);   // float32 from the same rounded weights
         }
         var batches = InMemoryBatches.Random(Config.VocabSize, count: 4, rows: 2, length: 24, seed: 5);
 
@@ -314,9 +325,11 @@ public class TrainerTests
         var bf16Curve = Curve(mixed, mixedMethod, ComputePrecision.Bf16);
 
         Assert.True(float32Curve[^1] < float32Curve[0] * 0.7, $"float32 should learn: {float32Curve[0]} → {float32Curve[^1]}");
-        // bf16 keeps 8 bits of mantissa (relative rounding 2⁻⁸ ≈ 0.4 %); the curves drift apart by up to ~1.6 % over these steps.
+        Assert.True(bf16Curve[^1] < bf16Curve[0] * 0.7, $"bf16 should learn as float32 does: {bf16Curve[0]} → {bf16Curve[^1]}");
+        const double u = 1.0 / 512;
         for (int i = 0; i < float32Curve.Count; i++)
-            Assert.True(Math.Abs(bf16Curve[i] - float32Curve[i]) <= 0.03 * float32Curve[i], $"step {i + 1}: bf16 {bf16Curve[i]}, float32 {float32Curve[i]}");
+            Assert.True(Math.Abs(bf16Curve[i] - float32Curve[i]) <= (8 + 8 * Math.Sqrt(i)) * u * float32Curve[i],
+                $"step {i + 1}: bf16 {bf16Curve[i]}, float32 {float32Curve[i]}");
     }
 
     [Fact]
