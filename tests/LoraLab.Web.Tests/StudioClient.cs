@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -41,7 +42,7 @@ public sealed class StudioClient(HttpClient http)
 
     public async Task<RunSummary> CreateRunAsync(int modelId, int datasetId, string name = "run", string method = "lora")
     {
-        var response = await http.PostAsJsonAsync("/api/runs", new NewRun(name, modelId, datasetId, method, new() { ["learning_rate"] = 2e-4 }), TestJson.Options);
+        var response = await http.PostAsJsonAsync("/api/runs", new NewRun(name, modelId, datasetId, method, new() { ["training"] = new JsonObject { ["learning_rate"] = 2e-4 } }), TestJson.Options);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<RunSummary>(TestJson.Options))!;
     }

@@ -96,13 +96,19 @@ public sealed record TrainingOptions
     /// <summary>Reads options written by <see cref="ToJson"/>; fields left out keep their defaults. Validated.</summary>
     public static TrainingOptions FromJson(string json, string source)
     {
-        TrainingOptions? options;
-        try { options = JsonSerializer.Deserialize<TrainingOptions>(json, Json); }
-        catch (JsonException e) { throw new TrainingConfigException($"{source}: {e.Message}"); }
-        if (options is null) throw new TrainingConfigException($"{source} must hold a JSON object.");
+        var options = ParseUnvalidated(json, source);
         try { options.Validate(); }
         catch (TrainingConfigException e) { throw new TrainingConfigException($"{source}: {e.Message}"); }
         return options;
+    }
+
+    /// <summary>Reads options as <see cref="FromJson"/> does, leaving validation to the caller (which reports every field at once).</summary>
+    public static TrainingOptions ParseUnvalidated(string json, string source)
+    {
+        TrainingOptions? options;
+        try { options = JsonSerializer.Deserialize<TrainingOptions>(json, Json); }
+        catch (JsonException e) { throw new TrainingConfigException($"{source}: {e.Message}"); }
+        return options ?? throw new TrainingConfigException($"{source} must hold a JSON object.");
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Models;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
@@ -338,9 +339,10 @@ public sealed class RunQueue(
         else if (request.Name.Trim().Length > MaxNameLength)
             errors["name"] = [$"The name has {request.Name.Trim().Length} characters; at most {MaxNameLength} are allowed."];
 
+        BaseModel? model = null;
         if (request.BaseModelId is not { } modelId)
             errors["baseModelId"] = ["A run needs a base model: give the id of one from GET /api/models."];
-        else if (await db.BaseModels.FindAsync([modelId], cancellation) is not { } model)
+        else if ((model = await db.BaseModels.FindAsync([modelId], cancellation)) is null)
             errors["baseModelId"] = [$"There is no base model with id {modelId}."];
         else if (model.Error is { } error)
             errors["baseModelId"] = [$"Base model {modelId} ('{model.Name}') cannot be used: {error}"];
@@ -358,6 +360,21 @@ public sealed class RunQueue(
             errors["method"] = [$"A run needs a method: one of {string.Join(", ", RunMethods.All)}."];
         else if (!RunMethods.All.Contains(request.Method))
             errors["method"] = [$"Unknown method '{request.Method}': use one of {string.Join(", ", RunMethods.All)}."];
+        else
+            foreach (var error in SettingErrors(request.Configuration, request.Method, model))
+                errors[error.Key] = [error.Message];
         return errors;
+    }
+
+    /// <summary>The configuration read strictly and checked as the new-run page checks it (against the model when its config.json reads).</summary>
+    static IReadOnlyList<SettingError> SettingErrors(JsonObject? configuration, string method, BaseModel? model)
+    {
+        var (settings, errors) = RunSettings.Read(configuration, method);
+        if (settings is null) return errors;
+        ModelConfig? config = null;
+        if (model is { Error: null })
+            try { config = ModelConfig.Load(model.Folder); }
+            catch (Exception e) when (e is ModelConfigException or IOException) { }   // the model page already reports it; the run will too
+        return settings.Check(config);
     }
 }

@@ -46,6 +46,64 @@ public sealed class RunsApiTests(IdleStudio studio) : IClassFixture<IdleStudio>
         Assert.Equal(["Unknown method 'magic': use one of lora, dora, qlora, prompt, prefix, ia3, adapter, selective, full."], problem.Errors["method"]);
     }
 
+    async Task<Microsoft.AspNetCore.Http.HttpValidationProblemDetails> RefusedAsync(string method, object configuration)
+    {
+        int modelId = await _studio.ModelIdAsync("SmolLM2-135M");
+        var dataset = await _studio.UploadDatasetAsync();
+        var response = await _studio.Http.PostAsJsonAsync("/api/runs", new { name = "r", baseModelId = modelId, datasetId = dataset.Id, method, configuration });
+        return await ProblemAssert.ReadAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>The silent wrong answer this guards against: flat keys were stored, shown on the run page and ignored by the trainer.</summary>
+    [Fact]
+    public async Task Settings_outside_their_section_are_refused_naming_each_key_and_its_section()
+    {
+        var problem = await RefusedAsync("lora", new { r = 0, learning_rate = -1, colour = "red" });
+
+        Assert.Equal(["configuration.colour", "configuration.learning_rate", "configuration.r"], problem.Errors.Keys.Order());
+        Assert.Equal(["'r' belongs in a section: the configuration holds \"method\", \"training\" and \"data\", e.g. {\"method\": {\"r\": …}}."],
+            problem.Errors["configuration.r"]);
+        Assert.Contains("{\"training\": {\"learning_rate\": …}}", problem.Errors["configuration.learning_rate"].Single());
+        Assert.Equal(["'colour' is no section of a run's configuration: use \"method\", \"training\" and \"data\"."], problem.Errors["configuration.colour"]);
+    }
+
+    [Fact]
+    public async Task Wrong_settings_in_their_sections_are_refused_at_once_one_error_per_field()
+    {
+        var problem = await RefusedAsync("lora", new
+        {
+            method = new { r = 0, rank = 8 },
+            training = new { learning_rate = -1, batch_size = 0 },
+            data = new { max_length = 1 },
+        });
+
+        Assert.Equal(["configuration.method.rank"], problem.Errors.Keys);   // an unknown key stops the section from being read at all
+        Assert.StartsWith("'rank' is no method setting; known: ", problem.Errors["configuration.method.rank"].Single());
+
+        problem = await RefusedAsync("lora", new { method = new { r = 0 }, training = new { learning_rate = -1, batch_size = 0 }, data = new { max_length = 1 } });
+
+        Assert.Equal(["configuration.data.max_length", "configuration.method.r", "configuration.training.batch_size", "configuration.training.learning_rate"],
+            problem.Errors.Keys.Order());
+        Assert.StartsWith("learning_rate must be positive, got -1", problem.Errors["configuration.training.learning_rate"].Single());
+        Assert.StartsWith("r must be", problem.Errors["configuration.method.r"].Single());
+    }
+
+    [Fact]
+    public async Task A_method_named_twice_and_differently_is_refused()
+    {
+        var problem = await RefusedAsync("lora", new { method = new { method = "dora" } });
+
+        Assert.Equal(["The configuration says method 'dora' but the run's method is 'lora'; give it once."], problem.Errors["configuration.method"]);
+    }
+
+    [Fact]
+    public async Task A_setting_of_the_wrong_type_is_refused_naming_its_section()
+    {
+        var problem = await RefusedAsync("lora", new { training = new { batch_size = "lots" } });
+
+        Assert.StartsWith("The training settings cannot be read: ", problem.Errors["configuration.training"].Single());
+    }
+
     [Fact]
     public async Task A_run_without_fields_names_each_missing_one()
     {

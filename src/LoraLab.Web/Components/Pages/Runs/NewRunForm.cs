@@ -9,10 +9,8 @@ using LoraLab.Web.Training;
 namespace LoraLab.Web.Components.Pages.Runs;
 
 /// <summary>
-/// The new-run page's fields. The method's, the trainer's and the data's rules are the engine's own (the PEFT configs,
-/// TrainingOptions, DataOptions): each rule's message starts with the snake_case field it is about, which is how it finds
-/// its field here. The page's own rules cover what those do not see: name, model and dataset, the model's context
-/// length, and settings that depend on one another.
+/// The new-run page's fields. Its settings are checked by <see cref="RunSettings.Check"/>, as <c>POST /api/runs</c>
+/// checks them; the page's own rules cover name, model and dataset.
 /// </summary>
 public sealed class NewRunForm
 {
@@ -55,88 +53,10 @@ public sealed class NewRunForm
         if (BaseModelId is null) errors["baseModelId"] = "Choose the base model to fine-tune.";
         if (DatasetId is null || !datasetExists) errors["datasetId"] = "Choose the dataset to train on.";
 
-        if (model is not null) CheckEach<MethodOptions, PeftConfigException>(errors, MethodFields, MethodOptions, o => TrainableParameterCount.Of(model, o), "method");
-        CheckEach<TrainingOptions, TrainingConfigException>(errors, TrainingFields, Training, o => o.Validate(), "training");
-        CheckEach<DataOptions, TrainingConfigException>(errors, DataFields, Data, o => o.Validate(), "data");
-        if (model is not null && Data.MaxLength > model.MaxPositionEmbeddings && !errors.ContainsKey("max_length"))
-            errors["max_length"] = $"At most the model's context length {model.MaxPositionEmbeddings}, got {Data.MaxLength}.";
-        if (Data.ValidationFraction == 0 && Training.EvalSteps is not null && !errors.ContainsKey("eval_steps"))
-            errors["eval_steps"] = "Evaluation needs held-out records: set the share held out above 0, or clear this.";
-        // The trainer keeps a half-precision base in that dtype, which methods that train the base weights cannot use.
-        if (Method is "full" or "selective" && Training.Precision != ComputePrecision.Float32)
-            errors["compute_precision"] = $"{Method} fine-tuning trains the base weights, which must then be float32.";
+        foreach (var error in new RunSettings(MethodOptions, Training, Data).Check(model))
+            errors.TryAdd(error.Field, error.Message);
         return errors;
     }
-
-    /// <summary>
-    /// Validates the whole options; each error's field is reset to its default and validation repeated, so that every
-    /// wrong field gets its own message at once. An error no field claims goes under <paramref name="fallback"/>.
-    /// </summary>
-    static void CheckEach<TOptions, TException>(
-        Dictionary<string, string> errors, IReadOnlyList<(string Field, Func<TOptions, TOptions> Reset)> fields, TOptions options,
-        Action<TOptions> validate, string fallback)
-        where TException : Exception
-    {
-        for (int attempt = 0; attempt <= fields.Count; attempt++)
-        {
-            try
-            {
-                validate(options);
-                return;
-            }
-            catch (TException e)
-            {
-                string text = e.Message;
-                var field = fields.FirstOrDefault(f => text.StartsWith(f.Field + " ", StringComparison.Ordinal) || text.StartsWith(f.Field + ":", StringComparison.Ordinal));
-                if (field.Field is null || errors.ContainsKey(field.Field))
-                {
-                    errors[fallback] = text;
-                    return;
-                }
-                errors[field.Field] = text;
-                options = field.Reset(options);
-            }
-        }
-    }
-
-    static readonly MethodOptions MethodDefaults = new();
-
-    static readonly (string Field, Func<MethodOptions, MethodOptions> Reset)[] MethodFields =
-    [
-        ("r", o => o with { R = MethodDefaults.R }),
-        ("lora_alpha", o => o with { LoraAlpha = MethodDefaults.LoraAlpha }),
-        ("lora_dropout", o => o with { LoraDropout = MethodDefaults.LoraDropout }),
-        ("target_modules", o => o with { TargetModules = MethodDefaults.TargetModules }),
-        ("num_virtual_tokens", o => o with { NumVirtualTokens = MethodDefaults.NumVirtualTokens }),
-        ("encoder_hidden_size", o => o with { EncoderHiddenSize = null }),
-        ("bottleneck_size", o => o with { BottleneckSize = MethodDefaults.BottleneckSize }),
-        ("last_blocks", o => o with { LastBlocks = 0 }),
-        ("patterns", o => o with { Patterns = [] }),
-    ];
-
-    static readonly TrainingOptions TrainingDefaults = new();
-
-    static readonly (string Field, Func<TrainingOptions, TrainingOptions> Reset)[] TrainingFields =
-    [
-        ("learning_rate", o => o with { LearningRate = TrainingDefaults.LearningRate }),
-        ("warmup_ratio", o => o with { WarmupRatio = TrainingDefaults.WarmupRatio }),
-        ("max_steps", o => o with { MaxSteps = null }),
-        ("num_train_epochs", o => o with { Epochs = TrainingDefaults.Epochs }),
-        ("batch_size", o => o with { BatchSize = TrainingDefaults.BatchSize }),
-        ("gradient_accumulation_steps", o => o with { GradientAccumulationSteps = TrainingDefaults.GradientAccumulationSteps }),
-        ("max_grad_norm", o => o with { MaxGradNorm = TrainingDefaults.MaxGradNorm }),
-        ("weight_decay", o => o with { WeightDecay = TrainingDefaults.WeightDecay }),
-        ("eval_steps", o => o with { EvalSteps = null, EarlyStoppingPatience = null }),
-        ("save_steps", o => o with { SaveSteps = null }),
-    ];
-
-    static readonly DataOptions DataDefaults = new();
-
-    static readonly (string Field, Func<DataOptions, DataOptions> Reset)[] DataFields =
-    [
-        ("max_length", o => o with { MaxLength = DataDefaults.MaxLength }),
-        ("validation_fraction", o => o with { ValidationFraction = DataDefaults.ValidationFraction }),
-    ];
 
     static readonly JsonSerializerOptions SnakeCase = new()
     {
