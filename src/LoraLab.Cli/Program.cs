@@ -8,6 +8,8 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
     TokenizeCommand.Create(),
     GenerateCommand.Create(),
     EvalCommand.Create(),
+    BenchmarkCommand.Create(),
+    ScoreCommand.Create(),
     TrainCommand.Create(),
     EstimateMemoryCommand.Create(),
     BenchCommand.Create(),
