@@ -74,6 +74,7 @@ public sealed class HuggingFaceFixtureCommandTests : IDisposable
             "--seed", "1", "--out", output);
         Assert.True(run.ExitCode == 0, run.StdErr);
         string trained = Path.Combine(output, "adapter"), reference = Path.Combine(Fixtures, $"{model}-lora_qv");
+        Assert.Single(Directory.GetFiles(Path.Combine(output, "tensorboard"), "events.out.tfevents.*"));
 
         using (var ours = SafetensorsFile.Open(Path.Combine(trained, "adapter_model.safetensors")))
         using (var theirs = SafetensorsFile.Open(Path.Combine(reference, "adapter_model.safetensors")))

@@ -52,7 +52,8 @@ public static class FineTuningRun
 
         Directory.CreateDirectory(request.OutputDirectory);
         File.WriteAllText(Path.Combine(request.OutputDirectory, ConfigFile), Describe(request).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return Trainer.Run(lm, method, trainBatches, evalBatches, request.Training, request.OutputDirectory, request.ResumeFrom, progress, cancellation);
+        using var tensorBoard = new TensorBoardLog(Path.Combine(request.OutputDirectory, TensorBoardLog.FolderName), progress);
+        return Trainer.Run(lm, method, trainBatches, evalBatches, request.Training, request.OutputDirectory, request.ResumeFrom, tensorBoard, cancellation);
     }
 
     static (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval, DatasetReport Report, DatasetStatistics Statistics)

@@ -1,5 +1,6 @@
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Storage;
 using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,6 +25,8 @@ public static class RunsApi
         api.MapPost("/{runId:int}/resume", ResumeRun);
         api.MapPost("/{runId:int}/position", MoveRun);
         api.MapGet("/{runId:int}/metrics", GetMetrics);
+        api.MapGet("/{runId:int}/metrics.csv", GetMetricsCsv);
+        api.MapGet("/{runId:int}/tensorboard.zip", GetTensorBoardZip);
         api.MapGet("/{runId:int}/log", GetLog);
         return app;
     }
@@ -64,6 +67,24 @@ public static class RunsApi
     static async Task<Results<Ok<IReadOnlyList<MetricPoint>>, ProblemHttpResult>> GetMetrics(
         int runId, RunReader runs, CancellationToken cancellation, int afterStep = 0) =>
         await runs.MetricsAsync(runId, afterStep, cancellation) is { } metrics ? TypedResults.Ok(metrics) : ApiProblems.NotFound("Run", runId);
+
+    /// <summary>Every recorded point, one row each, for a spreadsheet or pandas.</summary>
+    static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetMetricsCsv(int runId, RunReader runs, CancellationToken cancellation) =>
+        await runs.MetricsAsync(runId, 0, cancellation) is { } metrics
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(MetricsCsv.Write(metrics)), "text/csv", $"run-{runId}-metrics.csv")
+            : ApiProblems.NotFound("Run", runId);
+
+    /// <summary>The run's TensorBoard event files, zipped for <c>tensorboard --logdir</c>.</summary>
+    static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTensorBoardZip(int runId, RunReader runs, DataFolder data, CancellationToken cancellation)
+    {
+        if (await runs.FindAsync(runId, cancellation) is null) return ApiProblems.NotFound("Run", runId);
+        string folder = Path.Combine(data.RunFolder(runId), Engine.Training.TensorBoardLog.FolderName);
+        if (!Directory.Exists(folder) || Directory.GetFiles(folder).Length == 0)
+            return TypedResults.Problem($"Run {runId} has written no TensorBoard events yet.", statusCode: StatusCodes.Status404NotFound, title: "No TensorBoard events");
+        using var zip = new MemoryStream();
+        System.IO.Compression.ZipFile.CreateFromDirectory(folder, zip, System.IO.Compression.CompressionLevel.Fastest, includeBaseDirectory: true);
+        return TypedResults.File(zip.ToArray(), "application/zip", $"run-{runId}-tensorboard.zip");
+    }
 
     static async Task<Results<Ok<IReadOnlyList<string>>, ProblemHttpResult>> GetLog(int runId, RunReader runs, CancellationToken cancellation) =>
         await runs.FindAsync(runId, cancellation) is null

@@ -64,6 +64,26 @@ public sealed class RunQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_finished_runs_metrics_download_as_csv_one_row_per_point_and_without_event_files_tensorboard_is_404()
+    {
+        _executor.Release();
+        var run = await _studio.CreateRunAsync(_modelId, _datasetId, "csv");
+        await _studio.WaitForStatusAsync(run.Id, RunStatus.Completed);
+        var points = await _studio.MetricsAsync(run.Id);
+
+        var response = await _studio.Http.GetAsync($"/api/runs/{run.Id}/metrics.csv");
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("step,kind,loss,learning_rate,grad_norm,tokens_per_second,elapsed_seconds", lines[0]);
+        Assert.Equal(points.Count, lines.Length - 1);
+        var first = lines[1].Split(',');
+        Assert.Equal((points[0].Step.ToString(), points[0].Loss), (first[0], double.Parse(first[2], System.Globalization.CultureInfo.InvariantCulture)));
+        var problem = await ProblemAssert.ReadAsync(await _studio.Http.GetAsync($"/api/runs/{run.Id}/tensorboard.zip"), HttpStatusCode.NotFound);
+        Assert.Equal($"Run {run.Id} has written no TensorBoard events yet.", problem.Detail);
+    }
+
+    [Fact]
     public async Task A_finished_run_cannot_be_cancelled_and_says_why()
     {
         _executor.Release();
