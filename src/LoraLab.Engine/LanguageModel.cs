@@ -41,6 +41,9 @@ public sealed class LanguageModel : IDisposable
         return ids is [var id] && Tokenizer.IsSpecial(id) ? EosIds.Append(id).Distinct().ToArray() : EosIds;
     }
 
+    /// <summary>Logits (B, T, V) for ids (B, T), through the adapter when one is loaded (a soft prompt prepends its virtual tokens).</summary>
+    public TorchSharp.torch.Tensor Logits(TorchSharp.torch.Tensor inputIds) => Adapter?.Forward(Network, inputIds) ?? Network.Forward(inputIds);
+
     public static LanguageModel Open(string directory, ComputeDevice device, string? adapterDirectory = null)
     {
         if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");

@@ -35,7 +35,7 @@ static class BenchmarkCommand
             using var lm = LanguageModel.Open(parse.GetValue(model)!, ComputeDevice.Select(parse.GetValue(device)!), parse.GetValue(adapter));
             using var progress = new ConsoleProgress("benchmark", questions.Count, enabled: !parse.GetValue(json));
             var result = MultipleChoiceScorer.Score(lm.Network, lm.Tokenizer, questions,
-                forward: ids => lm.Adapter?.Forward(lm.Network, ids) ?? lm.Network.Forward(ids), questionsDone: progress, cancellation: cancellation);
+                forward: lm.Logits, questionsDone: progress, cancellation: cancellation);
             progress.Finish();
             if (parse.GetValue(json)) JsonOutput.Print(new { acc = result.Accuracy, acc_norm = result.NormalizedAccuracy, questions = result.Questions });
             else Console.WriteLine($"acc {result.Accuracy:F4}  acc_norm {result.NormalizedAccuracy:F4}  over {result.Questions} questions");

@@ -24,7 +24,7 @@ static class EvalCommand
             var sequences = texts.Select(t => lm.Tokenizer.Encode(t)).ToList();
             using var progress = new ConsoleProgress("eval", sequences.Count, enabled: !parse.GetValue(json));
             var result = PerplexityEvaluator.Evaluate(lm.Network, sequences, sequencesDone: progress,
-                forward: ids => lm.Adapter?.Forward(lm.Network, ids) ?? lm.Network.Forward(ids));
+                forward: lm.Logits);
             progress.Finish();
             if (parse.GetValue(json)) JsonOutput.Print(new { loss = result.Loss, perplexity = result.Perplexity, tokens = result.Tokens });
             else Console.WriteLine($"loss {result.Loss:F4}  perplexity {result.Perplexity:F3}  over {result.Tokens} predicted tokens in {result.Sequences} records");

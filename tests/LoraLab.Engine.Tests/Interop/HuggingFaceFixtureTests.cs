@@ -20,7 +20,7 @@ public sealed class HuggingFaceFixtureTests
     {
         var sequences = EvalTexts().Select(t => lm.Tokenizer.Encode(t)).ToList();
         return PerplexityEvaluator.Evaluate(lm.Network, sequences,
-            forward: ids => lm.Adapter?.Forward(lm.Network, ids) ?? lm.Network.Forward(ids)).Loss;
+            forward: lm.Logits).Loss;
     }
 
     static int[] Greedy(LanguageModel lm, string prompt)
