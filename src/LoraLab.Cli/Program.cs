@@ -10,6 +10,7 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
     EvalCommand.Create(),
     BenchmarkCommand.Create(),
     ScoreCommand.Create(),
+    JudgeCommand.Create(),
     TrainCommand.Create(),
     EstimateMemoryCommand.Create(),
     BenchCommand.Create(),
