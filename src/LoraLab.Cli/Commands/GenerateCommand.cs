@@ -20,12 +20,12 @@ static class GenerateCommand
         var prompt = new Option<string>("--prompt") { Description = "The prompt text.", Required = true };
         var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a user message in the model's chat template." };
         var template = new Option<string?>("--chat-template") { Description = $"With --chat, the template to use when the model declares none: {string.Join(", ", ChatTemplate.Names)}." };
-        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Tokens to generate at most.", DefaultValueFactory = _ => 128 };
+        var maxNewTokens = new Option<int?>("--max-new-tokens") { Description = "Tokens to generate at most (default: the model's generation_config.json, else 128)." };
         var greedy = new Option<bool>("--greedy") { Description = "Always take the most likely token (the default when no --temperature is given)." };
         var temperature = new Option<double?>("--temperature") { Description = "Sample with this temperature (> 0)." };
-        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0: all)." };
-        var topP = new Option<double>("--top-p") { Description = "Sample within this cumulative probability (nucleus).", DefaultValueFactory = _ => 1.0 };
-        var repetitionPenalty = new Option<double>("--repetition-penalty") { Description = "Penalise tokens already present (1: off).", DefaultValueFactory = _ => 1.0 };
+        var topK = new Option<int?>("--top-k") { Description = "Sample among the k most likely tokens (0: all; default: the model's generation_config.json)." };
+        var topP = new Option<double?>("--top-p") { Description = "Sample within this cumulative probability (nucleus; default: the model's, else 1)." };
+        var repetitionPenalty = new Option<double?>("--repetition-penalty") { Description = "Penalise tokens already present (1: off; default: the model's, else 1)." };
         var seed = new Option<long?>("--seed") { Description = "Random seed for sampling." };
         var stop = new Option<string[]>("--stop") { Description = "Stop when the text contains this string (repeatable).", AllowMultipleArgumentsPerToken = false };
         var json = CommonOptions.Json();
@@ -38,17 +38,17 @@ static class GenerateCommand
         {
             if (parse.GetValue(greedy) && parse.GetValue(temperature) is > 0)
                 throw new ArgumentException("--greedy and --temperature contradict each other: choose one.");
-            var options = new SamplingOptions
+            // Flags the user set win, then the model's generation_config.json, then greedy decoding.
+            string modelDirectory = parse.GetValue(model)!;
+            var defaults = Directory.Exists(modelDirectory) ? GenerationDefaults.Load(modelDirectory) : GenerationDefaults.None;
+            var overrides = new SamplingOverrides(
+                parse.GetValue(greedy) ? 0 : parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP),
+                parse.GetValue(repetitionPenalty), parse.GetValue(maxNewTokens));
+            var options = defaults.Resolve(overrides, SamplingOptions.Greedy with
             {
-                MaxNewTokens = parse.GetValue(maxNewTokens),
-                Temperature = parse.GetValue(temperature) ?? 0,
-                TopK = parse.GetValue(topK),
-                TopP = parse.GetValue(topP),
-                RepetitionPenalty = parse.GetValue(repetitionPenalty),
                 Seed = parse.GetValue(seed),
                 StopStrings = parse.GetValue(stop) ?? [],
-            };
-            options.Validate();
+            });
 
             using var lm = LanguageModel.Open(parse.GetValue(model)!, ComputeDevice.Select(parse.GetValue(device)!), parse.GetValue(adapter));
             var chatTemplate = parse.GetValue(chat) ? ChatTemplateFor(lm, parse.GetValue(template)) : null;

@@ -27,6 +27,20 @@ public sealed class DecoderModel : SwappableModule
     }
 
     /// <summary>
+    /// The buffer, or for dynamic NTK scaling past the original context the frequencies of this forward's length
+    /// (max position + 1), recomputed per forward as transformers' <c>dynamic_rope_update</c> does.
+    /// </summary>
+    Tensor InverseFrequencies(Tensor positions)
+    {
+        var buffer = get_buffer(InverseFrequenciesBuffer)!;
+        if (config.RopeScaling is not DynamicRopeScaling) return buffer;
+        long length = positions.max().to(ScalarType.Int64).item<long>() + 1;
+        if (!RotaryEmbedding.NeedsRecompute(config.RopeScaling, length)) return buffer;
+        return tensor(RotaryEmbedding.InverseFrequencies(config.HeadDim, config.RopeTheta, config.RopeScaling, length),
+            ScalarType.Float32, buffer.device);                                                                // (hD/2)
+    }
+
+    /// <summary>
     /// Runs one block of the layer loop in place of <see cref="DecoderLayer.Forward"/>, or null to run blocks directly.
     /// The trainer sets it for gradient checkpointing, which recomputes each block in the backward pass.
     /// </summary>
@@ -44,7 +58,8 @@ public sealed class DecoderModel : SwappableModule
         long B = embeddings.shape[0], T = embeddings.shape[1];
         long past = cache?.Length ?? 0;
         positions ??= arange(past, past + T, device: embeddings.device).unsqueeze(0).expand(B, T);   // (B, T)
-        var (cos, sin) = RotaryEmbedding.CosSin(positions, get_buffer(InverseFrequenciesBuffer)!, embeddings.dtype);    // (B, 1, T, hD)
+        var (cos, sin) = RotaryEmbedding.CosSin(positions, InverseFrequencies(positions), embeddings.dtype,
+            RotaryEmbedding.AttentionScaling(config.RopeScaling));                                             // (B, 1, T, hD)
         var mask = AttentionMask.Build(B, T, past, keyIsReal, config.SlidingWindow, embeddings.device, attentionMask);
         var ctx = new AttentionContext(cos, sin, mask, cache);
 

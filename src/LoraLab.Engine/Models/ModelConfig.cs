@@ -6,9 +6,6 @@ namespace LoraLab.Engine.Models;
 
 public enum ModelFamily { Llama, Mistral, Qwen2, Qwen3 }
 
-/// <summary>Llama 3.1-style frequency-dependent RoPE scaling (<c>rope_scaling.rope_type == "llama3"</c>).</summary>
-public sealed record Llama3RopeScaling(double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositionEmbeddings);
-
 /// <summary>
 /// The decoder hyper-parameters read from a Hugging Face <c>config.json</c>, validated once.
 /// Derived values (head size, KV groups, per-family switches) are computed here and nowhere else.
@@ -33,7 +30,7 @@ public sealed record ModelConfig
     public int? HeadDimOverride { get; init; }
     public double RmsNormEps { get; init; } = 1e-6;
     public double RopeTheta { get; init; } = 10000.0;
-    public Llama3RopeScaling? RopeScaling { get; init; }
+    public RopeScaling? RopeScaling { get; init; }
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public bool TieWordEmbeddings { get; init; }
     public bool AttentionBias { get; init; }
@@ -81,12 +78,15 @@ public sealed record ModelConfig
         var r = new FieldReader(json, source);
         string architecture = r.Architecture();
         var family = SupportedArchitectures[architecture];
+        int layerCount = r.PositiveInt("num_hidden_layers");
         bool usesSlidingWindow = family switch
         {
             ModelFamily.Mistral => true,
-            ModelFamily.Qwen2 or ModelFamily.Qwen3 => r.Bool("use_sliding_window", false),
+            ModelFamily.Qwen2 or ModelFamily.Qwen3 => r.QwenWindowApplies(layerCount),
             _ => false,
         };
+        var rope = json["rope_parameters"] is JsonObject ? new FieldReader((JsonObject)json["rope_parameters"]!, $"{source} rope_parameters") : null;
+        int maxPositions = r.OptionalPositiveInt("max_position_embeddings") ?? 2048;
         var config = new ModelConfig
         {
             Architecture = architecture,
@@ -98,9 +98,9 @@ public sealed record ModelConfig
             NumKeyValueHeadsOverride = r.OptionalPositiveInt("num_key_value_heads"),
             HeadDimOverride = r.OptionalPositiveInt("head_dim"),
             RmsNormEps = r.Double("rms_norm_eps", 1e-6),
-            RopeTheta = r.Double("rope_theta", 10000.0),
-            RopeScaling = r.RopeScaling(),
-            MaxPositionEmbeddings = r.OptionalPositiveInt("max_position_embeddings") ?? 2048,
+            RopeTheta = rope?.Double("rope_theta", r.Double("rope_theta", 10000.0)) ?? r.Double("rope_theta", 10000.0),
+            RopeScaling = (rope ?? (json["rope_scaling"] is JsonObject s ? new FieldReader(s, $"{source} rope_scaling") : null))?.RopeScaling(maxPositions),
+            MaxPositionEmbeddings = maxPositions,
             TieWordEmbeddings = r.Bool("tie_word_embeddings", false),
             AttentionBias = r.Bool("attention_bias", false),
             MlpBias = r.Bool("mlp_bias", false),
@@ -147,12 +147,7 @@ public sealed record ModelConfig
             ["mlp_bias"] = MlpBias,
             ["torch_dtype"] = TorchDType,
         };
-        if (RopeScaling is { } s)
-            json["rope_scaling"] = new JsonObject
-            {
-                ["rope_type"] = "llama3", ["factor"] = s.Factor, ["low_freq_factor"] = s.LowFreqFactor,
-                ["high_freq_factor"] = s.HighFreqFactor, ["original_max_position_embeddings"] = s.OriginalMaxPositionEmbeddings,
-            };
+        if (RopeScaling is { } scaling) json["rope_scaling"] = RopeScalingJson(scaling);
         if (HeadDimOverride is { } headDim) json["head_dim"] = headDim;
         if (SlidingWindow is { } w) json["sliding_window"] = w;
         if (Family is ModelFamily.Qwen2 or ModelFamily.Qwen3) json["use_sliding_window"] = SlidingWindow is not null;
@@ -160,6 +155,26 @@ public sealed record ModelConfig
         if (EosTokenIds.Count == 1) json["eos_token_id"] = EosTokenIds[0];
         else if (EosTokenIds.Count > 1) json["eos_token_id"] = new JsonArray(EosTokenIds.Select(i => (JsonNode)i).ToArray());
         if (PadTokenId is { } pad) json["pad_token_id"] = pad;
+        return json;
+    }
+
+    static JsonObject RopeScalingJson(RopeScaling scaling)
+    {
+        var json = new JsonObject { ["rope_type"] = scaling.RopeType, ["factor"] = scaling.Factor };
+        switch (scaling)
+        {
+            case DynamicRopeScaling d: json["original_max_position_embeddings"] = d.OriginalMaxPositionEmbeddings; break;
+            case Llama3RopeScaling l:
+                json["low_freq_factor"] = l.LowFreqFactor; json["high_freq_factor"] = l.HighFreqFactor;
+                json["original_max_position_embeddings"] = l.OriginalMaxPositionEmbeddings; break;
+            case YarnRopeScaling y:
+                json["original_max_position_embeddings"] = y.OriginalMaxPositionEmbeddings;
+                json["beta_fast"] = y.BetaFast; json["beta_slow"] = y.BetaSlow; json["truncate"] = y.Truncate;
+                if (y.AttentionFactorOverride is { } a) json["attention_factor"] = a;
+                if (y.Mscale is { } m) json["mscale"] = m;
+                if (y.MscaleAllDim is { } all) json["mscale_all_dim"] = all;
+                break;
+        }
         return json;
     }
 
@@ -237,18 +252,53 @@ public sealed record ModelConfig
             if (act != supported) throw new ModelConfigException($"{source}: hidden_act '{act}' is not supported; supported: {supported}.");
         }
 
-        public Llama3RopeScaling? RopeScaling()
+        /// <summary>
+        /// Whether Qwen2/Qwen3's sliding window applies. transformers windows layer i when use_sliding_window is true, a
+        /// sliding_window is set and i ≥ max_window_layers; this attention windows all layers or none, so a mix is refused.
+        /// </summary>
+        public bool QwenWindowApplies(int layerCount)
         {
-            if (json["rope_scaling"] is not JsonObject s) return null;
-            var inner = new FieldReader(s, $"{source} rope_scaling");
-            string type = inner.String("rope_type") ?? inner.String("type") ?? "default";
-            if (type == "default") return null;
-            if (type != "llama3")
-                throw new ModelConfigException($"{source}: rope_scaling type '{type}' is not supported; supported: llama3.");
-            return new Llama3RopeScaling(
-                inner.Double("factor", 8.0), inner.Double("low_freq_factor", 1.0), inner.Double("high_freq_factor", 4.0),
-                inner.OptionalPositiveInt("original_max_position_embeddings") ?? 8192);
+            if (!Bool("use_sliding_window", false) || json["sliding_window"] is null) return false;
+            int firstWindowed = OptionalInt("max_window_layers") ?? 28;
+            if (firstWindowed >= layerCount) return false;
+            if (firstWindowed <= 0) return true;
+            throw new ModelConfigException(
+                $"{source}: use_sliding_window is true with max_window_layers {firstWindowed} of num_hidden_layers {layerCount}, " +
+                "so only some layers would use a sliding window; this engine applies a window to every layer or to none.");
         }
+
+        static readonly string[] SupportedRopeTypes = ["default", "linear", "dynamic", "yarn", "llama3"];
+
+        /// <summary>This object is rope_scaling (or rope_parameters); refuses kinds other than those transformers and we share.</summary>
+        public RopeScaling? RopeScaling(int maxPositionEmbeddings)
+        {
+            string type = String("rope_type") ?? String("type") ?? "default";
+            double Factor() => json["factor"] is null
+                ? throw new ModelConfigException($"{source}: rope_type '{type}' needs field 'factor'.")
+                : PositiveDouble("factor");
+            int original = OptionalPositiveInt("original_max_position_embeddings") ?? maxPositionEmbeddings;
+            return type switch
+            {
+                "default" => null,
+                "linear" => new LinearRopeScaling(Factor()),
+                "dynamic" => new DynamicRopeScaling(Factor(), original),
+                "llama3" => new Llama3RopeScaling(Factor(), Double("low_freq_factor", 1.0), Double("high_freq_factor", 4.0),
+                    OptionalPositiveInt("original_max_position_embeddings") ?? 8192),
+                "yarn" => new YarnRopeScaling(Factor(), original, Double("beta_fast", 32), Double("beta_slow", 1),
+                    OptionalDouble("attention_factor"), OptionalDouble("mscale"), OptionalDouble("mscale_all_dim"), Bool("truncate", true)),
+                _ => throw new ModelConfigException(
+                    $"{source}: rope_type '{type}' is not supported; supported: {string.Join(", ", SupportedRopeTypes)}."),
+            };
+        }
+
+        double PositiveDouble(string field)
+        {
+            double value = Double(field, 0);
+            if (value <= 0) throw new ModelConfigException($"{source}: field '{field}' must be positive, got {value}.");
+            return value;
+        }
+
+        double? OptionalDouble(string field) => json[field] is null ? null : Double(field, 0);
     }
 }
 

@@ -113,7 +113,8 @@ public class ModelConfigMalformedFieldTests
 {
     [Theory]
     [InlineData("rope_scaling", """{"rope_type": 3}""", "'rope_type'")]
-    [InlineData("rope_scaling", """{"rope_type": "yarn"}""", "rope_scaling type 'yarn' is not supported")]
+    [InlineData("rope_scaling", """{"rope_type": "longrope"}""", "rope_type 'longrope' is not supported")]
+    [InlineData("rope_scaling", """{"rope_type": "yarn"}""", "rope_type 'yarn' needs field 'factor'")]
     [InlineData("torch_dtype", "16", "'torch_dtype'")]
     [InlineData("eos_token_id", """[1, "two"]""", "'eos_token_id'")]
     [InlineData("hidden_act", "\"gelu\"", "hidden_act 'gelu' is not supported")]

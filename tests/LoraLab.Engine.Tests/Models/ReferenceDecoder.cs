@@ -130,7 +130,7 @@ sealed class ReferenceDecoder
         return Enumerable.Range(0, d / 2).Select(i =>
         {
             double f = Math.Pow(c.RopeTheta, -2.0 * i / d);
-            if (c.RopeScaling is not { } s) return f;
+            if (c.RopeScaling is not Llama3RopeScaling s) return f;
             double wavelen = 2 * Math.PI / f;
             double lowWavelen = s.OriginalMaxPositionEmbeddings / s.LowFreqFactor, highWavelen = s.OriginalMaxPositionEmbeddings / s.HighFreqFactor;
             if (wavelen < highWavelen) return f;
