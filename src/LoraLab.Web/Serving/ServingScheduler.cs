@@ -48,6 +48,7 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
                 }
                 while (incoming.Reader.TryRead(out var job)) waiting.Add(job);
                 Admit();
+                stats.Queue(waiting.Count, owners.Count);
                 DropAbandonedRows();
                 foreach (var batch in batches.Values.Where(b => b.Rows.Count > 0).ToArray()) Step(batch);
                 stats.Queue(waiting.Count, owners.Count);

@@ -1,8 +1,9 @@
 namespace LoraLab.Web.Serving;
 
-/// <summary>What the Serving page shows: rates over the last <see cref="Window"/>, the queue, and what is in memory.</summary>
+/// <summary>What the Serving page shows: rates over the last <see cref="ServingStats.Window"/>, the queue, and what is in memory.</summary>
+/// <param name="PeakRows">The most rows decoded together since the studio started.</param>
 public sealed record ServingSnapshot(double RequestsPerSecond, double TokensPerSecond, int QueueDepth, int RunningRows,
-    string? LoadedBase, IReadOnlyList<string> LoadedAdapters, long RequestsServed, long TokensServed);
+    string? LoadedBase, IReadOnlyList<string> LoadedAdapters, long RequestsServed, long TokensServed, int PeakRows);
 
 /// <summary>
 /// Counters of the serving thread, read by the Serving page: requests finished and tokens generated with their times
@@ -16,7 +17,7 @@ public sealed class ServingStats(TimeProvider clock)
     readonly Lock gate = new();
     readonly Queue<(DateTimeOffset At, int Tokens)> tokens = new();
     readonly Queue<DateTimeOffset> requests = new();
-    int queueDepth, runningRows;
+    int queueDepth, runningRows, peakRows;
     long requestsServed, tokensServed;
     string? loadedBase;
     IReadOnlyList<string> loadedAdapters = [];
@@ -41,7 +42,11 @@ public sealed class ServingStats(TimeProvider clock)
 
     public void Queue(int depth, int rows)
     {
-        lock (gate) (queueDepth, runningRows) = (depth, rows);
+        lock (gate)
+        {
+            (queueDepth, runningRows) = (depth, rows);
+            peakRows = Math.Max(peakRows, rows);
+        }
     }
 
     public void Loaded(string? baseName, IReadOnlyList<string> adapters)
@@ -58,7 +63,7 @@ public sealed class ServingStats(TimeProvider clock)
             while (requests.TryPeek(out var r) && r < since) requests.Dequeue();
             double seconds = Window.TotalSeconds;
             return new ServingSnapshot(requests.Count / seconds, tokens.Sum(t => t.Tokens) / seconds, queueDepth, runningRows,
-                loadedBase, loadedAdapters, requestsServed, tokensServed);
+                loadedBase, loadedAdapters, requestsServed, tokensServed, peakRows);
         }
     }
 }
