@@ -55,7 +55,7 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
             {
                 var logits = Prefill(prompt, virtualTokens, rowCache).squeeze(1);   // (1, V)
                 if (options.RepetitionPenalty != 1.0) row.Seen = SeenTokens(prompt);
-                first = Choose(row, logits, 0);
+                first = Choose(row, logits);
             }
             row.CachedTokens = rowCache.Length;
             if (row.IsFinished)
@@ -97,10 +97,14 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
             }
             var logits = model.Forward(tensor(input, [B, 1], device: model.Device), tensor(positions, [B, 1], device: model.Device),
                 tensor(real, [B, width], device: model.Device), cache, lastPositionOnly: true).squeeze(1);   // (B, V)
+            // Plain greedy rows take one argmax over the batch and one copy to the host, instead of one each.
+            long[]? argmax = rows.Any(IsPlainGreedy) ? logits.argmax(-1).cpu().data<long>().ToArray() : null;
             for (int b = 0; b < B; b++)
             {
                 rows[b].CachedTokens++;
-                steps[b] = Choose(rows[b], logits.narrow(0, b, 1), rows[b].GeneratedIds.Count);
+                steps[b] = IsPlainGreedy(rows[b])
+                    ? new BatchRowStep(rows[b], rows[b].Record((int)argmax![b]), null)
+                    : Choose(rows[b], logits.narrow(0, b, 1));
             }
         }
         RemoveWhere(r => r.IsFinished);
@@ -128,7 +132,9 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
             : model.Forward(ids, positions, mask, rowCache, lastPositionOnly: true);
     }
 
-    static BatchRowStep Choose(BatchRow row, Tensor logits, int stepIndex)
+    static bool IsPlainGreedy(BatchRow row) => row.Options.IsGreedy && row.Options.RepetitionPenalty == 1.0 && row.TopLogprobs < 0;
+
+    static BatchRowStep Choose(BatchRow row, Tensor logits)
     {
         var next = row.Sampler.Next(logits, row.Seen);   // (1)
         int tokenId = (int)next.cpu().item<long>();
