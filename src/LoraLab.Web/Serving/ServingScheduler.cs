@@ -72,8 +72,9 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
                 job.Fail(OpenAiError.Invalid(null, "The client went away."));
                 continue;
             }
+            // First come, first served: a request for another base waits for the batch to drain, and those behind it wait too.
             if (owners.Count + job.Request.N > MaxRows) break;
-            if (sharedBaseId != job.Model.Base.Id && owners.Count > 0) continue;
+            if (sharedBaseId != job.Model.Base.Id && owners.Count > 0) break;
             waiting.Remove(job);
             try
             {
