@@ -72,7 +72,8 @@ public static class OpenAiJson
             ["object"] = "model",
             ["created"] = m.Adapter is { } adapter ? new DateTimeOffset(DateTime.SpecifyKind(adapter.CreatedAt, DateTimeKind.Utc)).ToUnixTimeSeconds() : created,
             ["owned_by"] = m.Owner,
-            ["root"] = m.Adapter?.Folder ?? m.Base.Folder,
+            // The model it derives from, as OpenAI means root; host folders stay private.
+            ["root"] = m.Base.Name,
             ["parent"] = m.Adapter is null ? null : m.Base.Name,
             ["max_model_len"] = m.Base.Config?.MaxPositionEmbeddings,
         }).ToArray()),

@@ -185,7 +185,6 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
         }
         var lm = shared!.Base;
         foreach (var step in steps) Deliver(step, id => lm.Tokenizer.Decode([id], skipSpecialTokens: false));
-        stats.TokensGenerated(steps.Count);
     }
 
     void Deliver(BatchRowStep step, Func<int, string> tokenText)
@@ -194,7 +193,11 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
         var finish = step.Step.FinishReason;
         // The EOS that ends a choice is chosen like any token but is not part of the answer.
         bool isOutput = step.Step.TokenId >= 0 && finish != Engine.Generation.FinishReason.Eos;
-        if (isOutput) job.CompletionTokens++;
+        if (isOutput)
+        {
+            job.CompletionTokens++;
+            stats.TokensGenerated(1);
+        }
         job.Send(new ChoiceToken(choice, isOutput ? step.Step.TokenId : -1, step.Step.Text, finish, isOutput ? step.Logprobs : null, tokenText));
         if (finish is null) return;
         Forget(step.Row);

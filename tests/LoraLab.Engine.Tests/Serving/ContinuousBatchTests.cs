@@ -81,6 +81,26 @@ public class ContinuousBatchTests
     }
 
     [Fact]
+    public void A_seeded_sampling_row_draws_the_same_tokens_in_a_running_batch_as_alone()
+    {
+        using var lm = WithTwoAdapters("qwen2-qkv-bias");
+        var sampled = new SamplingOptions { Temperature = 1.3, TopK = 20, TopP = 0.9, Seed = 11, MaxNewTokens = 8 };
+        IReadOnlyList<int> prompt = [7, 8, 9, 10];
+        var expected = Alone(lm, prompt, "dora", sampled);
+        using var batch = new ContinuousBatch(lm);
+        var collected = new Collected();
+
+        var greedy = collected.Join(batch.Join([3, 17, 42, 5, 60, 0], "lora", Greedy8, []));
+        collected.Take(batch.Step());
+        var row = collected.Join(batch.Join(prompt, "dora", sampled, []));
+        while (batch.Rows.Count > 0) collected.Take(batch.Step());
+
+        Assert.NotEqual(Alone(lm, prompt, "dora", sampled with { Seed = 12 }), expected);
+        Assert.Equal(expected, collected.Ids[row]);
+        Assert.Equal(FinishReason.Length, greedy.FinishReason);
+    }
+
+    [Fact]
     public void A_removed_row_leaves_at_once_and_the_padding_only_it_needed_is_dropped()
     {
         using var lm = WithTwoAdapters("qwen2-qkv-bias");

@@ -18,7 +18,7 @@ public sealed class OpenAiApiTests(OpenAiStudio studio) : IClassFixture<OpenAiSt
         (await studio.Client.GetChatClient(model).CompleteChatAsync([new UserChatMessage(prompt)], options, cancellation)).Value;
 
     [Fact]
-    public async Task The_model_list_has_the_demo_base_and_each_adapter_with_the_base_as_parent()
+    public async Task The_model_list_has_the_demo_base_and_each_adapter_with_the_base_as_parent_and_root()
     {
         var models = await studio.Client.GetOpenAIModelClient().GetModelsAsync();
         var raw = await studio.Http.GetFromJsonAsync<JsonElement>("/v1/models");
@@ -32,6 +32,8 @@ public sealed class OpenAiApiTests(OpenAiStudio studio) : IClassFixture<OpenAiSt
         var baseModel = raw.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == parent);
         Assert.Equal(JsonValueKind.Null, baseModel.GetProperty("parent").ValueKind);
         Assert.Equal("list", raw.GetProperty("object").GetString());
+        Assert.Equal(parent, pirate.GetProperty("root").GetString());   // no host folder in the list
+        Assert.Equal(512, pirate.GetProperty("max_model_len").GetInt32());
     }
 
     [Fact]
