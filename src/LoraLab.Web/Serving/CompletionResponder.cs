@@ -28,6 +28,7 @@ public sealed class CompletionResponder(ServedModelCatalog catalog, ServingSched
         }
         catch (OperationCanceledException)
         {
+            job.Abandon();
             return TypedResults.Empty;
         }
         if (first is JobFailed failed) return failed.Error.ToResult();
@@ -56,6 +57,7 @@ public sealed class CompletionResponder(ServedModelCatalog catalog, ServingSched
         catch (OperationCanceledException) { }
         finally
         {
+            if (!completed) job.Abandon();
             await usage.RecordAsync(caller, request, admitted.PromptTokens, completionTokens, completed);
         }
         if (!completed) return TypedResults.Empty;
@@ -106,6 +108,8 @@ public sealed class CompletionResponder(ServedModelCatalog catalog, ServingSched
         catch (IOException) { }
         finally
         {
+            // A stream that cannot be written frees its rows even when the server has not noticed the disconnect yet.
+            if (!completed) job.Abandon();
             await usage.RecordAsync(caller, request, promptTokens, completionTokens, completed);
         }
     }
