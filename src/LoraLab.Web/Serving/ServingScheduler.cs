@@ -102,7 +102,7 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
         var target = shared!.TargetOf(job.Model.LoadedName);
         int context = lm.Config.MaxPositionEmbeddings, virtualTokens = target.VirtualTokens?.Count ?? 0;
         var options = Enumerable.Range(0, request.N).Select(choice => ServingDefaults.SamplingFor(lm, request, prompt.Count + virtualTokens, choice)).ToArray();
-        if (prompt.Count + virtualTokens + options[0].MaxNewTokens > context)
+        if (options[0].MaxNewTokens <= 0 || prompt.Count + virtualTokens + options[0].MaxNewTokens > context)
         {
             job.Fail(OpenAiError.Invalid(request.MaxTokens is null ? "messages" : "max_tokens",
                 $"This model's maximum context length is {context} tokens; the prompt has {prompt.Count + virtualTokens} and {options[0].MaxNewTokens} were asked for.",
