@@ -10,7 +10,7 @@ namespace LoraLab.Cli.Commands;
 /// <summary><c>loralab bench generate [shape flags] [--json]</c>: throughput figures on random weights of a given shape.</summary>
 static class BenchCommand
 {
-    public static Command Create() => new("bench", "Measure throughput and memory on random weights.") { Generate(), Train(), MultiAdapter() };
+    public static Command Create() => new("bench", "Measure throughput and memory on random weights.") { Generate(), Train(), MultiAdapter(), Serve() };
 
     static Command MultiAdapter()
     {
@@ -26,6 +26,39 @@ static class BenchCommand
             var result = MultiAdapterBenchmark.Run(shape.Read(parse, GenerationBenchmarkOptions.SmolLM2_135M), parse.GetValue(adapters), parse.GetValue(rank), parse.GetValue(sequence));
             if (parse.GetValue(json)) Console.WriteLine(result.ToJson());
             else Console.WriteLine($"{result.Adapters} adapters: mixed batch {result.MixedTokensPerSecond:F0} tokens/s, separate batches {result.SeparateTokensPerSecond:F0} tokens/s, speed-up ×{result.Speedup:F2}");
+        });
+        return command;
+    }
+
+    static Command Serve()
+    {
+        var shape = new ModelShapeOptions();
+        var adapters = new Option<int>("--adapters") { Description = "K LoRA adapters of one base; request i uses adapter i mod K.", DefaultValueFactory = _ => 4 };
+        var clients = new Option<int>("--clients") { Description = "C clients, each sending its next request once answered.", DefaultValueFactory = _ => 4 };
+        var perClient = new Option<int>("--requests-per-client") { DefaultValueFactory = _ => 2 };
+        var prompt = new Option<int>("--prompt-tokens") { DefaultValueFactory = _ => 32 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "New tokens per request (no EOS: each request generates all of them).", DefaultValueFactory = _ => 64 };
+        var rank = new Option<int>("--r", "--rank") { DefaultValueFactory = _ => 16 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: its own choice)." };
+        var json = CommonOptions.Json();
+        var command = new Command("serve", "Continuous batching of C clients over K adapters of one base against the same requests one at a time: requests/s, output tokens/s, time to first token and inter-token latency.")
+        {
+            adapters, clients, perClient, prompt, maxTokens, rank, threads, json,
+        };
+        shape.AddTo(command);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(threads) is { } n) TorchSharp.torch.set_num_threads(n);
+            var result = Engine.Serving.ServingBenchmark.Run(shape.Read(parse, GenerationBenchmarkOptions.SmolLM2_135M), parse.GetValue(adapters), parse.GetValue(clients),
+                parse.GetValue(perClient), parse.GetValue(prompt), parse.GetValue(maxTokens), parse.GetValue(rank));
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJson());
+            else
+            {
+                foreach (var (label, phase) in new[] { ($"{result.Clients} clients", result.Concurrent), ("one at a time", result.OneAtATime) })
+                    Console.WriteLine($"{label}: {phase.RequestsPerSecond:F2} requests/s, {phase.OutputTokensPerSecond:F1} output tokens/s, " +
+                                      $"TTFT p50 {phase.TimeToFirstTokenP50Ms:F0} ms p95 {phase.TimeToFirstTokenP95Ms:F0} ms, ITL p50 {phase.InterTokenLatencyP50Ms:F0} ms p95 {phase.InterTokenLatencyP95Ms:F0} ms");
+                Console.WriteLine($"{result.Adapters} adapters, {result.Clients} clients: x{result.Speedup:F2} output tokens/s over one at a time");
+            }
         });
         return command;
     }

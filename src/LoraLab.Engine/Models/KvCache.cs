@@ -34,6 +34,68 @@ public sealed class KvCache : IDisposable
     /// <summary>Called once per forward pass, after every layer has appended its <paramref name="tokens"/> new entries.</summary>
     public void Advance(long tokens) => Length += tokens;
 
+    /// <summary>Rows in the cache (0 before anything was appended).</summary>
+    public long Rows => keys.FirstOrDefault()?.shape[0] ?? 0;
+
+    /// <summary>
+    /// Adds the rows of <paramref name="other"/> after this cache's rows and takes over its entries (then disposes it).
+    /// Both end at the same column: the shorter side is shifted right and its new leading columns are zeros, which the
+    /// caller masks as padding. Returns how many columns this cache's rows and the other's rows were shifted by.
+    /// </summary>
+    public (long MineShift, long TheirsShift) AppendRows(KvCache other)
+    {
+        if (other.keys.Length != keys.Length) throw new ArgumentException($"A cache of {other.keys.Length} layers cannot join one of {keys.Length}.", nameof(other));
+        long length = Math.Max(Length, other.Length), mineShift = length - Length, theirsShift = length - other.Length;
+        for (int layer = 0; layer < keys.Length; layer++)
+        {
+            keys[layer] = StackRows(keys[layer], Length, mineShift, other.keys[layer]!, other.Length, theirsShift, length);
+            values[layer] = StackRows(values[layer], Length, mineShift, other.values[layer]!, other.Length, theirsShift, length);
+        }
+        Length = length;
+        other.Dispose();
+        return (mineShift, theirsShift);
+    }
+
+    /// <summary>Keeps only <paramref name="rows"/> (in that order) and drops the first <paramref name="leadingColumns"/> columns of every row.</summary>
+    public void KeepRows(IReadOnlyList<long> rows, long leadingColumns = 0)
+    {
+        if (leadingColumns < 0 || leadingColumns > Length) throw new ArgumentOutOfRangeException(nameof(leadingColumns), leadingColumns, $"Between 0 and the cache length {Length}.");
+        if (rows.Count == 0)
+        {
+            Dispose();
+            Length = 0;
+            return;
+        }
+        using var scope = NewDisposeScope();
+        var index = tensor(rows.ToArray(), ScalarType.Int64, keys[0]!.device);   // (B')
+        long kept = Length - leadingColumns;
+        for (int layer = 0; layer < keys.Length; layer++)
+        {
+            keys[layer] = SelectRows(keys[layer]!, index, leadingColumns, kept);
+            values[layer] = SelectRows(values[layer]!, index, leadingColumns, kept);
+        }
+        Length = kept;
+    }
+
+    static Tensor SelectRows(Tensor buffer, Tensor index, long from, long kept)
+    {
+        var picked = zeros([index.shape[0], buffer.shape[1], buffer.shape[2], buffer.shape[3]], buffer.dtype, buffer.device).DetachFromDisposeScope();   // (B', nKV, capacity, hD)
+        picked.narrow(2, 0, kept).copy_(buffer.index_select(0, index).narrow(2, from, kept));
+        buffer.Dispose();
+        return picked;
+    }
+
+    static Tensor StackRows(Tensor? mine, long mineLength, long mineShift, Tensor theirs, long theirsLength, long theirsShift, long length)
+    {
+        long rows = mine?.shape[0] ?? 0;
+        long capacity = Math.Max(Math.Max(64, length * 2), mine?.shape[2] ?? 0);
+        var stacked = zeros([rows + theirs.shape[0], theirs.shape[1], capacity, theirs.shape[3]], theirs.dtype, theirs.device).DetachFromDisposeScope();   // (B + B', nKV, capacity, hD)
+        if (mine is not null && mineLength > 0) stacked.narrow(0, 0, rows).narrow(2, mineShift, mineLength).copy_(mine.narrow(2, 0, mineLength));
+        if (theirsLength > 0) stacked.narrow(0, rows, theirs.shape[0]).narrow(2, theirsShift, theirsLength).copy_(theirs.narrow(2, 0, theirsLength));
+        mine?.Dispose();
+        return stacked;
+    }
+
     Tensor EnsureCapacity(Tensor? buffer, Tensor like, long needed)
     {
         if (buffer is not null && buffer.shape[2] >= needed) return buffer;

@@ -94,6 +94,22 @@ public sealed class SharedBaseModel : IDisposable
         return new SideBySideRun(prompts.Count, passes);
     }
 
+    /// <summary>
+    /// Where a request for <paramref name="adapterName"/> (null: the base alone) runs in a continuous batch: routed LoRA
+    /// and DoRA rows and soft-prompt rows on the base's network (the latter with their virtual tokens), the rest on their copy.
+    /// </summary>
+    public BatchTarget TargetOf(string? adapterName)
+    {
+        if (adapterName is null) return new BatchTarget(Base.Network, null, null);
+        var column = Find(adapterName);
+        return column.Placement switch
+        {
+            AdapterPlacement.Routed => new BatchTarget(Base.Network, adapterName, null),
+            AdapterPlacement.SoftPrompt => new BatchTarget(Base.Network, null, column.SoftPrompt!.VirtualTokens),
+            _ => new BatchTarget(column.Copy!.Network, null, null),
+        };
+    }
+
     /// <summary>Loss and perplexity of the base with <paramref name="adapterName"/> (null: none) on the examples' labelled tokens.</summary>
     public EvaluationResult Loss(string? adapterName, IReadOnlyList<TrainingExample> examples, CancellationToken cancellation = default)
     {

@@ -8,8 +8,11 @@ public static class Unauthorized
 
     public const string SignInOrToken = "Sign in, or send a personal access token as 'Authorization: Bearer <token>'.";
 
-    public static Task WriteAsync(HttpContext context, string detail) =>
-        WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Not signed in", detail);
+    /// <summary>The OpenAI API's clients read OpenAI's error body, so its 401 comes in that shape.</summary>
+    public static Task WriteAsync(HttpContext context, string detail) => context.Request.Path.StartsWithSegments(Apis.OpenAiApi.Prefix)
+        ? new Serving.OpenAiError(StatusCodes.Status401Unauthorized, $"No valid API key: {detail} The API keys are personal access tokens (Account → Access tokens).",
+            "invalid_request_error", null, "invalid_api_key").ToResult().ExecuteAsync(context)
+        : WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Not signed in", detail);
 
     public static Task WriteForbiddenAsync(HttpContext context) =>
         WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Not allowed", "Your account's role does not allow this request.");
@@ -26,5 +29,5 @@ public static class Unauthorized
 
     /// <summary>Requests that get 401 rather than a redirect: scripts and SignalR clients cannot follow one to a form.</summary>
     public static bool IsForScripts(HttpRequest request) =>
-        request.Path.StartsWithSegments(Apis.ApiProblems.Prefix) || request.Path.StartsWithSegments(HubsPrefix);
+        request.Path.StartsWithSegments(Apis.ApiProblems.Prefix) || request.Path.StartsWithSegments(Apis.OpenAiApi.Prefix) || request.Path.StartsWithSegments(HubsPrefix);
 }

@@ -45,6 +45,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddStudioApis();
         builder.Services.AddStudioAccounts();
         builder.Services.AddPlayground();
+        builder.Services.AddServing();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

@@ -9,6 +9,7 @@ public enum AuditAction
     SignedIn, SignInFailed, PasswordSet,
     UserCreated, UserInvited, PasswordResetIssued, UserDisabled, UserEnabled, RoleChanged, QuotasChanged,
     TokenCreated, TokenRevoked,
+    CompletionServed,
 }
 
 /// <summary>
