@@ -1,3 +1,4 @@
+using LoraLab.Engine.Generation;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
@@ -10,6 +11,7 @@ public sealed class LanguageModel : IDisposable
 {
     LanguageModel(string directory, CausalLM network, ITextTokenizer tokenizer, ChatTemplate? chatTemplate, LoadedAdapter? adapter)
     {
+        GenerationDefaults = GenerationDefaults.Load(directory);
         Directory = directory;
         Adapter = adapter;
         Network = network;
@@ -23,6 +25,8 @@ public sealed class LanguageModel : IDisposable
     /// <summary>The template recognised in tokenizer_config.json, or null when it declares none we know.</summary>
     public ChatTemplate? ChatTemplate { get; }
     public ModelConfig Config => Network.Config;
+    /// <summary>generation_config.json's sampling values: the defaults of generate, the playground and serving.</summary>
+    public GenerationDefaults GenerationDefaults { get; }
     /// <summary>The adapter loaded with the model, if any.</summary>
     public LoadedAdapter? Adapter { get; }
 

@@ -19,6 +19,17 @@ public sealed record SamplingSettings
         StopStrings = (StopStrings ?? []).Where(s => s.Length > 0).ToArray(),
     };
 
+    /// <summary>
+    /// The settings a column starts with on a model: its generation_config.json values where it has them (do_sample
+    /// false, or none at all, answers greedily), the playground's otherwise.
+    /// </summary>
+    public static SamplingSettings ForModel(GenerationDefaults model)
+    {
+        var playground = new SamplingSettings();
+        var options = model.Resolve(new SamplingOverrides(), playground.ToOptions());
+        return playground with { Temperature = options.Temperature, TopP = options.TopP, TopK = options.TopK, MaxNewTokens = Math.Min(options.MaxNewTokens, 512) };
+    }
+
     /// <summary>What is wrong with these settings, in the engine's words, or null.</summary>
     public string? Problem()
     {

@@ -5,9 +5,8 @@ using LoraLab.Engine.Tokenization;
 namespace LoraLab.Web.Serving;
 
 /// <summary>
-/// The one place where a request's sampling is completed from defaults: today the engine's, with OpenAI's meaning of
-/// an absent field (temperature 1, top_p 1, generate until EOS within the context); a model's generation_config.json
-/// defaults plug in here.
+/// The one place where a request's sampling is completed from defaults: the model's generation_config.json, then
+/// OpenAI's meaning of an absent field (temperature 1, top_p 1, generate until EOS within the context).
 /// </summary>
 public static class ServingDefaults
 {
@@ -16,17 +15,22 @@ public static class ServingDefaults
 
     public static ChatTemplate TemplateOf(LanguageModel lm) => lm.ChatTemplate ?? ChatTemplate.FromName("chatml");
 
-    /// <summary>The options of choice <paramref name="choice"/> (0 … n−1); a seeded request draws choice i with seed + i, so choices differ.</summary>
+    /// <summary>
+    /// The options of choice <paramref name="choice"/> (0 … n−1): each field the request sets, else the model's
+    /// generation_config.json, else OpenAI's meaning of an absent field (temperature 1, top_p 1); a seeded request draws
+    /// choice i with seed + i, so choices differ.
+    /// </summary>
     public static SamplingOptions SamplingFor(LanguageModel lm, CompletionRequest request, int promptTokens, int choice)
     {
-        var defaults = new SamplingOptions();
         int room = lm.Config.MaxPositionEmbeddings - promptTokens;
-        return defaults with
+        var resolved = lm.GenerationDefaults.Resolve(
+            new SamplingOverrides(Temperature: request.Temperature, TopP: request.TopP, MaxNewTokens: request.MaxTokens),
+            new SamplingOptions { MaxNewTokens = Math.Max(1, Math.Min(MaxTokens, room)) });
+        return resolved with
         {
-            MaxNewTokens = request.MaxTokens ?? Math.Min(MaxTokens, room),
-            Temperature = request.Temperature ?? defaults.Temperature,
-            TopP = request.TopP ?? defaults.TopP,
-            Seed = request.Seed is { } seed ? seed + choice : defaults.Seed,
+            // A limit the client set is kept, so that one past the context is refused, not silently shortened.
+            MaxNewTokens = request.MaxTokens ?? Math.Min(resolved.MaxNewTokens, room),
+            Seed = request.Seed is { } seed ? seed + choice : resolved.Seed,
             StopStrings = request.Stop,
         };
     }
