@@ -4,10 +4,25 @@ namespace LoraLab.Engine.Generation;
 
 /// <summary>
 /// The logits processors of Hugging Face transformers, as pure functions on (B, V) float32 logits.
-/// <see cref="TokenSampler"/> applies them in transformers' order: repetition penalty, temperature, top-k, top-p.
+/// <see cref="TokenSampler"/> applies them in transformers' order: logit bias, repetition penalty, temperature, top-k, top-p.
 /// </summary>
 public static class LogitsProcessors
 {
+    /// <summary>
+    /// OpenAI's <c>logit_bias</c> (transformers' SequenceBiasLogitsProcessor for one-token sequences): adds bias[id] to
+    /// column id of every row; −100 all but bans a token, +100 all but forces it.
+    /// </summary>
+    public static Tensor Bias(Tensor logits, IReadOnlyDictionary<int, double> bias)
+    {
+        using var scope = NewDisposeScope();
+        long V = logits.shape[^1];
+        if (bias.Keys.FirstOrDefault(id => id >= V, -1) is var outside and >= 0)
+            throw new ArgumentException($"logit_bias names token {outside}, but the vocabulary has {V} tokens (0 … {V - 1}).");
+        var ids = tensor(bias.Keys.Select(id => (long)id).ToArray(), device: logits.device);                       // (K)
+        var values = tensor(bias.Values.Select(b => (float)b).ToArray(), device: logits.device).to(logits.dtype);  // (K)
+        return logits.index_add(-1, ids, values.expand(logits.shape[0], -1), 1).MoveToOuterDisposeScope();        // (B, V)
+    }
+
     /// <summary>
     /// transformers' RepetitionPenaltyLogitsProcessor: the logit of every token the row has already seen is divided by
     /// the penalty when positive and multiplied by it when negative, so a penalty above 1 always makes it less likely.

@@ -21,6 +21,8 @@ public sealed record SamplingOptions
     public long? Seed { get; init; }
     /// <summary>Texts that end a row; the stop string and anything after it are removed from the row's text.</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
+    /// <summary>Added to the logit of each token id before any other step, greedy or not (OpenAI's <c>logit_bias</c>).</summary>
+    public IReadOnlyDictionary<int, double> LogitBias { get; init; } = new Dictionary<int, double>();
 
     public bool IsGreedy => Temperature == 0;
 
@@ -33,6 +35,8 @@ public sealed record SamplingOptions
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException(Invariant($"top_p must be in (0, 1], got {TopP}."));
         if (!double.IsFinite(RepetitionPenalty) || RepetitionPenalty <= 0)
             throw new ArgumentException(Invariant($"repetition_penalty must be a finite number > 0 (1 = off), got {RepetitionPenalty}."));
+        foreach (var (id, bias) in LogitBias)
+            if (id < 0 || !double.IsFinite(bias)) throw new ArgumentException(Invariant($"logit_bias needs token ids >= 0 and finite biases, got {id}: {bias}."));
         int empty = StopStrings.ToList().FindIndex(string.IsNullOrEmpty);
         if (empty >= 0) throw new ArgumentException(Invariant($"stop_strings[{empty}] is empty; an empty stop string would end every row at once."));
     }

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace LoraLab.Engine.Generation;
 
 /// <summary>
-/// Chooses the next token of every row as transformers' generate does: the repetition penalty, then argmax when
+/// Chooses the next token of every row as transformers' generate does: the logit bias and repetition penalty, then argmax when
 /// greedy, otherwise temperature, top-k, top-p and a draw from the softmax with a seeded generator. Either one set of
 /// options and one generator serve the whole batch, or each row has its own options and generator, so that a row
 /// draws the same tokens whatever else is in the batch (side-by-side columns with their own settings and seeds).
@@ -43,6 +43,7 @@ public sealed class TokenSampler : IDisposable
     {
         using var scope = NewDisposeScope();
         var scores = logits.to(ScalarType.Float32);   // (B, V)
+        if (options.LogitBias.Count > 0) scores = LogitsProcessors.Bias(scores, options.LogitBias);
         if (options.RepetitionPenalty != 1.0)
         {
             ArgumentNullException.ThrowIfNull(seen);

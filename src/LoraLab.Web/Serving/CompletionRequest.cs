@@ -10,6 +10,7 @@ public enum CompletionKind { Chat, Text }
 /// that the model's defaults fill them (<see cref="ServingDefaults"/>).
 /// </summary>
 /// <param name="TopLogprobs">-1 without log-probabilities; otherwise how many alternatives per token.</param>
+/// <param name="LogitBias">Token id to a bias between −100 and 100, added to its logit.</param>
 public sealed record CompletionRequest(
     CompletionKind Kind,
     string Model,
@@ -23,4 +24,5 @@ public sealed record CompletionRequest(
     int N,
     bool Stream,
     bool IncludeUsage,
-    int TopLogprobs);
+    int TopLogprobs,
+    IReadOnlyDictionary<int, double> LogitBias);

@@ -66,7 +66,7 @@ public static class OpenAiRequestReader
             if (!stream) throw new BadField("stream_options", "'stream_options' is only allowed when 'stream' is true.");
             includeUsage = Boolean(options, "include_usage", "stream_options.include_usage") ?? false;
         }
-        return new CompletionRequest(kind, model, messages, prompt, maxTokens, temperature, topP, seed, Stops(body), n, stream, includeUsage, TopLogprobs(body, kind));
+        return new CompletionRequest(kind, model, messages, prompt, maxTokens, temperature, topP, seed, Stops(body), n, stream, includeUsage, TopLogprobs(body, kind), LogitBias(body));
     }
 
     static IReadOnlyList<ChatMessage> Messages(JsonElement body)
@@ -126,6 +126,21 @@ public static class OpenAiRequestReader
             stops.Any(string.IsNullOrEmpty) ? throw new BadField("stop", "'stop' strings must not be empty.") : stops;
     }
 
+    /// <summary>OpenAI's <c>logit_bias</c>: token ids (as strings) to a bias between −100 and 100.</summary>
+    static IReadOnlyDictionary<int, double> LogitBias(JsonElement body)
+    {
+        var bias = new Dictionary<int, double>();
+        if (Field(body, "logit_bias") is not { } map) return bias;
+        if (map.ValueKind != JsonValueKind.Object) throw new BadField("logit_bias", "'logit_bias' must be an object from token ids to biases between -100 and 100.");
+        foreach (var entry in map.EnumerateObject())
+        {
+            if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
+                throw new BadField("logit_bias", $"'logit_bias' has the key '{entry.Name}'; keys are token ids (0, 1, 2 …).");
+            bias[id] = Number(map, entry.Name, -100, 100, $"logit_bias.{entry.Name}")!.Value;
+        }
+        return bias;
+    }
+
     static int TopLogprobs(JsonElement body, CompletionKind kind)
     {
         if (kind == CompletionKind.Text) return Integer(body, "logprobs", 0, MaxTextLogprobs) ?? -1;
@@ -153,13 +168,14 @@ public static class OpenAiRequestReader
         _ => throw new BadField(param ?? name, $"'{param ?? name}' must be true or false."),
     };
 
-    static double? Number(JsonElement obj, string name, double min, double max)
+    static double? Number(JsonElement obj, string name, double min, double max, string? param = null)
     {
+        param ??= name;
         if (Field(obj, name) is not { } value) return null;
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number))
-            throw new BadField(name, $"'{name}' must be a number.");
+            throw new BadField(param, $"'{param}' must be a number.");
         return number >= min && number <= max ? number
-            : throw new BadField(name, string.Create(CultureInfo.InvariantCulture, $"'{name}' is {number}; it must be between {min} and {max}."));
+            : throw new BadField(param, string.Create(CultureInfo.InvariantCulture, $"'{param}' is {number}; it must be between {min} and {max}."));
     }
 
     static int? Integer(JsonElement obj, string name, int min, int max)

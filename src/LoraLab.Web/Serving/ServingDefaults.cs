@@ -32,6 +32,7 @@ public static class ServingDefaults
             MaxNewTokens = request.MaxTokens ?? Math.Min(resolved.MaxNewTokens, room),
             Seed = request.Seed is { } seed ? seed + choice : resolved.Seed,
             StopStrings = request.Stop,
+            LogitBias = request.LogitBias,
         };
     }
 }

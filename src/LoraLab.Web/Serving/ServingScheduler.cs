@@ -26,6 +26,23 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
     SharedBaseModel? shared;
     int? sharedBaseId;
 
+    readonly ManualResetEventSlim admission = new(initialState: true);
+
+    /// <summary>
+    /// Admits no new request until disposed (running rows go on decoding), so that requests queued meanwhile start in
+    /// one batch: for an administrator draining the server, and for tests that need requests to meet.
+    /// </summary>
+    public IDisposable HoldAdmission()
+    {
+        admission.Reset();
+        return new AdmissionHold(admission);
+    }
+
+    sealed class AdmissionHold(ManualResetEventSlim admission) : IDisposable
+    {
+        public void Dispose() => admission.Set();
+    }
+
     /// <summary>Queues <paramref name="job"/>; its events say when it is admitted and what it generates.</summary>
     public void Submit(ServingJob job)
     {
@@ -47,7 +64,13 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
                     if (!incoming.Reader.WaitToReadAsync(stopping).AsTask().GetAwaiter().GetResult()) break;
                 }
                 while (incoming.Reader.TryRead(out var job)) waiting.Add(job);
-                Admit();
+                if (admission.IsSet) Admit();
+                else if (owners.Count == 0)
+                {
+                    stats.Queue(waiting.Count, 0);
+                    admission.Wait(TimeSpan.FromMilliseconds(20), stopping);
+                    continue;
+                }
                 stats.Queue(waiting.Count, owners.Count);
                 DropAbandonedRows();
                 foreach (var batch in batches.Values.Where(b => b.Rows.Count > 0).ToArray()) Step(batch);
@@ -110,6 +133,11 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
             return;
         }
         if (prompt.Count == 0) throw new ArgumentException("The prompt is empty: there is nothing to continue.");
+        if (request.LogitBias.Keys.Where(id => id >= lm.Config.VocabSize).Select(id => (int?)id).FirstOrDefault() is { } outside)
+        {
+            job.Fail(OpenAiError.Invalid("logit_bias", $"'logit_bias' names token {outside}; '{job.Model.Id}' has {lm.Config.VocabSize} tokens (0 … {lm.Config.VocabSize - 1})."));
+            return;
+        }
 
         job.PromptTokens = prompt.Count;
         job.ChoicesRunning = request.N;

@@ -21,6 +21,18 @@ public class LogitsProcessorsTests
     }
 
     [Fact]
+    public void Logit_bias_adds_to_the_named_columns_of_every_row_and_refuses_an_id_past_the_vocabulary()
+    {
+        using var logits = tensor(new float[] { 1, 2, 3, 4, 5, 6 }).view(2, 3);
+
+        using var biased = LogitsProcessors.Bias(logits, new Dictionary<int, double> { [0] = -100, [2] = 0.5 });
+        var outside = Assert.Throws<ArgumentException>(() => LogitsProcessors.Bias(logits, new Dictionary<int, double> { [3] = 1 }));
+
+        Assert.Equal([-99f, 2f, 3.5f, -96f, 5f, 6.5f], Row(biased));
+        Assert.Contains("token 3", outside.Message);
+    }
+
+    [Fact]
     public void Temperature_divides_the_logits()
     {
         using var logits = tensor(new float[] { 1, -2 }).unsqueeze(0);

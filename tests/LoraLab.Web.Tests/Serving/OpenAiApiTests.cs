@@ -4,7 +4,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using LoraLab.Engine.Tokenization;
 using LoraLab.Web.Accounts;
+using LoraLab.Web.Serving;
+using LoraLab.Web.Tests.Playground;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI.Chat;
 
 namespace LoraLab.Web.Tests.Serving;
@@ -42,7 +46,15 @@ public sealed class OpenAiApiTests(OpenAiStudio studio) : IClassFixture<OpenAiSt
         var alonePirate = await ChatAsync(OpenAiStudio.Pirate, OpenAiStudio.PiratePrompt, Greedy(40));
         var aloneName = await ChatAsync(OpenAiStudio.Name, OpenAiStudio.NamePrompt, Greedy(40));
 
-        var both = await Task.WhenAll(ChatAsync(OpenAiStudio.Pirate, OpenAiStudio.PiratePrompt, Greedy(40)), ChatAsync(OpenAiStudio.Name, OpenAiStudio.NamePrompt, Greedy(40)));
+        // Held until both wait in the queue, so that they meet in one batch whatever the machine's speed.
+        Task<ChatCompletion>[] asked;
+        using (studio.Factory.Services.GetRequiredService<ServingScheduler>().HoldAdmission())
+        {
+            asked = [ChatAsync(OpenAiStudio.Pirate, OpenAiStudio.PiratePrompt, Greedy(40)), ChatAsync(OpenAiStudio.Name, OpenAiStudio.NamePrompt, Greedy(40))];
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (studio.Stats.Snapshot().QueueDepth < 2 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        }
+        var both = await Task.WhenAll(asked);
 
         Assert.Equal("the red cat is at the park, arr matey!", alonePirate.Content[0].Text);
         Assert.Equal("nora", aloneName.Content[0].Text);
@@ -100,7 +112,8 @@ public sealed class OpenAiApiTests(OpenAiStudio studio) : IClassFixture<OpenAiSt
     public async Task A_client_that_cancels_mid_stream_frees_its_row_at_once()
     {
         using var cancel = new CancellationTokenSource();
-        var options = new ChatCompletionOptions { Temperature = 2, MaxOutputTokenCount = 400, Seed = 7 };
+        // The demo's special tokens (<|endoftext|>, <|im_start|>, <|im_end|>) banned, so the answer runs on until cancelled.
+        var options = new ChatCompletionOptions { Temperature = 2, MaxOutputTokenCount = 400, Seed = 7, LogitBiases = { [0] = -100, [1] = -100, [2] = -100 } };
         int updates = 0;
 
         var reading = Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
@@ -128,6 +141,27 @@ public sealed class OpenAiApiTests(OpenAiStudio studio) : IClassFixture<OpenAiSt
         Assert.Equal(ChatFinishReason.Stop, stopped.FinishReason);
         Assert.Equal(ChatFinishReason.Length, cut.FinishReason);
         Assert.Equal(3, cut.Usage.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task Logit_bias_bans_the_greedy_token_for_the_runner_up_and_a_token_past_the_vocabulary_is_a_400()
+    {
+        var unbiased = await ChatAsync(OpenAiStudio.Pirate, OpenAiStudio.PiratePrompt,
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 1, IncludeLogProbabilities = true, TopLogProbabilityCount = 2 });
+        var top = unbiased.ContentTokenLogProbabilities[0].TopLogProbabilities;
+        var tokenizer = TokenizerLoader.Load(DemoAdapterFiles.DemoModel);
+        int bestId = Enumerable.Range(0, tokenizer.VocabSize).First(id => tokenizer.Decode([id], skipSpecialTokens: false) == top[0].Token);
+
+        var banned = await ChatAsync(OpenAiStudio.Pirate, OpenAiStudio.PiratePrompt,
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 1, LogitBiases = { [bestId] = -100 } });
+        var outside = await Assert.ThrowsAsync<ClientResultException>(() => ChatAsync(OpenAiStudio.Pirate, OpenAiStudio.PiratePrompt,
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 1, LogitBiases = { [1_000_000] = 5 } }));
+
+        Assert.Equal(top[0].Token, unbiased.Content[0].Text);
+        Assert.Equal(top[1].Token, banned.Content[0].Text);
+        Assert.Equal(400, outside.Status);
+        Assert.Contains("logit_bias", outside.Message);
+        Assert.Contains("1000000", outside.Message);
     }
 
     [Fact]
