@@ -27,7 +27,12 @@ internal static class SupplementaryCodePoints
     /// The .NET form of the class <paramref name="cls"/> ("[...]" or a lone escape such as "\p{L}"), or null when it
     /// needs none: it names no category, or .NET's code-unit matching already agrees on every pair.
     /// </summary>
-    public static string? Rewrite(string cls)
+    public static string? Rewrite(string cls) => rewritten.GetOrAdd(cls, Compute);
+
+    // Tokenizers of one family share their patterns; the rewrite scans a million code points, so it is done once.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> rewritten = new();
+
+    static string? Compute(string cls)
     {
         bool lone = cls[0] == '\\';
         bool negated = !lone && cls.Length > 1 && cls[1] == '^';
@@ -35,14 +40,12 @@ internal static class SupplementaryCodePoints
         if (!categories.Any(c => c)) return null;
         var ranges = allRanges.Where(r => r.To >= First).ToArray();
 
-        var matches = new bool[Last - First + 1];
         var table = categoryOf.Value;
+        bool Matches(int cp) => negated ^ (categories[table[cp - First]] || ranges.Any(r => cp >= r.From && cp <= r.To));
         bool any = false, all = true;
-        for (int i = 0; i < matches.Length; i++)
+        for (int cp = First; cp <= Last && (all || !any); cp++)
         {
-            int cp = i + First;
-            bool match = negated ^ (categories[table[i]] || ranges.Any(r => cp >= r.From && cp <= r.To));
-            matches[i] = match;
+            bool match = Matches(cp);
             any |= match;
             all &= match;
         }
@@ -53,12 +56,12 @@ internal static class SupplementaryCodePoints
 
         string bmp = lone ? $"[{cls}-[\\uD800-\\uDFFF]]" : $"{cls[..^1]}-[\\uD800-\\uDFFF]]";
         var output = new StringBuilder("(?:").Append(bmp);
-        foreach (var (highFrom, highTo, lows) in PairRuns(matches)) output.Append($"|[\\u{highFrom:X4}-\\u{highTo:X4}][{lows}]");
+        foreach (var (highFrom, highTo, lows) in PairRuns(Matches)) output.Append($"|[\\u{highFrom:X4}-\\u{highTo:X4}][{lows}]");
         return output.Append(')').ToString();
     }
 
     /// <summary>Runs of high surrogates that share the same set of low surrogates, each set written as class ranges.</summary>
-    static List<(int HighFrom, int HighTo, string Lows)> PairRuns(bool[] matches)
+    static List<(int HighFrom, int HighTo, string Lows)> PairRuns(Func<int, bool> matches)
     {
         var runs = new List<(int, int, string)>();
         for (int high = 0; high < 1024; high++)
@@ -66,9 +69,9 @@ internal static class SupplementaryCodePoints
             var lows = new StringBuilder();
             for (int low = 0; low < 1024;)
             {
-                if (!matches[high * 1024 + low]) { low++; continue; }
+                if (!matches(First + high * 1024 + low)) { low++; continue; }
                 int start = low;
-                while (low < 1024 && matches[high * 1024 + low]) low++;
+                while (low < 1024 && matches(First + high * 1024 + low)) low++;
                 lows.Append($"\\u{0xDC00 + start:X4}");
                 if (low - 1 > start) lows.Append($"-\\u{0xDC00 + low - 1:X4}");
             }
