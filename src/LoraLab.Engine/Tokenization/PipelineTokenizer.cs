@@ -4,21 +4,26 @@ using System.Text;
 namespace LoraLab.Engine.Tokenization;
 
 /// <summary>
-/// Hugging Face's tokenizer pipeline: added tokens are cut out first, each remaining piece is normalised,
-/// pre-tokenised and run through the vocabulary model, and the post-processor's ids go around the result.
-/// Decoding concatenates the bytes of the tokens and reads them as UTF-8.
+/// Hugging Face's tokenizer pipeline: the added tokens that are not normalised are cut out of the raw text first,
+/// each remaining piece is normalised, the normalised added tokens are cut out of that, and what is left is
+/// pre-tokenised and run through the vocabulary model; the post-processor's ids go around the result.
+/// Decoding concatenates the bytes of the tokens, added tokens included (Hugging Face runs them through the same
+/// decoder), and reads them as UTF-8.
 /// </summary>
 internal sealed class PipelineTokenizer : ITextTokenizer
 {
     readonly TokenizerSpec spec;
-    readonly AddedTokenSplitter splitter;
+    readonly AddedTokenSplitter rawSplitter;
+    readonly AddedTokenSplitter normalizedSplitter;
     readonly byte[][] bytesOfId;
     readonly bool[] special;
 
     public PipelineTokenizer(TokenizerSpec spec)
     {
         this.spec = spec;
-        splitter = new AddedTokenSplitter(spec.AddedTokens);
+        rawSplitter = new AddedTokenSplitter(spec.AddedTokens.Where(t => !t.Normalized));
+        // Hugging Face looks for a normalised token by its normalised content (Llama 2's Prepend makes "▁a" "▁▁a").
+        normalizedSplitter = new AddedTokenSplitter(spec.AddedTokens.Where(t => t.Normalized).Select(t => t with { Content = spec.Normalize(t.Content) }));
         VocabSize = spec.IdCount;
 
         bytesOfId = new byte[VocabSize][];
@@ -27,7 +32,7 @@ internal sealed class PipelineTokenizer : ITextTokenizer
         special = new bool[VocabSize];
         foreach (var token in spec.AddedTokens)
         {
-            bytesOfId[token.Id] = Encoding.UTF8.GetBytes(token.Content);
+            bytesOfId[token.Id] = spec.Model.BytesOf(token.Content);
             special[token.Id] = token.Special;
         }
         foreach (int id in new[] { spec.BosId, spec.PadId }.OfType<int>().Concat(spec.EosIds)) special[id] = true;
@@ -44,15 +49,23 @@ internal sealed class PipelineTokenizer : ITextTokenizer
     {
         var ids = new List<int>(text.Length / 3 + 4);
         if (addSpecialTokens) ids.AddRange(spec.PrefixIds);
-        foreach (var segment in splitter.Split(text))
+        foreach (var segment in rawSplitter.Split(text))
         {
             if (segment.Token is not null)
             {
                 ids.Add(segment.Token.Id);
                 continue;
             }
-            foreach (string word in spec.PreTokenizer.Split(spec.Normalize(segment.Text), atTextStart: segment.Start == 0))
-                spec.Model.EncodeWord(word, ids);
+            foreach (var piece in normalizedSplitter.Split(spec.Normalize(segment.Text)))
+            {
+                if (piece.Token is not null)
+                {
+                    ids.Add(piece.Token.Id);
+                    continue;
+                }
+                foreach (string word in spec.PreTokenizer.Split(piece.Text, atTextStart: segment.Start == 0 && piece.Start == 0))
+                    spec.Model.EncodeWord(word, ids);
+            }
         }
         if (addSpecialTokens) ids.AddRange(spec.SuffixIds);
         return ids;

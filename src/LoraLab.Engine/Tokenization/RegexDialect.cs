@@ -6,14 +6,20 @@ namespace LoraLab.Engine.Tokenization;
 /// <summary>
 /// Compiles the Oniguruma patterns of tokenizer.json with .NET's Regex. The two dialects agree on what
 /// these patterns use (\p{L}, lookahead, inline (?i:...)) except possessive quantifiers (X*+, X++, X?+,
-/// X{n,m}+), which .NET lacks and which mean the same as the atomic group (?>X*).
+/// X{n,m}+), which .NET lacks and which mean the same as the atomic group (?>X*), and code points above U+FFFF,
+/// which Oniguruma matches whole and .NET as two surrogates (<see cref="SupplementaryCodePoints"/>).
 /// </summary>
 internal static class RegexDialect
 {
     public static Regex Compile(string pattern) =>
-        new(WithAtomicGroupsForPossessives(pattern), RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        new(ToDotNet(pattern), RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
-    public static string WithAtomicGroupsForPossessives(string pattern)
+    /// <summary>The pattern with possessives as atomic groups and classes that match whole code points above U+FFFF.</summary>
+    public static string ToDotNet(string pattern) => Translate(pattern, wholeCodePoints: true);
+
+    public static string WithAtomicGroupsForPossessives(string pattern) => Translate(pattern, wholeCodePoints: false);
+
+    static string Translate(string pattern, bool wholeCodePoints)
     {
         var output = new StringBuilder(pattern.Length + 8);
         var groupStarts = new Stack<int>();
@@ -44,13 +50,16 @@ internal static class RegexDialect
             {
                 case '\\':
                     int escapeEnd = EscapeEnd(pattern, i);
-                    output.Append(pattern, i, escapeEnd - i);
+                    string escape = pattern[i..escapeEnd];
+                    bool category = wholeCodePoints && escape.Length > 1 && escape[1] is 'p' or 'P' or 'd' or 'D' or 'w' or 'W';
+                    output.Append(category ? SupplementaryCodePoints.Rewrite(escape) ?? escape : escape);
                     i = escapeEnd - 1;
                     atomStart = start;
                     break;
                 case '[':
                     int classEnd = ClassEnd(pattern, i);
-                    output.Append(pattern, i, classEnd - i);
+                    string cls = pattern[i..classEnd];
+                    output.Append(wholeCodePoints ? SupplementaryCodePoints.Rewrite(cls) ?? cls : cls);
                     i = classEnd - 1;
                     atomStart = start;
                     break;

@@ -68,8 +68,9 @@ internal sealed record TokenizerConfig(
             if (!int.TryParse(entry.Name, out int id) || id is < 0 or >= TokenizerSpec.MaxIds)
                 throw new InvalidDataException($"{path}: added_tokens_decoder key '{entry.Name}' is not a token id within [0, {TokenizerSpec.MaxIds})");
             string content = entry.Value.String("content") ?? throw new InvalidDataException($"{path}: added_tokens_decoder[{id}] has no 'content'");
-            tokens.Add(new AddedToken(id, content, entry.Value.Bool("special", false),
-                entry.Value.Bool("lstrip", false), entry.Value.Bool("rstrip", false), entry.Value.Bool("single_word", false)));
+            bool special = entry.Value.Bool("special", false);
+            tokens.Add(new AddedToken(id, content, special, entry.Value.Bool("lstrip", false), entry.Value.Bool("rstrip", false),
+                entry.Value.Bool("single_word", false), entry.Value.Bool("normalized", !special)));
         }
         return tokens;
     }

@@ -98,10 +98,12 @@ internal static class TokenizerJsonReader
         if (tokens is null) return added;
         foreach (var token in tokens.Value.EnumerateArray())
         {
+            bool special = token.Bool("special", false);
+            // Hugging Face's default: a token is normalised unless it is special.
             added.Add(new AddedToken(
                 token.Required("id", path).GetInt32(),
                 token.String("content") ?? throw new InvalidDataException($"{path}: an added token has no 'content'"),
-                token.Bool("special", false), token.Bool("lstrip", false), token.Bool("rstrip", false), token.Bool("single_word", false)));
+                special, token.Bool("lstrip", false), token.Bool("rstrip", false), token.Bool("single_word", false), token.Bool("normalized", !special)));
         }
         return added;
     }

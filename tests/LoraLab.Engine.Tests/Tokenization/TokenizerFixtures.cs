@@ -10,7 +10,7 @@ internal static class TokenizerFixtures
     public static string LlamaSentencePieceDirectory => Path.Combine(Root, "llama-spm");
 
     static readonly Lazy<string> root = new(FindRoot);
-    static string Root => root.Value;
+    public static string Root => root.Value;
 
     public sealed record Case(string Text, int[] Ids)
     {
