@@ -33,7 +33,7 @@ public static class GgufModelExporter
         lm.eval();
         var tensors = Plan(lm, config, fileType);
         progress?.Report(new("Writing", 0, tensors.Count));
-        GgufWriter.Write(outputPath, metadata, tensors, new Progress<int>(n => progress?.Report(new("Writing", n, tensors.Count))), cancellation);
+        GgufWriter.Write(outputPath, metadata, tensors, new ImmediateProgress<int>(n => progress?.Report(new("Writing", n, tensors.Count))), cancellation);
         OllamaModelfile.WriteBeside(outputPath, modelDirectory, adapterFile: null);
     }
 
