@@ -94,6 +94,33 @@ public sealed class GgufLlamaCppTests : IDisposable
     }
 
     [Theory]
+    [InlineData("llama", "lora_qv")]
+    [InlineData("llama", "rslora_all")]
+    [InlineData("qwen2", "lora_qv")]
+    public void A_lora_adapter_file_applied_by_llama_cpp_to_the_base_export_gives_the_adapters_reference_ids(string model, string adapter)
+    {
+        string basePath = Export(ModelFolder(model), null, GgufFileType.F32);
+        string adapterPath = Path.Combine(folder, $"{model}-{adapter}.adapter.gguf");
+        GgufAdapterExporter.Export(ModelFolder(model), AdapterFolder(model, adapter), adapterPath, Path.GetFileName(basePath));
+        var expected = Ids(ExpectedFor(model)[adapter]!["greedy_ids"]!);
+
+        using var llama = new LlamaCpp(basePath, adapterPath);
+
+        Assert.Equal(expected, llama.Greedy(expected[..6], NewTokens));
+        Assert.StartsWith($"FROM ./{Path.GetFileName(basePath)}\nADAPTER ./{Path.GetFileName(adapterPath)}\n", File.ReadAllText(OllamaModelfile.PathFor(adapterPath)));
+    }
+
+    [Fact]
+    public void A_dora_adapter_is_refused_as_an_adapter_file_with_a_sentence_that_says_to_merge_it()
+    {
+        var error = Assert.Throws<NotSupportedException>(() =>
+            GgufAdapterExporter.Export(ModelFolder("llama"), AdapterFolder("llama", "dora_qkvo"), Path.Combine(folder, "dora.gguf")));
+
+        Assert.Contains("DoRA", error.Message);
+        Assert.False(File.Exists(Path.Combine(folder, "dora.gguf")));
+    }
+
+    [Theory]
     [InlineData(GgufFileType.F16)]
     [InlineData(GgufFileType.Q4_K_M)]
     public void The_demo_model_with_an_adapter_merged_tokenizes_and_decodes_in_llama_cpp(GgufFileType type)

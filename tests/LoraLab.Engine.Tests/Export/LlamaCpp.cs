@@ -15,10 +15,21 @@ sealed class LlamaCpp : IDisposable
 
     static LlamaCpp() => NativeLogConfig.llama_log_set((level, message) => { });   // keep test output quiet
 
-    public LlamaCpp(string ggufPath)
+    readonly LoraAdapter? adapter;
+
+    /// <param name="adapterPath">A llama.cpp adapter GGUF applied at scale 1 to every context, or null.</param>
+    public LlamaCpp(string ggufPath, string? adapterPath = null)
     {
         parameters = new ModelParams(ggufPath) { ContextSize = 128, GpuLayerCount = 0, Threads = 1, BatchThreads = 1, BatchSize = 128 };
         weights = LLamaWeights.LoadFromFile(parameters);
+        if (adapterPath is not null) adapter = weights.NativeHandle.LoadLoraFromFile(adapterPath);
+    }
+
+    LLamaContext CreateContext()
+    {
+        var context = weights.CreateContext(parameters);
+        if (adapter is { } lora) context.NativeHandle.SetLoraAdapters([(lora, 1f)]);
+        return context;
     }
 
     public string Metadata(string key) => weights.Metadata.TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
@@ -26,14 +37,14 @@ sealed class LlamaCpp : IDisposable
     /// <summary>llama.cpp's ids for <paramref name="text"/>, without BOS, with special tokens recognised.</summary>
     public int[] Tokenize(string text)
     {
-        using var context = weights.CreateContext(parameters);
+        using var context = CreateContext();
         return context.Tokenize(text, addBos: false, special: true).Select(t => (int)t).ToArray();
     }
 
     /// <summary>The prompt followed by <paramref name="count"/> argmax tokens, one decode step each, no EOS stop.</summary>
     public int[] Greedy(IReadOnlyList<int> prompt, int count)
     {
-        using var context = weights.CreateContext(parameters);
+        using var context = CreateContext();
         var ids = prompt.ToList();
         var batch = new LLamaBatch();
         for (int i = 0; i < prompt.Count; i++) batch.Add((LLamaToken)prompt[i], i, LLamaSeqId.Zero, i == prompt.Count - 1);
