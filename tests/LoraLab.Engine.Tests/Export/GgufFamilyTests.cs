@@ -2,6 +2,7 @@ using LoraLab.Engine.Devices;
 using LoraLab.Engine.Export.Gguf;
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Models;
 using LoraLab.Engine.Tests.Tokenization;
 
@@ -55,6 +56,37 @@ public sealed class GgufFamilyTests : IDisposable
 
         Assert.Equal(prompt, llama.Tokenize("The quick brown fox"));
         Assert.Equal(EngineGreedy(model, prompt, 10), llama.Greedy(prompt, 10));
+    }
+
+    [Fact]
+    public void An_ia3_adapter_merged_into_the_export_decodes_in_llama_cpp_as_the_engine_does_with_it_unmerged()
+    {
+        var config = TinyModels.Named("llama-gqa-tied") with { VocabSize = 377 };
+        string model = ModelFolder("ia3-base", config, directory =>
+        {
+            foreach (string file in new[] { "tokenizer.json", "tokenizer_config.json" })
+                File.Copy(Path.Combine(FixtureTokenizer, file), Path.Combine(directory, file));
+        });
+        string adapter = Path.Combine(folder, "ia3");
+        using (var lm = PretrainedModel.Load(model, ComputeDevice.Cpu))
+        {
+            var ia3 = Ia3Config.For(config.Family);
+            var layers = Ia3Injection.Inject(lm, ia3);
+            using (TorchSharp.torch.no_grad())
+                foreach (var (_, layer) in layers) layer.ia3_l.uniform_(0.2, 2.0, generator: new TorchSharp.torch.Generator(11));   // far from the identity 1
+            Ia3Files.Save(lm, ia3, adapter);
+        }
+        string path = Path.Combine(folder, "ia3.gguf");
+        GgufModelExporter.Export(model, adapter, GgufFileType.F32, path);
+        var prompt = Engine.Tokenization.TokenizerLoader.Load(model).Encode("The quick brown fox", addSpecialTokens: false);
+        int[] expected;
+        using (var engine = LanguageModel.Open(model, ComputeDevice.Cpu, adapter))
+            expected = [.. prompt, .. new TokenGenerator(engine.Network).Generate([prompt], SamplingOptions.Greedy with { MaxNewTokens = 10 }, eosTokenIds: [])[0].TokenIds];
+
+        using var llama = new LlamaCpp(path);
+
+        Assert.NotEqual(EngineGreedy(model, prompt, 10), expected);   // the adapter changes the continuation
+        Assert.Equal(expected, llama.Greedy(prompt, 10));
     }
 
     [Fact]
