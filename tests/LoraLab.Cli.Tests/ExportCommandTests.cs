@@ -29,6 +29,19 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
+    public void Export_gguf_adapter_with_zip_bundles_the_adapter_file_and_its_modelfile()
+    {
+        string output = Path.Combine(scratch, "llama-lora.gguf");
+
+        var run = LoralabProcess.Run("export", "gguf-adapter", "--model", Path.Combine(Fixtures, "llama"), "--adapter", Path.Combine(Fixtures, "llama-lora_qv"), "--out", output, "--base-gguf", "llama.f16.gguf", "--zip");
+
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Path.ChangeExtension(output, ".zip"));
+        Assert.Equal(["llama-lora.gguf", "llama-lora.Modelfile"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal("FROM ./llama.f16.gguf\nADAPTER ./llama-lora.gguf\nPARAMETER stop \"<|endoftext|>\"\n", File.ReadAllText(Path.ChangeExtension(output, ".Modelfile")));
+    }
+
+    [Fact]
     public void An_unknown_type_is_one_sentence_naming_it_and_writes_nothing()
     {
         var run = LoralabProcess.Run("export", "gguf", "--model", Path.Combine(Fixtures, "llama"), "--type", "q3_k", "--out", Path.Combine(scratch, "x.gguf"));
