@@ -83,6 +83,30 @@ public sealed class GgufLlamaCppTests : IDisposable
     }
 
     [Fact]
+    public void A_bf16_export_of_the_bf16_qwen2_fixture_keeps_its_weights_and_greedy_decodes_to_the_reference_ids()
+    {
+        string path = Export(ModelFolder("qwen2"), null, GgufFileType.BF16);
+        var expected = Ids(ExpectedFor("qwen2")["greedy"]!["ids"]!);
+
+        using var llama = new LlamaCpp(path);
+
+        Assert.Equal("32", llama.Metadata("general.file_type"));
+        Assert.Equal(expected, llama.Greedy(expected[..6], NewTokens));
+    }
+
+    [Fact]
+    public void A_q4_0_export_of_the_demo_model_loads_in_llama_cpp_and_agrees_on_the_first_greedy_token()
+    {
+        string model = Path.Combine(RepositoryFolder.Root, "src", "LoraLab.Demo", "model");
+        string path = Export(model, null, GgufFileType.Q4_0);
+        var prompt = Engine.Tokenization.TokenizerLoader.Load(model).Encode("<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n", addSpecialTokens: false);
+
+        using var llama = new LlamaCpp(path);
+
+        Assert.Equal(EngineGreedy(model, null, prompt)[..(prompt.Count + 1)], llama.Greedy(prompt, 1));
+    }
+
+    [Fact]
     public void A_q8_0_export_of_qwen2_agrees_with_the_engine_on_the_first_greedy_tokens()
     {
         string path = Export(ModelFolder("qwen2"), null, GgufFileType.Q8_0);

@@ -74,8 +74,7 @@ public static class GgufModelExporter
                 : key.EndsWith("self_attn.q_proj.weight") || key.EndsWith("self_attn.q_proj.bias") ? config.NumAttentionHeads
                 : key.EndsWith("self_attn.k_proj.weight") || key.EndsWith("self_attn.k_proj.bias") ? config.NumKeyValueHeads
                 : null;
-            var tensor = source;
-            tensors.Add(new GgufTensor(name, shape, type, () => Encode(tensor, type, heads)));
+            tensors.Add(new GgufTensor(name, shape, type, () => Encode(source, type, heads)));
         }
         return tensors;
     }
@@ -84,10 +83,10 @@ public static class GgufModelExporter
     {
         float[] values;
         using (NewDisposeScope())
-            values = source.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray();
+            values = source.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray();   // (out, in) or (n,), row-major
         if (rotaryHeads is int heads)
         {
-            int rows = (int)source.shape[0];
+            int rows = (int)source.shape[0];   // a weight (out, in) or a bias (out,): the rows are the output features
             values = RotaryPermutation.Permute(values, rows, values.Length / rows, heads);
         }
         return GgufTensorTypes.Encode(type, values);
