@@ -39,7 +39,10 @@ public static class GgufVocabulary
     static string ModelKind(string path)
     {
         using var document = JsonFile.Parse(path, JsonFile.MaxTokenizerBytes);
-        return document.RootElement.Member("model")?.Type() ?? "no model type";
+        var model = document.RootElement.Member("model");
+        if (model?.Type() == "BPE" && model.Value.Bool("byte_fallback", false))
+            return "BPE with byte_fallback, a converted SentencePiece vocabulary: put its tokenizer.model beside it";
+        return model?.Type() ?? "no model type";
     }
 
     static bool IsByteLevelBpe(string path, out string preName)
