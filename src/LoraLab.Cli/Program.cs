@@ -17,5 +17,6 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
     DemoCommand.Create(),
     AdapterCommand.Create(),
     DownloadCommand.Create(),
+    ExportCommand.Create(),
 };
 return CliRunner.Invoke(root, args);

@@ -25,6 +25,24 @@ internal static class SentencePieceModelReader
 
     static readonly string[] ModelTypeNames = ["", "UNIGRAM", "BPE", "WORD", "CHAR"];
 
+    /// <summary>
+    /// The pieces of a tokenizer.model in id order with their scores and types (SentencePiece's piece types, numbered
+    /// as llama.cpp's token types), for writing the vocabulary of a GGUF file.
+    /// </summary>
+    public static IReadOnlyList<(string Text, float Score, int Type)> ReadPieces(string path)
+    {
+        var pieces = new List<Piece>();
+        try
+        {
+            ReadModelProto(UntrustedFile.ReadAllBytes(path, JsonFile.MaxTokenizerBytes, problem => new InvalidDataException(problem)), pieces, new Settings());
+        }
+        catch (Exception e) when (e is InvalidDataException or OverflowException)
+        {
+            throw new InvalidDataException($"{path}: not a SentencePiece model ({e.Message})", e);
+        }
+        return pieces.Select(p => (p.Text, p.Score, (int)p.Type)).ToList();
+    }
+
     public static TokenizerSpec Read(string path)
     {
         var pieces = new List<Piece>();
