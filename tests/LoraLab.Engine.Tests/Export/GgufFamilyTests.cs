@@ -10,7 +10,7 @@ namespace LoraLab.Engine.Tests.Export;
 
 /// <summary>
 /// Every family the engine runs, exported and decoded by llama.cpp: tied embeddings, Llama 3.1 rope scaling
-/// (rope_freqs.weight), Mistral, Qwen2 with one KV head, Qwen3's q/k norms with a head_dim of its own; and a
+/// (rope_freqs.weight), linear and YaRN rope scaling (rope.scaling.* keys), Mistral, Qwen2 with one KV head, Qwen3's q/k norms with a head_dim of its own; and a
 /// SentencePiece vocabulary.
 /// </summary>
 public sealed class GgufFamilyTests : IDisposable
@@ -26,6 +26,12 @@ public sealed class GgufFamilyTests : IDisposable
         return directory;
     }
 
+    static void CopyFixtureTokenizer(string directory)
+    {
+        foreach (string file in new[] { "tokenizer.json", "tokenizer_config.json" })
+            File.Copy(Path.Combine(FixtureTokenizer, file), Path.Combine(directory, file));
+    }
+
     static int[] EngineGreedy(string model, IReadOnlyList<int> prompt, int count)
     {
         using var lm = LanguageModel.Open(model, ComputeDevice.Cpu);
@@ -35,19 +41,25 @@ public sealed class GgufFamilyTests : IDisposable
 
     public static TheoryData<string> Families() => new()
     {
-        "llama-gqa-tied", "llama3-rope-scaling", "mistral", "qwen2-qkv-bias", "qwen3-qk-norm-head-dim",
+        "llama-gqa-tied", "llama3-rope-scaling", "mistral", "qwen2-qkv-bias", "qwen3-qk-norm-head-dim", "llama-linear-rope", "qwen2-yarn",
+    };
+
+    /// <summary>The tiny model of a family; the two scaled ones carry the rope_scaling entries of real configs (linear, Qwen2.5's YaRN).</summary>
+    static ModelConfig FamilyConfig(string family) => family switch
+    {
+        "mistral" => TinyModels.Config("MistralForCausalLM"),
+        "llama-linear-rope" => TinyModels.Config("LlamaForCausalLM", j => j["rope_scaling"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "linear", ["factor"] = 4.0 }),
+        "qwen2-yarn" => TinyModels.Config("Qwen2ForCausalLM", j => j["rope_scaling"] = new System.Text.Json.Nodes.JsonObject
+            { ["type"] = "yarn", ["factor"] = 4.0, ["original_max_position_embeddings"] = 16 }),
+        _ => TinyModels.Named(family),
     };
 
     [Theory]
     [MemberData(nameof(Families))]
     public void An_f32_export_of_every_family_greedy_decodes_in_llama_cpp_as_the_engine_does(string family)
     {
-        var config = (family == "mistral" ? TinyModels.Config("MistralForCausalLM") : TinyModels.Named(family)) with { VocabSize = 377 };
-        string model = ModelFolder(family, config, directory =>
-        {
-            foreach (string file in new[] { "tokenizer.json", "tokenizer_config.json" })
-                File.Copy(Path.Combine(FixtureTokenizer, file), Path.Combine(directory, file));
-        });
+        var config = FamilyConfig(family) with { VocabSize = 377 };
+        string model = ModelFolder(family, config, CopyFixtureTokenizer);
         string path = Path.Combine(folder, family + ".gguf");
         GgufModelExporter.Export(model, null, GgufFileType.F32, path);
         var prompt = Engine.Tokenization.TokenizerLoader.Load(model).Encode("The quick brown fox", addSpecialTokens: false);
@@ -59,14 +71,24 @@ public sealed class GgufFamilyTests : IDisposable
     }
 
     [Fact]
+    public void Dynamic_ntk_rope_scaling_which_llama_cpp_lacks_is_refused_by_name_and_writes_no_file()
+    {
+        var config = TinyModels.Config("LlamaForCausalLM", j => j["rope_scaling"] = new System.Text.Json.Nodes.JsonObject
+            { ["type"] = "dynamic", ["factor"] = 2.0, ["original_max_position_embeddings"] = 16 }) with { VocabSize = 377 };
+        string model = ModelFolder("dynamic", config, CopyFixtureTokenizer);
+        string path = Path.Combine(folder, "dynamic.gguf");
+
+        var refused = Assert.Throws<NotSupportedException>(() => GgufModelExporter.Export(model, null, GgufFileType.F32, path));
+
+        Assert.Contains("'dynamic'", refused.Message);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void An_ia3_adapter_merged_into_the_export_decodes_in_llama_cpp_as_the_engine_does_with_it_unmerged()
     {
         var config = TinyModels.Named("llama-gqa-tied") with { VocabSize = 377 };
-        string model = ModelFolder("ia3-base", config, directory =>
-        {
-            foreach (string file in new[] { "tokenizer.json", "tokenizer_config.json" })
-                File.Copy(Path.Combine(FixtureTokenizer, file), Path.Combine(directory, file));
-        });
+        string model = ModelFolder("ia3-base", config, CopyFixtureTokenizer);
         string adapter = Path.Combine(folder, "ia3");
         using (var lm = PretrainedModel.Load(model, ComputeDevice.Cpu))
         {

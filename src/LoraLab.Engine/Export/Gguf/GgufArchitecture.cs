@@ -42,6 +42,32 @@ public static class GgufArchitecture
             .UInt32($"{arch}.rope.dimension_count", (uint)config.HeadDim);
         if (config.HeadDim != config.HiddenSize / config.NumAttentionHeads || config.HiddenSize % config.NumAttentionHeads != 0)
             metadata.UInt32($"{arch}.attention.key_length", (uint)config.HeadDim).UInt32($"{arch}.attention.value_length", (uint)config.HeadDim);
+        AddRopeScaling(metadata, arch, config.RopeScaling);
+    }
+
+    /// <summary>
+    /// The <c>{arch}.rope.scaling.*</c> keys convert_hf_to_gguf.py writes for linear and YaRN scaling; Llama 3's scaling
+    /// travels as the <c>rope_freqs.weight</c> tensor instead (<see cref="RopeFrequencyFactors"/>). llama.cpp has no
+    /// dynamic NTK and only YaRN's default ramp and attention factor, so the other variants are refused rather than
+    /// exported to a file that would compute different positions.
+    /// </summary>
+    static void AddRopeScaling(GgufMetadata metadata, string arch, RopeScaling? scaling)
+    {
+        switch (scaling)
+        {
+            case null or Llama3RopeScaling:
+                return;
+            case LinearRopeScaling linear:
+                metadata.String($"{arch}.rope.scaling.type", "linear").Float32($"{arch}.rope.scaling.factor", (float)linear.Factor);
+                return;
+            case YarnRopeScaling { BetaFast: 32, BetaSlow: 1, AttentionFactorOverride: null, Mscale: null, MscaleAllDim: null } yarn:
+                metadata.String($"{arch}.rope.scaling.type", "yarn").Float32($"{arch}.rope.scaling.factor", (float)yarn.Factor)
+                    .UInt32($"{arch}.rope.scaling.original_context_length", (uint)yarn.OriginalMaxPositionEmbeddings);
+                return;
+            default:
+                throw new NotSupportedException($"rope_scaling of type '{scaling.RopeType}' with these parameters ({scaling}) has no llama.cpp equivalent; "
+                    + "GGUF export supports linear, llama3 and YaRN with its default beta_fast 32, beta_slow 1 and attention factor.");
+        }
     }
 
     /// <summary>
@@ -51,7 +77,7 @@ public static class GgufArchitecture
     /// </summary>
     public static float[]? RopeFrequencyFactors(ModelConfig config)
     {
-        if (config.RopeScaling is not { } s) return null;
+        if (config.RopeScaling is not Llama3RopeScaling s) return null;
         int dim = config.HeadDim;
         double lowWavelength = s.OriginalMaxPositionEmbeddings / s.LowFreqFactor;
         double highWavelength = s.OriginalMaxPositionEmbeddings / s.HighFreqFactor;
