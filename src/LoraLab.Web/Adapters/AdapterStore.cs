@@ -14,7 +14,7 @@ namespace LoraLab.Web.Adapters;
 /// them (owned by that user), listed, zipped for download, deleted with their folder. Everyone reads every adapter;
 /// only its owner and admins delete it.
 /// </summary>
-public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, Quotas quotas, TimeProvider clock)
+public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, Quotas quotas, TimeProvider clock, DataFolder data)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -101,7 +101,7 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         return (await FindAsync(adapter.Id, CancellationToken.None))!;
     }
 
-    /// <summary>Deletes the adapter's record and its folder; its owner and admins only.</summary>
+    /// <summary>Deletes the adapter's record, its folder and its GGUF exports; its owner and admins only.</summary>
     public async Task<Result<AdapterSummary>> DeleteAsync(int adapterId, Caller caller, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
@@ -114,6 +114,7 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.AdapterDeleted, Subject(adapter.Id, adapter.Name), Now));
         await db.SaveChangesAsync(cancellation);
         DataFiles.Delete(adapter.Folder);
+        DataFiles.Delete(data.ExportsOfAdapter(adapterId));
         return ToSummary(adapter);
     }
 

@@ -25,6 +25,8 @@ public static class AdaptersApi
         api.MapPost("/combine", Combine);
         api.MapPost("/{adapterId:int}/merge", Merge);
         api.MapGet("/{adapterId:int}/spectrum", GetSpectrum);
+        api.MapPost("/{adapterId:int}/gguf", ExportGguf);
+        api.MapGet("/{adapterId:int}/gguf/{fileName}", DownloadGguf);
         return app;
     }
 
@@ -104,6 +106,46 @@ public static class AdaptersApi
         return merged.Failure is { } failure
             ? failure.ToProblem()
             : TypedResults.Created($"{ApiProblems.Prefix}/models/{merged.Value!.Id}", ModelSummary.From(merged.Value));
+    }
+
+    /// <summary>
+    /// What to export: <c>kind</c> "merged" (the base with the adapter folded in, at <c>type</c> f32 … q4_k_m) or
+    /// "adapter" (a llama.cpp LoRA adapter file for the base's own GGUF).
+    /// </summary>
+    public sealed record GgufExportRequest(string? Kind = null, string? Type = null);
+
+    static async Task<Results<Created<GgufExport>, ProblemHttpResult>> ExportGguf(
+        int adapterId, GgufExportRequest? request, GgufExports exports, Caller caller, CancellationToken cancellation)
+    {
+        var kind = (request?.Kind ?? "merged").Trim().ToLowerInvariant() switch
+        {
+            "merged" => GgufExportKind.Merged,
+            "adapter" => (GgufExportKind?)GgufExportKind.AdapterFile,
+            _ => null,
+        };
+        if (kind is null) return Failure.InvalidField("kind", $"'{request!.Kind}' is not a kind of GGUF export; use \"merged\" or \"adapter\".").ToProblem();
+        Engine.Export.Gguf.GgufFileType type;
+        try
+        {
+            type = Engine.Export.Gguf.GgufFileTypes.Parse(request?.Type ?? "f16");
+        }
+        catch (ArgumentException e)
+        {
+            return Failure.InvalidField("type", e.Message).ToProblem();
+        }
+        var export = await exports.ExportAsync(adapterId, kind.Value, type, caller, cancellation: cancellation);
+        return export.Failure is { } failure ? failure.ToProblem() : TypedResults.Created(export.Value!.DownloadUrl, export.Value);
+    }
+
+    static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> DownloadGguf(
+        int adapterId, string fileName, GgufExports exports, AdapterStore adapters, Caller caller, AuditLog audit, CancellationToken cancellation)
+    {
+        if (await adapters.FindAsync(adapterId, cancellation) is not { } adapter) return ApiProblems.NotFound("Adapter", adapterId);
+        if (exports.Find(adapterId, fileName) is not { } path)
+            return TypedResults.Problem($"Adapter {adapterId} ('{adapter.Name}') has no GGUF export named '{fileName}'; export it first.",
+                statusCode: StatusCodes.Status404NotFound, title: "Export not found");
+        await audit.RecordAsync(caller, AuditAction.AdapterDownloaded, $"{AdapterStore.Subject(adapter.Id, adapter.Name)}: {fileName}", cancellation);
+        return TypedResults.PhysicalFile(path, "application/zip", fileName, enableRangeProcessing: true);
     }
 
     static async Task<Results<Ok<AdapterSpectrum>, ProblemHttpResult>> GetSpectrum(int adapterId, AdapterSpectra spectra, CancellationToken cancellation)

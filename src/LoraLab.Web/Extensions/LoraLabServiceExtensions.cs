@@ -75,6 +75,8 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<AdapterWork>();
         services.AddSingleton<AdapterImporter>();
         services.AddSingleton<AdapterMerger>();
+        services.AddSingleton<GgufExports>();
+
         services.AddSingleton<AdapterCombiner>();
         services.AddSingleton<AdapterSpectra>();
         return services;

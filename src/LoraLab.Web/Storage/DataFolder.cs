@@ -20,6 +20,8 @@ public sealed class DataFolder
     /// <summary>Half-done imports, merges and combinations, moved into place once complete; emptied at start-up.</summary>
     public string Scratch => Path.Combine(Root, "tmp");
     public string Downloads => Path.Combine(Root, "downloads");
+    /// <summary>GGUF exports of an adapter, kept for download: exports/adapter-{id}/{file}.zip.</summary>
+    public string ExportsOfAdapter(int adapterId) => Path.Combine(Root, "exports", $"adapter-{adapterId.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     public string RunFolder(int runId) => Path.Combine(Runs, runId.ToString(System.Globalization.CultureInfo.InvariantCulture));
     public string CheckpointsFolder(int runId) => Path.Combine(RunFolder(runId), "checkpoints");

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using LoraLab.Engine.Devices;
+using LoraLab.Engine.Export.Gguf;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Web.Adapters;
@@ -219,6 +220,54 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
         using var zip = new ZipArchive(await download.Content.ReadAsStreamAsync());
         Assert.Equal(Directory.EnumerateFiles(model.Folder).Select(Path.GetFileName).Order(), zip.Entries.Select(e => e.FullName).Order());
         Assert.Contains("model.safetensors", zip.Entries.Select(e => e.FullName));
+    }
+
+    [Fact]
+    public async Task A_gguf_export_downloads_as_the_engines_file_and_modelfile_and_goes_with_the_adapter()
+    {
+        var adapter = await ImportAsync(QV, "qv", seed: 4);
+
+        var response = await _http.PostAsJsonAsync($"/api/adapters/{adapter.Id}/gguf", new { kind = "merged", type = "q8_0" }, TestJson.Options);
+        var export = (await response.Content.ReadFromJsonAsync<GgufExport>(TestJson.Options))!;
+        var download = await _http.GetAsync(export.DownloadUrl);
+        // The engine's export of the same files, which the engine's tests check against llama.cpp.
+        string expected = Path.Combine(Directory.CreateDirectory(Scratch("gguf")).FullName, Path.ChangeExtension(export.FileName, ".gguf"));
+        GgufModelExporter.Export(_tiny, adapter.Folder, GgufFileType.Q8_0, expected);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("tiny-qv-q8_0.zip", export.FileName);
+        using (var zip = new ZipArchive(await download.Content.ReadAsStreamAsync()))
+        {
+            Assert.Equal(["tiny-qv-q8_0.Modelfile", "tiny-qv-q8_0.gguf"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+            Assert.Equal(await File.ReadAllBytesAsync(expected), ReadAll(zip.GetEntry("tiny-qv-q8_0.gguf")!));
+            Assert.Equal(await File.ReadAllBytesAsync(OllamaModelfile.PathFor(expected)), ReadAll(zip.GetEntry("tiny-qv-q8_0.Modelfile")!));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await _http.DeleteAsync($"/api/adapters/{adapter.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(export.DownloadUrl)).StatusCode);
+        Assert.False(Directory.Exists(Path.Combine(_data.Path, "exports", $"adapter-{adapter.Id}")));
+
+        static byte[] ReadAll(ZipArchiveEntry entry)
+        {
+            using var stream = entry.Open();
+            using var bytes = new MemoryStream();
+            stream.CopyTo(bytes);
+            return bytes.ToArray();
+        }
+    }
+
+    [Fact]
+    public async Task A_gguf_export_that_cannot_be_made_is_a_400_naming_why()
+    {
+        var dora = await ImportAsync(QV with { UseDora = true }, "d", seed: 2);
+
+        var asFile = await _http.PostAsJsonAsync($"/api/adapters/{dora.Id}/gguf", new { kind = "adapter" }, TestJson.Options);
+        var badType = await _http.PostAsJsonAsync($"/api/adapters/{dora.Id}/gguf", new { type = "q3_k" }, TestJson.Options);
+        var badKind = await _http.PostAsJsonAsync($"/api/adapters/{dora.Id}/gguf", new { kind = "onnx" }, TestJson.Options);
+
+        Assert.Contains("DoRA", (await ProblemAssert.ReadAsync(asFile, HttpStatusCode.BadRequest)).Detail);
+        Assert.Contains("q3_k", (await ProblemAssert.ReadAsync(badType, HttpStatusCode.BadRequest)).Errors["type"][0]);
+        Assert.Contains("onnx", (await ProblemAssert.ReadAsync(badKind, HttpStatusCode.BadRequest)).Errors["kind"][0]);
+        Assert.False(Directory.Exists(Path.Combine(_data.Path, "exports", $"adapter-{dora.Id}")) && Directory.EnumerateFiles(Path.Combine(_data.Path, "exports", $"adapter-{dora.Id}")).Any());
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class DemoAdaptersTests : IDisposable
         var models = new ModelRegistry(_db, folder, options, TimeProvider.System);
         models.SyncAsync().GetAwaiter().GetResult();
         var quotas = new Quotas(Options.Create(new AccountsOptions()), _db);
-        var importer = new AdapterImporter(new AdapterStore(_db, quotas, TimeProvider.System), models, folder, new AdapterWork(), quotas, ComputeDevice.Cpu, options);
+        var importer = new AdapterImporter(new AdapterStore(_db, quotas, TimeProvider.System, folder), models, folder, new AdapterWork(), quotas, ComputeDevice.Cpu, options);
         return new DemoAdapters(_db, importer, folder, options);
     }
 

@@ -34,7 +34,7 @@ public sealed class PlaygroundModelHostTests : IAsyncLifetime
         _models = new ModelRegistry(_db, new DataFolder(_data.Path), options, TimeProvider.System);
         var registered = await _models.SyncAsync();
         (_first, _second) = (registered.Single(m => m.Name == "tiny-a").Id, registered.Single(m => m.Name == "tiny-b").Id);
-        _host = new PlaygroundModelHost(_models, new AdapterStore(_db, new Quotas(Options.Create(new AccountsOptions()), _db), TimeProvider.System),
+        _host = new PlaygroundModelHost(_models, new AdapterStore(_db, new Quotas(Options.Create(new AccountsOptions()), _db), TimeProvider.System, new DataFolder(_data.Path)),
             new TrainingDevices([ComputeDevice.Cpu], new FakeDeviceMemory(), runsPerDevice: 1), NullLogger<PlaygroundModelHost>.Instance);
     }
 

@@ -10,6 +10,7 @@ public enum AuditAction
     UserCreated, UserInvited, PasswordResetIssued, UserDisabled, UserEnabled, RoleChanged, QuotasChanged,
     TokenCreated, TokenRevoked,
     CompletionServed,
+    AdapterExported,
 }
 
 /// <summary>

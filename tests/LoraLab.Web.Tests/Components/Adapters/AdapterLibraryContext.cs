@@ -15,13 +15,14 @@ public abstract class AdapterLibraryContext : StudioComponentContext
         var db = TestDatabase.Create(Data.Path);
         var folder = new DataFolder(Data.Path);
         folder.Create();
-        Store = new AdapterStore(db, Quotas, TimeProvider.System);
+        Store = new AdapterStore(db, Quotas, TimeProvider.System, folder);
         var work = new AdapterWork();
         Services.AddSingleton(folder);
         Services.AddSingleton(Store);
         Services.AddSingleton(work);
         Services.AddSingleton(new AdapterImporter(Store, Registry, folder, work, Quotas, ComputeDevice.Cpu, Options.Create(new LoraLabOptions { DataPath = Data.Path })));
         Services.AddSingleton(new AdapterMerger(Store, Registry, folder, work, Quotas, Audit, ComputeDevice.Cpu));
+        Services.AddSingleton(new GgufExports(Store, Registry, folder, work, Quotas, Audit));
         Services.AddSingleton(new AdapterCombiner(Store, Registry, folder, work, Quotas, ComputeDevice.Cpu));
         Services.AddSingleton(new AdapterSpectra(Store));
         Scratch = Path.Combine(Data.Path, "scratch");

@@ -70,4 +70,25 @@ public sealed class AdapterPagesTests : AdapterLibraryContext
         Assert.Equal($"/api/models/{modelId}/download", page.Find("#download-merged").GetAttribute("href"));
         Assert.Equal(4, page.FindAll("#spectrum-grid td.spectrum-cell").Count);
     }
+
+    [Fact]
+    public async Task Exporting_to_gguf_from_the_adapter_page_offers_the_zip_and_a_dora_adapter_has_no_adapter_file_choice()
+    {
+        string tiny = await AddTinyModelAsync();
+        var adapter = await ImportAsync(tiny, "qv", QV);
+        var dora = await ImportAsync(tiny, "qv-dora", QV with { UseDora = true });
+        var page = Render<AdapterPage>(p => p.Add(a => a.AdapterId, adapter.Id));
+        page.WaitForElement("#gguf-export-button");
+
+        page.Find("#gguf-export-button").Click();
+
+        var done = page.WaitForElement("#gguf-done", TimeSpan.FromSeconds(60));
+        Assert.Contains("tiny-qv-q8_0.zip", done.TextContent);
+        Assert.Equal($"/api/adapters/{adapter.Id}/gguf/tiny-qv-q8_0.zip", page.Find("#download-gguf").GetAttribute("href"));
+        Assert.True(File.Exists(Path.Combine(Data.Path, "exports", $"adapter-{adapter.Id}", "tiny-qv-q8_0.zip")));
+
+        var doraPage = Render<AdapterPage>(p => p.Add(a => a.AdapterId, dora.Id));
+        doraPage.WaitForElement("#gguf-export-button");
+        Assert.True(doraPage.FindAll("#gguf-kind input").Last().HasAttribute("disabled"), "DoRA has no llama.cpp adapter file");
+    }
 }

@@ -14,7 +14,7 @@ public sealed class ServingPageTests : StudioComponentContext
     public ServingPageTests()
     {
         Services.AddSingleton(_stats);
-        Services.AddSingleton(new ServedModelCatalog(Registry, new AdapterStore(DbFactory, Quotas, TimeProvider.System)));
+        Services.AddSingleton(new ServedModelCatalog(Registry, new AdapterStore(DbFactory, Quotas, TimeProvider.System, new LoraLab.Web.Storage.DataFolder(Data.Path))));
     }
 
     [Fact]
