@@ -13,14 +13,18 @@ public sealed class PublishedConfigTests
         return ModelConfig.Parse(obj);
     }
 
-    // Published totals: SmolLM2-135M 134,515,008 and Llama-3.2-1B 1,235,814,400, Mistral-7B-v0.3 7,248,023,552,
-    // TinyLlama 1,100,048,384 (safetensors metadata of each repository); Qwen2.5-0.5B 494,032,768 ("0.49B", model card).
-    // Qwen3-0.6B's card says 0.6B with 0.44B non-embedding: tied, that is 596,049,920; the 751,632,384 in its safetensors
-    // metadata counts the stored lm_head copy of the tied embedding a second time.
+    // Published counts are the "safetensors.total" that the Hugging Face Hub API reports for each repository, i.e. the
+    // elements of the tensors stored in its model files: SmolLM2-135M-Instruct 134,515,008, Qwen2.5-0.5B-Instruct
+    // 494,032,768, Qwen3-0.6B 751,632,384, Llama-3.2-1B-Instruct 1,235,814,400 and Mistral-7B-Instruct-v0.3
+    // 7,248,023,552 (a table of Hub API answers, index id 71142266638); TinyLlama-1.1B-Chat-v1.0 "BF16: 1100048384"
+    // (index id 71059031264; its model.safetensors of 2,200,119,864 bytes is 2 × 1,100,048,384 plus 23,096 bytes of header).
+    // The model cards agree: "1B (1.23B)" for Llama 3.2, "0.6B" with "0.44B non-embedding" for Qwen3.
+    // The engine counts each distinct parameter once, so a tied lm_head adds nothing. That equals the Hub total for every
+    // model but Qwen3-0.6B, whose file stores lm_head.weight as well although tie_word_embeddings is true: see below.
     [Theory]
     [InlineData(nameof(PublishedConfigs.SmolLM2_135MInstruct), 134_515_008L)]
     [InlineData(nameof(PublishedConfigs.Qwen25_05BInstruct), 494_032_768L)]
-    [InlineData(nameof(PublishedConfigs.Qwen3_06B), 596_049_920L)]
+    [InlineData(nameof(PublishedConfigs.Qwen3_06B), 596_049_920L)]          // unique; the Hub total 751,632,384 has lm_head twice
     [InlineData(nameof(PublishedConfigs.Llama32_1BInstruct), 1_235_814_400L)]
     [InlineData(nameof(PublishedConfigs.Mistral7BInstructV03), 7_248_023_552L)]
     [InlineData(nameof(PublishedConfigs.TinyLlama11BChatV10), 1_100_048_384L)]
@@ -29,6 +33,17 @@ public sealed class PublishedConfigTests
         var config = Parse(Published(name));
 
         Assert.Equal(expected, config.ParameterCount());
+    }
+
+    [Fact]
+    public void Qwen3_06B_counted_once_is_its_stored_total_less_the_tied_copy_and_its_card_figure_without_embeddings()
+    {
+        var config = Parse(PublishedConfigs.Qwen3_06B);
+        long embedding = (long)config.VocabSize * config.HiddenSize;    // 151,936 × 1,024 = 155,582,464
+
+        Assert.True(config.TieWordEmbeddings);
+        Assert.Equal(751_632_384L, config.ParameterCount() + embedding);  // Hub safetensors.total: lm_head stored too
+        Assert.Equal(440_467_456L, config.ParameterCount() - embedding);  // the card's "0.44B non-embedding"
     }
 
     [Fact]
