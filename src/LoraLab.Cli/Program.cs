@@ -6,6 +6,7 @@ var root = new RootCommand("LoRA Lab: load, run, evaluate and fine-tune Hugging 
 {
     CommonOptions.Verbose,
     TokenizeCommand.Create(),
+    ChatTemplateCommand.Create(),
     GenerateCommand.Create(),
     EvalCommand.Create(),
     BenchmarkCommand.Create(),

@@ -78,5 +78,5 @@ static class GenerateCommand
     static ChatTemplate ChatTemplateFor(LanguageModel lm, string? templateName) =>
         templateName is not null ? ChatTemplate.FromName(templateName)
             : lm.ChatTemplate ?? throw new ArgumentException(
-                $"The model declares no chat template we recognise; name one with --chat-template ({string.Join(", ", ChatTemplate.Names)}).");
+                $"The model ships no chat template; name one with --chat-template ({string.Join(", ", ChatTemplate.Names)}).");
 }

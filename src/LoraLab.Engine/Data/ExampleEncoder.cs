@@ -13,7 +13,9 @@ public sealed record EncodingOptions(int MaxLength, bool Truncate = true);
 /// themselves). Each assistant turn's tokens are found by rendering and encoding the conversation up to it, not by
 /// searching the text: the turn starts where the encoding of the prompt up to it (with the generation prompt) stops
 /// agreeing with the whole, and ends where the encoding of the conversation through it does. Where a token merges
-/// across the start of an answer, it is learned with the answer, so no answer text escapes the loss.
+/// across the start of an answer, it is learned with the answer, so no answer text escapes the loss. A template that
+/// renders an earlier answer differently once later turns follow (Qwen3 drops its reasoning) has no such prefix, and
+/// the conversation is rejected rather than masked wrongly.
 /// </para>
 /// <para>
 /// Stopping: generation ends at a token, so the model must learn to emit one after every answer. When the template
@@ -82,13 +84,20 @@ public sealed class ExampleEncoder
 
     void AppendConversation(IReadOnlyList<ChatMessage> messages, List<int> ids, List<bool> completion)
     {
-        var whole = Encode(messages, messages.Count, addGenerationPrompt: false);
+        string wholeText = Render(messages, messages.Count, addGenerationPrompt: false);
+        var whole = tokenizer.Encode(wholeText, addSpecialTokens: false);
         int copied = 0;
         for (int turn = 0; turn < messages.Count; turn++)
         {
             if (messages[turn].Role != "assistant") continue;
+            string throughTurn = Render(messages, turn + 1, addGenerationPrompt: false);
+            if (!wholeText.StartsWith(throughTurn, StringComparison.Ordinal))
+                throw new ArgumentException(
+                    $"the {template.Name} chat template renders assistant turn {turn + 1} differently once later messages follow "
+                    + "(as Qwen3's drops the reasoning of earlier answers), so the tokens it learns cannot be told apart; "
+                    + "split the conversation so that each example ends with the answer to learn");
             int start = Math.Max(copied, CommonPrefixLength(Encode(messages, turn, addGenerationPrompt: true), whole));
-            int end = Math.Max(start, CommonPrefixLength(Encode(messages, turn + 1, addGenerationPrompt: false), whole));
+            int end = Math.Max(start, CommonPrefixLength(tokenizer.Encode(throughTurn, addSpecialTokens: false), whole));
             int closing = LastSpecial(whole, start, end);
             if (closing >= 0) end = closing + 1;
 
@@ -105,7 +114,10 @@ public sealed class ExampleEncoder
     }
 
     IReadOnlyList<int> Encode(IReadOnlyList<ChatMessage> messages, int count, bool addGenerationPrompt) =>
-        tokenizer.Encode(template.Render(messages.Take(count).ToList(), addGenerationPrompt), addSpecialTokens: false);
+        tokenizer.Encode(Render(messages, count, addGenerationPrompt), addSpecialTokens: false);
+
+    string Render(IReadOnlyList<ChatMessage> messages, int count, bool addGenerationPrompt) =>
+        template.Render(messages.Take(count).ToList(), addGenerationPrompt);
 
     static int CommonPrefixLength(IReadOnlyList<int> a, IReadOnlyList<int> b)
     {

@@ -15,8 +15,6 @@ internal sealed class AlpacaChatTemplate : ChatTemplate
 
     public override string? EndOfTurn => null;
 
-    private protected override string JinjaMarker => "### Instruction";
-
     public override string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
     {
         bool hasSystem = messages.Count > 0 && messages[0].Role == "system";

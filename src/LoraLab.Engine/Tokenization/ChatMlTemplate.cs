@@ -8,8 +8,6 @@ internal sealed class ChatMlTemplate : ChatTemplate
     public override string Name => "chatml";
     public override string? EndOfTurn => "<|im_end|>";
 
-    private protected override string JinjaMarker => "<|im_start|>";
-
     public override string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
     {
         var text = new StringBuilder();

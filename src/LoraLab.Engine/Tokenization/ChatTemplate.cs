@@ -1,9 +1,8 @@
-using LoraLab.Engine.Files;
-
 namespace LoraLab.Engine.Tokenization;
 
 /// <summary>
-/// A conversation format of a model family, rendered as the family's published chat template renders it.
+/// A conversation format: a model's own jinja template (<see cref="JinjaChatTemplate"/>), or one of the named
+/// families, rendered as the family's published chat template renders it, for models that ship none.
 /// Formats that begin with the BOS text (llama3, llama2) already hold it, so encode their output with
 /// <c>addSpecialTokens: false</c>, as Hugging Face's <c>apply_chat_template</c> does.
 /// </summary>
@@ -16,10 +15,8 @@ public abstract class ChatTemplate
     /// <summary>The marker that closes an assistant turn (e.g. &lt;|im_end|&gt;), or null when the format has none.</summary>
     public abstract string? EndOfTurn { get; }
 
-    /// <summary>Text that only this family's jinja chat template contains.</summary>
-    private protected abstract string JinjaMarker { get; }
-
     /// <param name="addGenerationPrompt">End with the opening of an assistant turn, for generation.</param>
+    /// <exception cref="ArgumentException">The format rejects the conversation (e.g. roles that do not alternate).</exception>
     public abstract string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt);
 
     public static IReadOnlyList<string> Names { get; } = Known.Select(t => t.Name).ToArray();
@@ -29,18 +26,12 @@ public abstract class ChatTemplate
         ?? throw new ArgumentException($"unknown chat template '{name}'; known: {string.Join(", ", Names)}", nameof(name));
 
     /// <summary>
-    /// Recognises the model's own jinja template (tokenizer_config.json "chat_template", or chat_template.jinja)
-    /// by the markers of the common families; null when there is none or it is of another family.
+    /// The model's own jinja template (tokenizer_config.json "chat_template", or chat_template.jinja), rendered as
+    /// transformers renders it, with the special tokens of tokenizer_config.json; null when the model ships none,
+    /// and callers then fall back to a named family.
     /// </summary>
-    public static ChatTemplate? Detect(string modelDirectory)
-    {
-        string? jinja = TokenizerConfig.Read(modelDirectory).ChatTemplate;
-        string jinjaFile = Path.Combine(modelDirectory, "chat_template.jinja");
-        if (jinja is null && File.Exists(jinjaFile))
-            jinja = UntrustedFile.ReadAllText(jinjaFile, UntrustedFile.MaxConfigBytes, problem => new InvalidDataException($"{jinjaFile}: {problem}"));
-        if (jinja is null) return null;
-        return Known.FirstOrDefault(t => jinja.Contains(t.JinjaMarker, StringComparison.Ordinal));
-    }
+    /// <exception cref="Jinja.JinjaTemplateException">The model's template does not parse.</exception>
+    public static ChatTemplate? Detect(string modelDirectory) => JinjaChatTemplate.FromModel(modelDirectory);
 
     public override string ToString() => Name;
 }

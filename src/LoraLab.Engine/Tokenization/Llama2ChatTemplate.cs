@@ -12,8 +12,6 @@ internal sealed class Llama2ChatTemplate : ChatTemplate
     public override string Name => "llama2";
     public override string? EndOfTurn => "</s>";
 
-    private protected override string JinjaMarker => "[INST]";
-
     public override string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
     {
         string? system = messages.Count > 0 && messages[0].Role == "system" ? messages[0].Content : null;

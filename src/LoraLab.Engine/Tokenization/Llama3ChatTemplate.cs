@@ -10,8 +10,6 @@ internal sealed class Llama3ChatTemplate : ChatTemplate
     public override string Name => "llama3";
     public override string? EndOfTurn => "<|eot_id|>";
 
-    private protected override string JinjaMarker => "<|start_header_id|>";
-
     public override string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
     {
         var text = new StringBuilder();

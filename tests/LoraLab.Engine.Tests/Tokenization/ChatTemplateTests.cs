@@ -86,17 +86,20 @@ public class ChatTemplateTests
         Assert.Equal(["chatml", "llama3", "llama2", "alpaca"], ChatTemplate.Names);
     }
 
-    [Theory]
-    [InlineData("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}", "chatml")]
-    [InlineData("{{ bos_token }}{% for message in messages %}{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' }}{% endfor %}", "llama3")]
-    [InlineData("{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% endif %}", "llama2")]
-    [InlineData("{% if message['role'] == 'user' %}{{ '### Instruction:\\n' + message['content'] }}{% endif %}", "alpaca")]
-    public void Detect_recognises_the_family_of_the_jinja_chat_template(string jinja, string expected)
+    [Fact]
+    public void Detect_gives_the_models_own_jinja_template_which_renders_as_its_family_does()
     {
         using var folder = new TempModelDirectory();
-        folder.Write("tokenizer_config.json", System.Text.Json.JsonSerializer.Serialize(new { chat_template = jinja }));
+        const string chatml = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"
+            + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+        folder.Write("tokenizer_config.json", System.Text.Json.JsonSerializer.Serialize(new { chat_template = chatml }));
 
-        Assert.Equal(expected, ChatTemplate.Detect(folder.Path)?.Name);
+        var template = ChatTemplate.Detect(folder.Path);
+
+        Assert.IsType<JinjaChatTemplate>(template);
+        Assert.Equal(ChatTemplate.FromName("chatml").Render([SystemMessage, User, Assistant, FollowUp], addGenerationPrompt: true),
+            template.Render([SystemMessage, User, Assistant, FollowUp], addGenerationPrompt: true));
+        Assert.Equal("<|im_end|>", template.EndOfTurn);
     }
 
     [Fact]
@@ -107,18 +110,16 @@ public class ChatTemplateTests
         using var jinjaFile = new TempModelDirectory();
         jinjaFile.Write("chat_template.jinja", "{{ '<|start_header_id|>' }}");
 
-        Assert.Equal("chatml", ChatTemplate.Detect(named.Path)?.Name);
-        Assert.Equal("llama3", ChatTemplate.Detect(jinjaFile.Path)?.Name);
+        Assert.Equal("<|im_start|>", ChatTemplate.Detect(named.Path)?.Render([User], addGenerationPrompt: false));
+        Assert.Equal("<|start_header_id|>", ChatTemplate.Detect(jinjaFile.Path)?.Render([User], addGenerationPrompt: false));
     }
 
     [Fact]
-    public void Detect_gives_null_without_a_template_or_for_an_unknown_family()
+    public void Detect_gives_null_when_the_model_ships_no_template()
     {
         using var none = new TempModelDirectory();
-        using var other = new TempModelDirectory();
-        other.Write("tokenizer_config.json", """{"chat_template": "{{ '<start_of_turn>' + role }}"}""");
+        none.Write("tokenizer_config.json", """{"eos_token": "</s>"}""");
 
         Assert.Null(ChatTemplate.Detect(none.Path));
-        Assert.Null(ChatTemplate.Detect(other.Path));
     }
 }
