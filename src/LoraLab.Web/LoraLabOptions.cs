@@ -82,4 +82,7 @@ public sealed record LoraLabOptions
 
     /// <summary>The largest adapter zip an import may carry, and the most its entries may unpack to.</summary>
     public long MaxAdapterUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Records an evaluation answers when its request names no number: the first ones of the dataset that have an answer.</summary>
+    public int EvaluationExamples { get; init; } = 64;
 }
