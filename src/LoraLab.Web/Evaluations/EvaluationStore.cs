@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using LoraLab.Engine.Evaluation.Metrics;
 using LoraLab.Web.Data;
@@ -16,7 +17,7 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
     public async Task<(EvaluationSummary Summary, IReadOnlyList<EvaluationAnswer> Answers)?> FindBaselineAsync(int baseModelId, int datasetId, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        var row = await Rows(db).FirstOrDefaultAsync(r => r.Evaluation.BaseModelId == baseModelId && r.Evaluation.DatasetId == datasetId && r.Evaluation.AdapterId == null, cancellation);
+        var row = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId && e.AdapterId == null).FirstOrDefaultAsync(cancellation);
         return row is null ? null : (ToSummary(row), Answers(row.Evaluation));
     }
 
@@ -35,14 +36,14 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
         };
         db.Evaluations.Add(evaluation);
         await db.SaveChangesAsync(cancellation);
-        return ToSummary(await Rows(db).SingleAsync(r => r.Evaluation.Id == evaluation.Id, cancellation));
+        return ToSummary(await Rows(db, e => e.Id == evaluation.Id).SingleAsync(cancellation));
     }
 
     /// <summary>Every evaluation of base model <paramref name="baseModelId"/> on <paramref name="datasetId"/>: the baseline first, then the best exact match.</summary>
     public async Task<IReadOnlyList<EvaluationSummary>> LeaderboardAsync(int baseModelId, int datasetId, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        var rows = await Rows(db).Where(r => r.Evaluation.BaseModelId == baseModelId && r.Evaluation.DatasetId == datasetId).ToListAsync(cancellation);
+        var rows = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId).ToListAsync(cancellation);
         return rows.Select(ToSummary).OrderBy(s => s.IsBaseline ? 0 : 1).ThenByDescending(s => s.ExactMatch).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
@@ -50,14 +51,15 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
     public async Task<IReadOnlyList<EvaluationSummary>> ForAdapterAsync(int adapterId, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        var rows = await Rows(db).Where(r => r.Evaluation.AdapterId == adapterId).ToListAsync(cancellation);
+        var rows = await Rows(db, e => e.AdapterId == adapterId).ToListAsync(cancellation);
         return rows.Select(ToSummary).OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).ToList();
     }
 
     sealed record Row(Evaluation Evaluation, string? AdapterName, string DatasetName);
 
-    static IQueryable<Row> Rows(LoraLabDbContext db) =>
-        from e in db.Evaluations.AsNoTracking()
+    /// <summary>The evaluations that match <paramref name="filter"/> with their names (filtered before the projection, which SQL cannot see into).</summary>
+    static IQueryable<Row> Rows(LoraLabDbContext db, Expression<Func<Evaluation, bool>> filter) =>
+        from e in db.Evaluations.AsNoTracking().Where(filter)
         join d in db.Datasets on e.DatasetId equals d.Id
         join a in db.Adapters on e.AdapterId equals a.Id into adapters
         from a in adapters.DefaultIfEmpty()
