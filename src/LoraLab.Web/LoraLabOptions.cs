@@ -8,7 +8,7 @@ namespace LoraLab.Web;
 /// <code>
 /// {DataPath}/
 ///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions
-///                                   and votes, accounts, access tokens, audit log
+///                                   and votes, evaluations, accounts, access tokens, audit log
 ///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
 ///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start;
 ///                                   a merged adapter is exported here as a new base model
