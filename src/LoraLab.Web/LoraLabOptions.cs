@@ -8,7 +8,7 @@ namespace LoraLab.Web;
 /// <code>
 /// {DataPath}/
 ///   loralab.db                      SQLite database: datasets, models, runs, metrics, checkpoints, adapters, playground sessions
-///                                   and votes, accounts, access tokens, audit log
+///                                   and votes, evaluations, accounts, access tokens, audit log
 ///   datasets/{id}-{file name}       uploaded dataset files, one per Dataset record
 ///   models/{name}/                  base models in Hugging Face layout (config.json, tokenizer, *.safetensors), registered at start;
 ///                                   a merged adapter is exported here as a new base model
@@ -82,4 +82,7 @@ public sealed record LoraLabOptions
 
     /// <summary>The largest adapter zip an import may carry, and the most its entries may unpack to.</summary>
     public long MaxAdapterUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Records an evaluation answers when its request names no number: the first ones of the dataset that have an answer.</summary>
+    public int EvaluationExamples { get; init; } = 64;
 }

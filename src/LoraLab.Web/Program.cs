@@ -28,6 +28,7 @@ app.MapRunsApi();
 app.MapAdaptersApi();
 app.MapDevicesApi();
 app.MapPlaygroundApi();
+app.MapEvaluationsApi();
 app.MapOpenAiApi();
 app.MapTrainingHub();
 app.MapAccountEndpoints();

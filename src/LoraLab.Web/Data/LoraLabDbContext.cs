@@ -17,6 +17,7 @@ public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options)
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<PlaygroundVote> PlaygroundVotes => Set<PlaygroundVote>();
+    public DbSet<Evaluation> Evaluations => Set<Evaluation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

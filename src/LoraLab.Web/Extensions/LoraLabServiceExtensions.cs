@@ -8,6 +8,7 @@ using LoraLab.Web.Devices;
 using LoraLab.Web.Diagnostics;
 using LoraLab.Web.Hubs;
 using LoraLab.Web.Models;
+using LoraLab.Web.Evaluations;
 using LoraLab.Web.Playground;
 using LoraLab.Web.Storage;
 using LoraLab.Web.Training;
@@ -45,6 +46,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddStudioApis();
         builder.Services.AddStudioAccounts();
         builder.Services.AddPlayground();
+        builder.Services.AddEvaluations();
         builder.Services.AddServing();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -103,6 +105,14 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<PlaygroundGenerator>();
         services.AddSingleton<PromptSetEvaluator>();
         services.AddSingleton<PlaygroundVoteStore>();
+        return services;
+    }
+
+    /// <summary>Generation metrics of adapters and their base models on datasets, answered on the playground's model.</summary>
+    public static IServiceCollection AddEvaluations(this IServiceCollection services)
+    {
+        services.AddSingleton<EvaluationStore>();
+        services.AddSingleton<Evaluator>();
         return services;
     }
 

@@ -7,15 +7,12 @@ using LoraLab.Web.Datasets;
 namespace LoraLab.Web.Playground;
 
 /// <summary>
-/// Runs a prompt set through every column: the answers side by side (batched as <see cref="PlaygroundGenerator"/> does,
-/// several prompts × every column per batch), and per column the loss and perplexity of the reference answers (only
-/// their tokens, as the trainer's validation loss counts them) and the exact matches.
+/// Runs a prompt set through every column: the answers side by side (batched by <see cref="BatchedAnswers"/>), and
+/// per column the loss and perplexity of the reference answers (only their tokens, as the trainer's validation loss
+/// counts them) and the exact matches.
 /// </summary>
 public sealed class PromptSetEvaluator(PlaygroundModelHost host, DatasetStore datasets)
 {
-    /// <summary>Rows per generation batch: prompts × columns.</summary>
-    public const int RowsPerBatch = 32;
-
     /// <param name="progress">Called from the generation thread with the prompts answered so far and their total.</param>
     /// <param name="caller">Who asks: a prompt set from a dataset needs one they may read.</param>
     public async Task<Result<PromptSetResult>> EvaluateAsync(PromptSetRequest request, Caller caller, Action<int, int>? progress = null, CancellationToken cancellation = default)
@@ -64,22 +61,8 @@ public sealed class PromptSetEvaluator(PlaygroundModelHost host, DatasetStore da
         var clock = Stopwatch.StartNew();
         var lm = loaded.Model.Base;
         var template = PlaygroundGenerator.PromptTemplate(lm);
-        var stopIds = lm.StopIds(template);
         var options = columns.Select(c => (c.Sampling ?? sampling).ToOptions()).ToArray();
-        var outputs = examples.Select(_ => new string[columns.Count]).ToArray();
-        int perBatch = Math.Max(1, RowsPerBatch / columns.Count), done = 0;
-        foreach (var chunk in Enumerable.Range(0, examples.Count).Chunk(perBatch))
-        {
-            cancellation.ThrowIfCancellationRequested();
-            var rows = chunk.SelectMany(e => Enumerable.Range(0, columns.Count).Select(c => (Example: e, Column: c))).ToArray();
-            var prompts = chunk.ToDictionary(e => e, e => PlaygroundGenerator.Encode(lm, template, new PlaygroundPrompt(examples[e].Messages)));
-            using var run = loaded.Model.Start(rows.Select(r => prompts[r.Example]).ToArray(), rows.Select(r => PlaygroundModel.LoadedName(columns[r.Column].AdapterId)).ToArray(),
-                rows.Select(r => options[r.Column]).ToArray(), stopIds, ids => lm.Tokenizer.Decode(ids));
-            foreach (var _ in run.Steps(cancellation)) { }
-            for (int i = 0; i < rows.Length; i++) outputs[rows[i].Example][rows[i].Column] = (run.Results[i].Text ?? "").Trim();
-            done += chunk.Length;
-            progress?.Invoke(done, examples.Count);
-        }
+        var outputs = BatchedAnswers.Generate(loaded, columns.Select(c => c.AdapterId).ToArray(), options, examples.Select(e => e.Messages).ToArray(), progress, cancellation);
 
         var withReference = examples.Select((e, i) => (Example: e, Index: i)).Where(x => x.Example.Reference is not null).ToList();
         var encoder = new ExampleEncoder(lm.Tokenizer, template, new EncodingOptions(lm.Config.MaxPositionEmbeddings));

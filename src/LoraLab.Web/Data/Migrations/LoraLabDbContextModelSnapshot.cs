@@ -303,6 +303,75 @@ namespace LoraLab.Web.Data.Migrations
                     b.ToTable("Datasets");
                 });
 
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.Evaluation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AdapterId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AnswersJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BaseModelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Bleu")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Contains")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ExactMatch")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Examples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("JsonShapeMatch")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("JsonValid")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Rouge1")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Rouge2")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("RougeL")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdapterId");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("Owner");
+
+                    b.HasIndex("BaseModelId", "DatasetId");
+
+                    b.ToTable("Evaluations");
+                });
+
             modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundSession", b =>
                 {
                     b.Property<int>("Id")
@@ -808,6 +877,32 @@ namespace LoraLab.Web.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("OwnerUser");
+                });
+
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.Evaluation", b =>
+                {
+                    b.HasOne("LoraLab.Web.Data.Entities.Adapter", null)
+                        .WithMany()
+                        .HasForeignKey("AdapterId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LoraLab.Web.Data.Entities.BaseModel", null)
+                        .WithMany()
+                        .HasForeignKey("BaseModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LoraLab.Web.Data.Entities.Dataset", null)
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LoraLab.Web.Data.Entities.StudioUser", null)
+                        .WithMany()
+                        .HasForeignKey("Owner")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundSession", b =>

@@ -1,5 +1,6 @@
 using LoraLab.Engine.Devices;
 using LoraLab.Web.Adapters;
+using LoraLab.Web.Evaluations;
 using LoraLab.Web.Storage;
 using LoraLab.Web.Tests.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public abstract class AdapterLibraryContext : StudioComponentContext
         Services.AddSingleton(new GgufExports(Store, Registry, folder, work, Quotas, Audit));
         Services.AddSingleton(new AdapterCombiner(Store, Registry, folder, work, Quotas, ComputeDevice.Cpu));
         Services.AddSingleton(new AdapterSpectra(Store));
+        Services.AddSingleton(new EvaluationStore(db, TimeProvider.System));
         Scratch = Path.Combine(Data.Path, "scratch");
     }
 

@@ -1,0 +1,31 @@
+namespace LoraLab.Web.Data.Entities;
+
+/// <summary>
+/// Generation metrics of an adapter (or, with a null <see cref="AdapterId"/>, of its base model alone: the baseline) on
+/// the first <see cref="Examples"/> answered records of a dataset, as <c>GenerationMetrics</c> computes them. One per
+/// (adapter or baseline, dataset): evaluating again replaces it. Deleting the adapter, model or dataset deletes it.
+/// </summary>
+public sealed class Evaluation
+{
+    public int Id { get; set; }
+    public int BaseModelId { get; set; }
+    public int? AdapterId { get; set; }
+    public int DatasetId { get; set; }
+    public int Examples { get; set; }
+    public double ExactMatch { get; set; }
+    public double Contains { get; set; }
+    public double Rouge1 { get; set; }
+    public double Rouge2 { get; set; }
+    public double RougeL { get; set; }
+    /// <summary>sacreBLEU's corpus score, 0–100.</summary>
+    public double Bleu { get; set; }
+    /// <summary>Null unless every reference answer is JSON.</summary>
+    public double? JsonValid { get; set; }
+    public double? JsonShapeMatch { get; set; }
+    /// <summary>The prompts, references and generated answers, as JSON, so the figures can be checked and read.</summary>
+    public required string AnswersJson { get; set; }
+    public double Seconds { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>The id of the user who asked for it.</summary>
+    public required string Owner { get; set; }
+}

@@ -1,0 +1,76 @@
+using System.Linq.Expressions;
+using System.Text.Json;
+using LoraLab.Engine.Evaluation.Metrics;
+using LoraLab.Web.Data;
+using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Playground;
+using Microsoft.EntityFrameworkCore;
+
+namespace LoraLab.Web.Evaluations;
+
+/// <summary>The stored evaluations: one per adapter (or baseline) and dataset, read as leaderboards and per adapter.</summary>
+public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactory, TimeProvider clock)
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The baseline of <paramref name="baseModelId"/> on <paramref name="datasetId"/>, with its answers, if it was computed.</summary>
+    public async Task<(EvaluationSummary Summary, IReadOnlyList<EvaluationAnswer> Answers)?> FindBaselineAsync(int baseModelId, int datasetId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var row = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId && e.AdapterId == null).FirstOrDefaultAsync(cancellation);
+        return row is null ? null : (ToSummary(row), Answers(row.Evaluation));
+    }
+
+    /// <summary>Stores the metrics of <paramref name="adapterId"/>'s answers, replacing its earlier evaluation on the dataset.</summary>
+    public async Task<EvaluationSummary> SaveAsync(int baseModelId, int? adapterId, int datasetId, GenerationMetrics metrics,
+        IReadOnlyList<EvaluationAnswer> answers, double seconds, string owner, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        db.Evaluations.RemoveRange(db.Evaluations.Where(e => e.BaseModelId == baseModelId && e.AdapterId == adapterId && e.DatasetId == datasetId));
+        var evaluation = new Evaluation
+        {
+            BaseModelId = baseModelId, AdapterId = adapterId, DatasetId = datasetId, Examples = metrics.Examples,
+            ExactMatch = metrics.ExactMatch, Contains = metrics.Contains, Rouge1 = metrics.Rouge1, Rouge2 = metrics.Rouge2, RougeL = metrics.RougeL,
+            Bleu = metrics.Bleu, JsonValid = metrics.JsonValid, JsonShapeMatch = metrics.JsonShapeMatch,
+            AnswersJson = JsonSerializer.Serialize(answers, Json), Seconds = seconds, CreatedAt = clock.GetUtcNow().UtcDateTime, Owner = owner,
+        };
+        db.Evaluations.Add(evaluation);
+        await db.SaveChangesAsync(cancellation);
+        return ToSummary(await Rows(db, e => e.Id == evaluation.Id).SingleAsync(cancellation));
+    }
+
+    /// <summary>Every evaluation of base model <paramref name="baseModelId"/> on <paramref name="datasetId"/>: the baseline first, then the best exact match.</summary>
+    public async Task<IReadOnlyList<EvaluationSummary>> LeaderboardAsync(int baseModelId, int datasetId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var rows = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId).ToListAsync(cancellation);
+        return rows.Select(ToSummary).OrderBy(s => s.IsBaseline ? 0 : 1).ThenByDescending(s => s.ExactMatch).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>An adapter's evaluations on every dataset, newest first.</summary>
+    public async Task<IReadOnlyList<EvaluationSummary>> ForAdapterAsync(int adapterId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var rows = await Rows(db, e => e.AdapterId == adapterId).ToListAsync(cancellation);
+        return rows.Select(ToSummary).OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).ToList();
+    }
+
+    sealed record Row(Evaluation Evaluation, string? AdapterName, string DatasetName);
+
+    /// <summary>The evaluations that match <paramref name="filter"/> with their names (filtered before the projection, which SQL cannot see into).</summary>
+    static IQueryable<Row> Rows(LoraLabDbContext db, Expression<Func<Evaluation, bool>> filter) =>
+        from e in db.Evaluations.AsNoTracking().Where(filter)
+        join d in db.Datasets on e.DatasetId equals d.Id
+        join a in db.Adapters on e.AdapterId equals a.Id into adapters
+        from a in adapters.DefaultIfEmpty()
+        select new Row(e, a == null ? null : a.Name, d.Name);
+
+    static EvaluationSummary ToSummary(Row row)
+    {
+        var e = row.Evaluation;
+        return new(e.Id, e.BaseModelId, e.AdapterId, row.AdapterName ?? PlaygroundVoteStore.BaseModelColumnName, e.DatasetId, row.DatasetName, e.Examples,
+            e.ExactMatch, e.Contains, e.Rouge1, e.Rouge2, e.RougeL, e.Bleu, e.JsonValid, e.JsonShapeMatch, e.Seconds, e.CreatedAt, e.Owner);
+    }
+
+    static IReadOnlyList<EvaluationAnswer> Answers(Evaluation e) => JsonSerializer.Deserialize<List<EvaluationAnswer>>(e.AnswersJson, Json) ?? [];
+}

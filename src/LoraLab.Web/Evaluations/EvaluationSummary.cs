@@ -1,0 +1,20 @@
+namespace LoraLab.Web.Evaluations;
+
+/// <summary>
+/// One row of a leaderboard: an adapter's (or, with a null <paramref name="AdapterId"/>, the base model's) generation
+/// metrics on a dataset. Rates are in [0, 1], <paramref name="Bleu"/> is 0–100; the JSON rates are null unless every
+/// reference answer is JSON.
+/// </summary>
+public sealed record EvaluationSummary(
+    int Id, int BaseModelId, int? AdapterId, string Name, int DatasetId, string DatasetName, int Examples,
+    double ExactMatch, double Contains, double Rouge1, double Rouge2, double RougeL, double Bleu, double? JsonValid, double? JsonShapeMatch,
+    double Seconds, DateTime CreatedAt, string Owner)
+{
+    public bool IsBaseline => AdapterId is null;
+}
+
+/// <summary>A prompt of the evaluation (its last user turn), the dataset's answer and the generated one.</summary>
+public sealed record EvaluationAnswer(string Prompt, string Reference, string Answer);
+
+/// <summary>An evaluation with the answers it scored, and the baseline on the same records.</summary>
+public sealed record EvaluationResult(EvaluationSummary Evaluation, EvaluationSummary Baseline, IReadOnlyList<EvaluationAnswer> Answers);

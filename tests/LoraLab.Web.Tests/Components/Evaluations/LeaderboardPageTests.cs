@@ -1,0 +1,112 @@
+using Bunit;
+using LoraLab.Engine.Evaluation.Metrics;
+using LoraLab.Web.Accounts;
+using LoraLab.Web.Adapters;
+using LoraLab.Web.Components.Pages.Evaluations;
+using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Devices;
+using LoraLab.Web.Evaluations;
+using LoraLab.Web.Playground;
+using LoraLab.Web.Storage;
+using LoraLab.Web.Tests.Playground;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace LoraLab.Web.Tests.Components.Evaluations;
+
+/// <summary>The leaderboard and the adapter page's evaluations, on the bundled demo model and two of its trained adapters.</summary>
+public sealed class LeaderboardPageTests : StudioComponentContext
+{
+    readonly AdapterStore _adapters;
+    readonly EvaluationStore _evaluations;
+    readonly PlaygroundModelHost _host;
+
+    public LeaderboardPageTests()
+    {
+        var folder = new DataFolder(Data.Path);
+        folder.Create();
+        _adapters = new AdapterStore(DbFactory, Quotas, TimeProvider.System, folder);
+        _evaluations = new EvaluationStore(DbFactory, TimeProvider.System);
+        _host = new PlaygroundModelHost(Registry, _adapters, new TrainingDevices([LoraLab.Engine.Devices.ComputeDevice.Cpu], new SystemDeviceMemory(), runsPerDevice: 1),
+            NullLogger<PlaygroundModelHost>.Instance);
+        Services.AddSingleton(_adapters);
+        Services.AddSingleton(_evaluations);
+        Services.AddSingleton(new Evaluator(_host, DatasetStore, _adapters, _evaluations, Options.Create(new LoraLabOptions { DataPath = Data.Path })));
+    }
+
+    /// <summary>The demo model, its extract-name and pirate-style adapters (read in place) and the first records of the extract-name task.</summary>
+    async Task<(int Model, int Name, int Pirate, int Dataset)> DemoAsync(int records)
+    {
+        var model = await Registry.RegisterFolderAsync(DemoAdapterFiles.DemoModel);
+        int modelId = model.Value!.Id;
+        await using var db = await DbFactory.CreateDbContextAsync();
+        Adapter AdapterOf(string task) => new()
+        {
+            Name = $"demo {task}", BaseModelId = modelId, Method = "lora", Folder = Path.Combine(DemoAdapterFiles.BundledAdapters, task),
+            Owner = LocalUser.Id, CreatedAt = DateTime.UtcNow,
+        };
+        var (name, pirate) = (AdapterOf("extract-name"), AdapterOf("pirate-style"));
+        db.Adapters.AddRange(name, pirate);
+        await db.SaveChangesAsync();
+        string lines = string.Join("\n", File.ReadLines(Path.Combine(Path.GetDirectoryName(DemoAdapterFiles.DemoModel)!, "datasets", "extract-name-eval.jsonl")).Take(records));
+        var dataset = await AddDatasetAsync("extract-name-eval", lines + "\n");
+        return (modelId, name.Id, pirate.Id, dataset.Id);
+    }
+
+    static IReadOnlyList<string> RowKeys(IRenderedComponent<LeaderboardPage> page) =>
+        page.FindAll("td.leaderboard-name").Select(td => td.GetAttribute("data-adapter")!).ToList();
+
+    static IReadOnlyList<string> MetricsOf(IRenderedComponent<LeaderboardPage> page, int row) =>
+        page.FindAll("#leaderboard tbody tr")[row].QuerySelectorAll("td.leaderboard-metric").Select(td => td.TextContent.Trim()).ToList();
+
+    [Fact]
+    public async Task Evaluating_an_adapter_fills_its_row_and_the_baseline_which_stays_first_whatever_the_sort()
+    {
+        var (model, name, pirate, dataset) = await DemoAsync(records: 8);
+
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"leaderboard?baseModelId={model}&datasetId={dataset}");
+        var page = Render<LeaderboardPage>();
+        Assert.Equal(["base", name.ToString(), pirate.ToString()], RowKeys(page));
+        Assert.Equal(3, page.FindAll("button.evaluate-button").Count);
+        page.FindAll("#leaderboard tbody tr")[1].QuerySelector("button.evaluate-button")!.Click();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("button.evaluate-button")), TimeSpan.FromSeconds(120));
+        var board = await _evaluations.LeaderboardAsync(model, dataset);
+        var adapter = board.Single(e => e.AdapterId == name);
+        Assert.Equal(8, adapter.Examples);
+        Assert.Equal(["base", name.ToString(), pirate.ToString()], RowKeys(page));
+        Assert.Contains("baseline", page.FindAll("td.leaderboard-name")[0].TextContent);
+        Assert.Equal(adapter.ExactMatch.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), MetricsOf(page, 1)[0]);
+        Assert.True(adapter.ExactMatch > board[0].ExactMatch, $"adapter {adapter.ExactMatch} vs base {board[0].ExactMatch}");
+        Assert.Equal("–", MetricsOf(page, 2)[0]);
+
+        page.FindAll("#leaderboard th .mud-table-sort-label")[1].Click();   // exact match: descending → ascending
+        Assert.Equal("base", RowKeys(page)[0]);
+    }
+
+    [Fact]
+    public async Task The_adapter_page_lists_the_adapters_evaluations_with_a_link_to_their_leaderboard()
+    {
+        var (model, name, _, dataset) = await DemoAsync(records: 2);
+        var empty = Render<AdapterEvaluations>(p => p.Add(x => x.AdapterId, name).Add(x => x.BaseModelId, model));
+        Assert.NotNull(empty.Find("#no-evaluations"));
+        var answers = new List<EvaluationAnswer> { new("p1", "tom", "tom"), new("p2", "lucy", "ella") };
+        var metrics = GenerationMetrics.Score(answers.Select(a => a.Answer).ToList(), answers.Select(a => a.Reference).ToList());
+        await _evaluations.SaveAsync(model, name, dataset, metrics, answers, 1.0, LocalUser.Id);
+
+        var page = Render<AdapterEvaluations>(p => p.Add(x => x.AdapterId, name).Add(x => x.BaseModelId, model));
+
+        var row = page.Find("#adapter-evaluations tr.evaluation-row");
+        Assert.Contains("extract-name-eval", row.TextContent);
+        Assert.Equal("0.500", row.QuerySelector("td.evaluation-exact")!.TextContent);
+        Assert.Equal($"leaderboard?baseModelId={model}&datasetId={dataset}", row.QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _host.Dispose();
+        base.Dispose(disposing);
+    }
+}
