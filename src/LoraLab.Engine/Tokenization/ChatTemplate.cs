@@ -33,5 +33,33 @@ public abstract class ChatTemplate
     /// <exception cref="Jinja.JinjaTemplateException">The model's template does not parse.</exception>
     public static ChatTemplate? Detect(string modelDirectory) => JinjaChatTemplate.FromModel(modelDirectory);
 
+    /// <summary>
+    /// The named family this template renders exactly as (a model's jinja ChatML template is "chatml"), judged by
+    /// rendering the same probe conversations through both; null when no family renders them identically.
+    /// </summary>
+    public ChatTemplate? SameFamily()
+    {
+        if (Known.Contains(this)) return this;
+        return Known.FirstOrDefault(family => FamilyProbes.All(probe => RendersAlike(this, family, probe)));
+    }
+
+    static readonly IReadOnlyList<ChatMessage>[] FamilyProbes =
+    [
+        [new("user", "Hi")],
+        [new("system", "Be brief."), new("user", "Hi"), new("assistant", "Hello."), new("user", "Bye")],
+    ];
+
+    static bool RendersAlike(ChatTemplate model, ChatTemplate family, IReadOnlyList<ChatMessage> probe)
+    {
+        try
+        {
+            return model.Render(probe, addGenerationPrompt: true) == family.Render(probe, addGenerationPrompt: true);
+        }
+        catch (Exception failure) when (failure is ArgumentException or Jinja.JinjaTemplateException)
+        {
+            return false;
+        }
+    }
+
     public override string ToString() => Name;
 }

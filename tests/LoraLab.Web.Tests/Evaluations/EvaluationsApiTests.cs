@@ -74,12 +74,12 @@ public sealed class EvaluationsApiTests(EvaluationStudio studio) : IClassFixture
         var again = await EvaluateAsync(null, name.BaseModelId, data.Id, maxExamples: 6);
         var withPirate = await EvaluateAsync(pirate.Id, name.BaseModelId, data.Id, maxExamples: 6);
         await EvaluateAsync(name.Id, name.BaseModelId, data.Id, maxExamples: 6);
-        var board = await studio.Http.GetFromJsonAsync<List<EvaluationSummary>>($"/api/evaluations?baseModelId={name.BaseModelId}&datasetId={data.Id}", TestJson.Options);
+        var board = (await studio.Http.GetFromJsonAsync<List<EvaluationSummary>>($"/api/evaluations?baseModelId={name.BaseModelId}&datasetId={data.Id}", TestJson.Options))!;
 
         Assert.Equal(first.Evaluation.Id, again.Evaluation.Id);
         Assert.Equal(first.Evaluation.CreatedAt, again.Evaluation.CreatedAt);
         Assert.Equal(first.Evaluation.Id, withPirate.Baseline.Id);
-        Assert.Equal([null, pirate.Id, name.Id], board!.Select(r => r.AdapterId));
+        Assert.Equal([null, pirate.Id, name.Id], board.Select(r => r.AdapterId));
         Assert.Equal("demo pirate-style-eval", board[0].DatasetName);
         Assert.True(board[1].ExactMatch > board[0].ExactMatch, $"pirate {board[1].ExactMatch:P0} vs base {board[0].ExactMatch:P0}");
     }

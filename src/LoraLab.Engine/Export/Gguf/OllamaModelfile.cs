@@ -8,8 +8,8 @@ namespace LoraLab.Engine.Export.Gguf;
 
 /// <summary>
 /// The Ollama Modelfile (docs/modelfile.md) written beside an export: <c>FROM</c> the GGUF file, <c>ADAPTER</c> for an
-/// adapter export, a <c>TEMPLATE</c> in Go template syntax for the chat families we recognise (hand-written, since
-/// Ollama does not run Jinja), <c>PARAMETER stop</c> for every EOS and end-of-turn marker, and the sampling defaults
+/// adapter export, a <c>TEMPLATE</c> in Go template syntax when the model's jinja template renders as one of
+/// the named chat families (hand-written, since Ollama does not run Jinja), <c>PARAMETER stop</c> for every EOS and end-of-turn marker, and the sampling defaults
 /// of generation_config.json.
 /// </summary>
 public static class OllamaModelfile
@@ -30,8 +30,9 @@ public static class OllamaModelfile
         text.Append($"FROM ./{ggufFileName}\n");
         if (adapterFileName is not null) text.Append($"ADAPTER ./{adapterFileName}\n");
         var template = ChatTemplate.Detect(modelDirectory);
-        if (template is not null && GoTemplate(template.Name) is { } go) text.Append($"TEMPLATE \"\"\"{go}\"\"\"\n");
-        foreach (string stop in StopTexts(modelDirectory, template)) text.Append($"PARAMETER stop {Quote(stop)}\n");
+        var family = template?.SameFamily();
+        if (family is not null && GoTemplate(family.Name) is { } go) text.Append($"TEMPLATE \"\"\"{go}\"\"\"\n");
+        foreach (string stop in StopTexts(modelDirectory, template, family)) text.Append($"PARAMETER stop {Quote(stop)}\n");
         foreach (var (name, value) in SamplingDefaults(modelDirectory)) text.Append($"PARAMETER {name} {value}\n");
         return text.ToString();
     }
@@ -46,7 +47,7 @@ public static class OllamaModelfile
         _ => null,
     };
 
-    static IEnumerable<string> StopTexts(string modelDirectory, ChatTemplate? template)
+    static IEnumerable<string> StopTexts(string modelDirectory, ChatTemplate? template, ChatTemplate? family)
     {
         var tokenizer = TokenizerLoader.Load(modelDirectory);
         var config = ModelConfig.Load(modelDirectory);
@@ -56,7 +57,7 @@ public static class OllamaModelfile
             .Where(t => t.Length > 0)
             .ToList();
         if (template?.EndOfTurn is { } marker) stops.Add(marker);
-        if (template?.Name == "alpaca") stops.Add("### Instruction:");
+        if (family?.Name == "alpaca") stops.Add("### Instruction:");
         return stops.Distinct();
     }
 

@@ -40,6 +40,13 @@ public class SharedFixtureChatTemplateTests
         Assert.Equal("<\uff5cend\u2581of\u2581sentence\uff5c>", ChatTemplate.Detect(FixtureDirectory("deepseek-v3"))!.EndOfTurn);
     }
 
+    [Fact]
+    public void Qwen3_renders_plain_conversations_as_chatml_and_deepseek_v3_as_no_named_family()
+    {
+        Assert.Equal("chatml", ChatTemplate.Detect(FixtureDirectory("qwen3"))!.SameFamily()?.Name);
+        Assert.Null(ChatTemplate.Detect(FixtureDirectory("deepseek-v3"))!.SameFamily());
+    }
+
     internal static string FixtureDirectory(string model) => Path.Combine(Path.GetDirectoryName(TokenizerFixtures.Gpt2Directory)!, model);
 
     static List<JsonElement> ReadCases(string model)
