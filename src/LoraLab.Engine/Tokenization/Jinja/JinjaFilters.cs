@@ -40,7 +40,7 @@ internal static class JinjaFilters
         ["safe"] = (v, _) => v,
         ["e"] = (v, _) => Escape(v),
         ["escape"] = (v, _) => Escape(v),
-        ["abs"] = (v, _) => v is double d ? Math.Abs(d) : Math.Abs(JinjaValues.ToLong(v)),
+        ["abs"] = (v, _) => v is double d ? (object)Math.Abs(d) : Math.Abs(JinjaValues.ToLong(v)),
         ["round"] = Round,
         ["min"] = (v, _) => JinjaValues.Items(v).DefaultIfEmpty(JinjaUndefined.Instance).MinBy(x => x, Comparer<object?>.Create(JinjaValues.Compare)),
         ["max"] = (v, _) => JinjaValues.Items(v).DefaultIfEmpty(JinjaUndefined.Instance).MaxBy(x => x, Comparer<object?>.Create(JinjaValues.Compare)),

@@ -80,9 +80,10 @@ internal static class JinjaOperators
         };
     }
 
+    // The arms are boxed one by one: unboxed, C# would give the switch the common type double and -1 would be -1.0.
     public static object? Negate(object? value) => value switch
     {
-        long i => -i,
+        long i => (object)(-i),
         double d => -d,
         bool b => b ? -1L : 0L,
         _ => throw new JinjaProblem($"a {JinjaValues.TypeName(value)} cannot be negated"),
