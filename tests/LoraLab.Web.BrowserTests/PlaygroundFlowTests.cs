@@ -19,13 +19,16 @@ public sealed class DemoStudio : IAsyncLifetime
     public Task DisposeAsync() => Server.DisposeAsync();
 }
 
-/// <summary>The playground in a real browser: the demo base and two demo adapters answer side by side, then a blind vote fills the win table.</summary>
+/// <summary>
+/// The playground in a real browser: the demo base and two demo adapters answer side by side, then a blind vote and a
+/// judge model's verdict fill the win table.
+/// </summary>
 public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStudio>
 {
     StudioServer Studio => demo.Server;
 
     [Fact]
-    public async Task Three_columns_fill_in_from_one_generation_and_a_blind_vote_enters_the_win_table()
+    public async Task Three_columns_fill_in_from_one_generation_and_a_blind_vote_and_a_judges_verdict_enter_the_win_table()
     {
         var (demoModel, adapterIds) = await DemoAsync();
         var page = await Studio.NewPageAsync();
@@ -63,6 +66,21 @@ public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStu
         await Assertions.Expect(page.Locator("#win-table .win-row")).ToHaveCountAsync(2);
         Assert.Equal(["1", "1"], await page.Locator("#win-table .win-row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.games)"));
         await ScreenshotAsync(page, "21-playground-vote");
+
+        // The demo base as the judge of the same pair, with a prompt short enough for its 512-token context.
+        await page.ClickAsync("#judge-prompt-panel");
+        await page.FillAsync("#judge-system", "Pick the better answer: [[A]], [[B]] or [[C]].");
+        await page.FillAsync("#judge-template", "{question}\nA: {answer_a}\nB: {answer_b}");
+        await page.FillAsync("#judge-max-tokens", "16");
+        await page.ClickAsync("#ask-judge");
+        await page.Locator("#judge-verdict").WaitForAsync(new() { Timeout = 120_000 });
+        Assert.Contains(await page.Locator("#judge-verdict").GetAttributeAsync("data-winner"), new[] { "A", "B", "tie" });
+        await Assertions.Expect(page.Locator("#win-table .win-row[data-judged='1']")).ToHaveCountAsync(2);
+        // Everyone's table counts the person's vote and the judge's (2 games each); the judges' table only the verdict.
+        await Assertions.Expect(page.Locator("#win-table .win-row[data-games='2']")).ToHaveCountAsync(2);
+        await page.ClickAsync("#win-source-judges");
+        await Assertions.Expect(page.Locator("#win-table .win-row[data-games='1'][data-judged='1']")).ToHaveCountAsync(2);
+        await ScreenshotAsync(page, "22-playground-judge");
 
         var answers = await page.Locator("#answers .answer-column").AllTextContentsAsync();
         await page.FillAsync("#session-name", "three columns");

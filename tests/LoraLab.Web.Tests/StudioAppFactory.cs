@@ -1,4 +1,5 @@
 using LoraLab.Web.Devices;
+using LoraLab.Web.Playground;
 using LoraLab.Web.Tests.Devices;
 using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Hosting;
@@ -11,7 +12,7 @@ namespace LoraLab.Web.Tests;
 /// <summary>
 /// The whole app in memory on a data folder the test owns (so a second factory can restart on it), with the test's
 /// run executor instead of the engine's (none: queued runs wait), devices whose memory is not measured, and extra
-/// LoraLab settings.
+/// LoraLab settings. Judge endpoints (any host) reach this studio's own OpenAI API, since the in-memory server has no port.
 /// </summary>
 public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor = null, params (string Key, string Value)[] settings)
     : WebApplicationFactory<Program>
@@ -29,6 +30,7 @@ public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor
             // Placement must not depend on how much memory the test machine has free; device tests bring their own readings.
             services.RemoveAll<IDeviceMemoryProbe>();
             services.AddSingleton<IDeviceMemoryProbe>(new FakeDeviceMemory());
+            services.AddHttpClient(PlaygroundJudge.EndpointHttpClient).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
         });
     }
 }

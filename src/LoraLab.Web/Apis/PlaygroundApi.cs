@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Playground;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace LoraLab.Web.Apis;
 
@@ -20,6 +21,7 @@ public static class PlaygroundApi
         api.MapPost("/generate", Generate);
         api.MapPost("/prompt-set", RunPromptSet);
         api.MapPost("/votes", Vote);
+        api.MapPost("/judge", Judge);
         api.MapGet("/ratings/{baseModelId:int}", Ratings);
         api.MapGet("/sessions", ListSessions);
         api.MapGet("/sessions/{sessionId:int}", GetSession);
@@ -48,8 +50,20 @@ public static class PlaygroundApi
         return recorded.Failure is { } failure ? failure.ToProblem() : TypedResults.Created($"{ApiProblems.Prefix}/playground/ratings/{vote.BaseModelId}", recorded.Value!);
     }
 
-    static async Task<Ok<IReadOnlyList<ColumnRating>>> Ratings(int baseModelId, PlaygroundVoteStore votes, CancellationToken cancellation) =>
-        TypedResults.Ok(await votes.RatingsAsync(baseModelId, cancellation));
+    /// <summary>A judge model's verdict on two answers, asked in both orders and recorded as a vote marked as the judge's.</summary>
+    static async Task<Results<Created<JudgeVerdict>, ProblemHttpResult>> Judge(JudgeRequest request, PlaygroundJudge judge, Caller caller, CancellationToken cancellation)
+    {
+        var verdict = await judge.JudgeAsync(request, caller, cancellation);
+        return verdict.Failure is { } failure ? failure.ToProblem() : TypedResults.Created($"{ApiProblems.Prefix}/playground/ratings/{request.BaseModelId}", verdict.Value!);
+    }
+
+    /// <summary>The Elo table of one base model over everyone's votes, people's only (<c>?votes=people</c>) or the judges' (<c>?votes=judges</c>).</summary>
+    static async Task<Results<Ok<IReadOnlyList<ColumnRating>>, ProblemHttpResult>> Ratings(int baseModelId, PlaygroundVoteStore votes, [FromQuery(Name = "votes")] string? votesOf, CancellationToken cancellation)
+    {
+        if (!Enum.TryParse<VoteSource>(votesOf ?? nameof(VoteSource.Everyone), ignoreCase: true, out var source) || int.TryParse(votesOf, out _))
+            return Failure.InvalidField("votes", $"votes is everyone, people or judges; got '{votesOf}'.").ToProblem();
+        return TypedResults.Ok(await votes.RatingsAsync(baseModelId, source, cancellation));
+    }
 
     /// <summary>The caller's sessions (everyone's, for admins).</summary>
     static async Task<Ok<IReadOnlyList<PlaygroundSessionSummary>>> ListSessions(PlaygroundSessionStore sessions, Caller caller, CancellationToken cancellation) =>

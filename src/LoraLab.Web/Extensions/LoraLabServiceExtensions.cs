@@ -105,6 +105,8 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<PlaygroundGenerator>();
         services.AddSingleton<PromptSetEvaluator>();
         services.AddSingleton<PlaygroundVoteStore>();
+        services.AddSingleton<PlaygroundJudge>();
+        services.AddHttpClient(PlaygroundJudge.EndpointHttpClient, http => http.Timeout = TimeSpan.FromMinutes(3));
         return services;
     }
 

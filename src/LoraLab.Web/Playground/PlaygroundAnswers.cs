@@ -19,3 +19,6 @@ public sealed record PlaygroundAnswers(IReadOnlyList<ColumnAnswer> Columns, int 
     /// <summary>All columns' tokens over the wall time: what batching the columns buys.</summary>
     public double TokensPerSecond => Seconds > 0 ? Columns.Sum(c => c.Tokens) / Seconds : 0;
 }
+
+/// <summary>The two columns a blind comparison shows, as A and B.</summary>
+public sealed record BlindPair(ColumnAnswer A, ColumnAnswer B);

@@ -5,7 +5,7 @@ public enum VoteChoice { A, B, Tie }
 
 /// <summary>
 /// One blind comparison in the playground: two columns on the same base model answered the same prompt, shown as A and B
-/// without their names, and the user chose. A null adapter is the base model alone. Deleting an adapter deletes its votes.
+/// without their names, and the user (or a judge model the user asked) chose. A null adapter is the base model alone. Deleting an adapter deletes its votes.
 /// </summary>
 public sealed class PlaygroundVote
 {
@@ -18,6 +18,8 @@ public sealed class PlaygroundVote
     public required string AnswerA { get; set; }
     public required string AnswerB { get; set; }
     public DateTime CreatedAt { get; set; }
-    /// <summary>The id of the user who voted.</summary>
+    /// <summary>The id of the user who voted, or who asked the judge.</summary>
     public required string Voter { get; set; }
+    /// <summary>The judge model whose verdict this is (a studio model or an endpoint's model), or null for a person's vote.</summary>
+    public string? Judge { get; set; }
 }
