@@ -6,7 +6,7 @@ namespace LoraLab.Engine.Tokenization;
 /// <summary>
 /// A model's own jinja chat template, rendered as transformers' <c>apply_chat_template</c> renders it: the variables
 /// are <c>messages</c> (dicts of role and content), <c>add_generation_prompt</c>, <c>tools</c> and <c>documents</c>
-/// (None), and the special tokens of tokenizer_config.json (<c>bos_token</c>, <c>eos_token</c>, <c>pad_token</c>).
+/// (None), and the special tokens of tokenizer_config.json (<c>bos_token</c>, <c>eos_token</c>, <c>pad_token</c>, <c>unk_token</c>).
 /// </summary>
 public sealed class JinjaChatTemplate : ChatTemplate
 {
@@ -55,6 +55,7 @@ public sealed class JinjaChatTemplate : ChatTemplate
         if (config.BosToken is { } bos) tokens["bos_token"] = bos;
         if (config.EosToken is { } eos) tokens["eos_token"] = eos;
         if (config.PadToken is { } pad) tokens["pad_token"] = pad;
+        if (config.UnkToken is { } unk) tokens["unk_token"] = unk;
         return new JinjaChatTemplate(source, modelName, tokens, clock);
     }
 

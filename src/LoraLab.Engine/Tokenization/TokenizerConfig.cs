@@ -10,6 +10,7 @@ internal sealed record TokenizerConfig(
     string? BosToken,
     string? EosToken,
     string? PadToken,
+    string? UnkToken,
     IReadOnlyList<AddedToken> AddedTokens,
     string? ChatTemplate)
 {
@@ -18,7 +19,7 @@ internal sealed record TokenizerConfig(
     public static TokenizerConfig Read(string modelDirectory)
     {
         string path = System.IO.Path.Combine(modelDirectory, FileName);
-        if (!File.Exists(path)) return new TokenizerConfig(null, null, null, null, null, null, [], null);
+        if (!File.Exists(path)) return new TokenizerConfig(null, null, null, null, null, null, null, [], null);
         using var document = JsonFile.Parse(path);
         return JsonFile.Reading(path, () => FromJson(document.RootElement, path));
     }
@@ -32,6 +33,7 @@ internal sealed record TokenizerConfig(
             TokenContent(root.Member("bos_token")),
             TokenContent(root.Member("eos_token")),
             TokenContent(root.Member("pad_token")),
+            TokenContent(root.Member("unk_token")),
             ReadAddedTokensDecoder(root.Member("added_tokens_decoder"), path),
             ReadChatTemplate(root.Member("chat_template")));
     }

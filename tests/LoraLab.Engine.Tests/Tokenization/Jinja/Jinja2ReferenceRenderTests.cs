@@ -42,8 +42,7 @@ public class Jinja2ReferenceRenderTests
     public void The_engine_renders_what_jinja2_rendered_for_transformers(string model, int index)
     {
         var fixture = Read(model);
-        var tokens = fixture.GetProperty("special_tokens").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
-        var template = new JinjaChatTemplate(fixture.GetProperty("chat_template").GetString()!, model, tokens, new FixedDay());
+        var template = TemplateOfModelFolder(model, fixture);
         var chatCase = fixture.GetProperty("cases")[index];
         var messages = chatCase.GetProperty("messages").EnumerateArray()
             .Select(m => new ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!)).ToList();
@@ -53,6 +52,23 @@ public class Jinja2ReferenceRenderTests
             Assert.Contains(error.GetString()!, Assert.Throws<ArgumentException>(() => template.Render(messages, generationPrompt)).Message);
         else
             Assert.Equal(chatCase.GetProperty("text").GetString(), template.Render(messages, generationPrompt));
+    }
+
+    /// <summary>The template as a model folder gives it: a tokenizer_config.json with the template and its special tokens.</summary>
+    static JinjaChatTemplate TemplateOfModelFolder(string model, JsonElement fixture)
+    {
+        var folder = Directory.CreateTempSubdirectory($"chat-template-{model}-");
+        try
+        {
+            var config = new Dictionary<string, object?> { ["chat_template"] = fixture.GetProperty("chat_template").GetString() };
+            foreach (var token in fixture.GetProperty("special_tokens").EnumerateObject()) config[token.Name] = token.Value.GetString();
+            File.WriteAllText(Path.Combine(folder.FullName, "tokenizer_config.json"), JsonSerializer.Serialize(config));
+            return JinjaChatTemplate.FromModel(folder.FullName, new FixedDay())!;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     static JsonElement Read(string model)
