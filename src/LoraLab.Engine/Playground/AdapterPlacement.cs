@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Methods;
 
 namespace LoraLab.Engine.Playground;
 
@@ -29,22 +29,12 @@ public static class AdapterPlacements
     public static AdapterPlacement Of(string adapterDirectory) => Of(AdapterFolder.ReadConfigJson(adapterDirectory));
 
     /// <summary>
-    /// The placement of an adapter with this adapter_config.json. A PiSSA-initialised LoRA was trained against the
-    /// residual W − s·B₀A₀, which replaces the base's weights, so it cannot share them with the other rows.
+    /// The placement of an adapter with this adapter_config.json, as its method says (a PiSSA-initialised LoRA gets a
+    /// copy of the base: see <see cref="LoraFamilyMethodSpec.PlacementOf"/>); an adapter of no known method shares nothing.
     /// </summary>
-    public static AdapterPlacement Of(JsonObject adapterConfig) => PeftTypeOf(adapterConfig) switch
-    {
-        "LORA" when !IsPissa(adapterConfig) => AdapterPlacement.Routed,
-        "PROMPT_TUNING" or "PREFIX_TUNING" => AdapterPlacement.SoftPrompt,
-        _ => AdapterPlacement.OwnCopy,
-    };
+    public static AdapterPlacement Of(JsonObject adapterConfig) =>
+        MethodRegistry.OfAdapter(adapterConfig)?.PlacementOf(adapterConfig) ?? AdapterPlacement.OwnCopy;
 
     /// <summary>Whether an adapter placed so shares the base's batch with the base-only rows.</summary>
     public static bool SharesBatch(this AdapterPlacement placement) => placement == AdapterPlacement.Routed;
-
-    static string PeftTypeOf(JsonObject json) =>
-        json["peft_type"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : "LORA";
-
-    static bool IsPissa(JsonObject json) =>
-        json["init_lora_weights"] is JsonValue v && v.GetValueKind() == JsonValueKind.String && new LoraConfig { InitLoraWeights = v.GetValue<string>() }.IsPissa;
 }
