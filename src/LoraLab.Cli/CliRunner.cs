@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace LoraLab.Cli;
 
-/// <summary>Runs the parsed command; any failure becomes one sentence on stderr and exit code 1 (a stack trace only with --verbose).</summary>
+/// <summary>
+/// Runs the parsed command; any failure becomes one sentence on stderr (wrong settings one per field) and exit code 1
+/// (a stack trace only with --verbose).
+/// </summary>
 static class CliRunner
 {
     public static int Invoke(RootCommand root, string[] args)
@@ -11,6 +14,11 @@ static class CliRunner
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (InvalidSettingsException e)
+        {
+            foreach (string problem in e.Problems) Console.Error.WriteLine($"error: {problem}");
+            return 1;
         }
         catch (OperationCanceledException)
         {

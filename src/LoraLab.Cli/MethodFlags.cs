@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Methods;
 
 namespace LoraLab.Cli;
 
@@ -51,7 +52,9 @@ sealed class MethodFlags
             Biases = p.GetValue(biases),
             Norms = p.GetValue(norms),
         };
-        options.Validate();
+        // The method's own validator, as the studio's new-run page and API use it: every wrong field at once.
+        var errors = MethodRegistry.Validate(options, null);
+        if (errors.Count > 0) throw new InvalidSettingsException(errors.Select(e => e.Message).ToList());
         return options;
     }
 }

@@ -86,4 +86,17 @@ public sealed class TrainCommandTests : IClassFixture<TinyModelFolder>, IDisposa
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("method must be one of lora, dora, qlora", r.StdErr);
     }
+
+    [Fact]
+    public void Every_wrong_method_setting_is_its_own_sentence_and_nothing_trains()
+    {
+        string output = Path.Combine(scratch, "bad-settings");
+
+        var r = LoralabProcess.Run("train", "--model", model.Directory, "--data", data, "--method", "lora", "--r", "0", "--lora-alpha", "-1", "--out", output);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(["error: r must be a positive integer, got 0.", "error: lora_alpha must be positive, got -1."],
+            r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.False(Directory.Exists(output));
+    }
 }

@@ -32,12 +32,15 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     {
         var client = new StudioClient(new HttpClient { BaseAddress = new Uri(_studio.Url) });
         var dataset = await client.UploadDatasetAsync("chat.jsonl", TinyRuns.ChatDataset(24));
-        string datasetHash = Sha256(dataset.FilePath);
+        // The API sends no server paths; the studio keeps files where DataFolder says, under the data folder this test owns.
+        string datasetFile = Path.Combine(_dataPath, "datasets", $"{dataset.Id}-chat.jsonl");
+        string datasetHash = Sha256(datasetFile);
         int modelId = await client.ModelIdAsync(TinyRuns.ModelName);
         var finished = await TinyRuns.CreateAsync(client, modelId, dataset.Id, "finished first", maxSteps: 3);
         var finishedDetails = await TinyRuns.WaitUntilAsync(client, finished.Id, r => r.Run.Status == RunStatus.Completed, "Completed", _studio);
         var adapter = (await client.Http.GetFromJsonAsync<AdapterSummary>($"/api/adapters/{finishedDetails.AdapterId}", TestJson.Options))!;
-        var adapterFiles = Directory.GetFiles(adapter.Folder).Order().Select(f => (Path.GetFileName(f), Sha256(f))).ToList();
+        string adapterFolder = Path.Combine(_dataPath, "adapters", $"run-{finished.Id}");
+        var adapterFiles = Directory.GetFiles(adapterFolder).Order().Select(f => (Path.GetFileName(f), Sha256(f))).ToList();
 
         var run = await TinyRuns.CreateAsync(client, modelId, dataset.Id, "killed", MaxSteps, SaveSteps);
         var beforeKill = await TinyRuns.WaitUntilAsync(client, run.Id, r => r.Checkpoints.Count >= 2 || r.Run.Status != RunStatus.Running && r.Run.Status != RunStatus.Queued,
@@ -61,9 +64,10 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         // Every point read before the kill, up to the last checkpoint, is still there unchanged.
         int seenBeforeKill = Math.Min(lastCheckpoint, TrainSteps(metricsBeforeKill).Max());
         Assert.Equal(UpTo(metricsBeforeKill, seenBeforeKill), UpTo(metricsAfterRestart, seenBeforeKill));
-        Assert.Equal(datasetHash, Sha256((await client.Http.GetFromJsonAsync<DatasetSummary>($"/api/datasets/{dataset.Id}", TestJson.Options))!.FilePath));
-        var adapterAfter = (await client.Http.GetFromJsonAsync<AdapterSummary>($"/api/adapters/{adapter.Id}", TestJson.Options))!;
-        Assert.Equal(adapterFiles, Directory.GetFiles(adapterAfter.Folder).Order().Select(f => (Path.GetFileName(f), Sha256(f))).ToList());
+        Assert.Equal(dataset.Id, (await client.Http.GetFromJsonAsync<DatasetSummary>($"/api/datasets/{dataset.Id}", TestJson.Options))!.Id);
+        Assert.Equal(datasetHash, Sha256(datasetFile));
+        Assert.Equal(adapter.Id, (await client.Http.GetFromJsonAsync<AdapterSummary>($"/api/adapters/{adapter.Id}", TestJson.Options))!.Id);
+        Assert.Equal(adapterFiles, Directory.GetFiles(adapterFolder).Order().Select(f => (Path.GetFileName(f), Sha256(f))).ToList());
 
         var resumed = await client.PostAsync($"/api/runs/{run.Id}/resume", HttpStatusCode.OK);
         Assert.Equal(lastCheckpoint, resumed.ResumeFromStep);

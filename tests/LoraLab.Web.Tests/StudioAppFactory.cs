@@ -1,3 +1,4 @@
+using LoraLab.Web.Data;
 using LoraLab.Web.Devices;
 using LoraLab.Web.Playground;
 using LoraLab.Web.Tests.Devices;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.EntityFrameworkCore;
 
 namespace LoraLab.Web.Tests;
 
@@ -18,6 +20,21 @@ public sealed class StudioAppFactory(TempDataFolder data, IRunExecutor? executor
     : WebApplicationFactory<Program>
 {
     public TempDataFolder Data => data;
+
+    /// <summary>Where the server keeps adapter <paramref name="id"/>'s files, which the API does not tell members.</summary>
+    public Task<string> AdapterFolderAsync(int id) => ReadAsync(db => db.Adapters.Where(a => a.Id == id).Select(a => a.Folder));
+
+    /// <summary>Where the server keeps dataset <paramref name="id"/>'s file, which the API does not tell members.</summary>
+    public Task<string> DatasetFileAsync(int id) => ReadAsync(db => db.Datasets.Where(d => d.Id == id).Select(d => d.FilePath));
+
+    /// <summary>Where the server keeps model <paramref name="id"/>'s folder, which the API does not tell members.</summary>
+    public Task<string> ModelFolderAsync(int id) => ReadAsync(db => db.BaseModels.Where(m => m.Id == id).Select(m => m.Folder));
+
+    async Task<string> ReadAsync(Func<LoraLabDbContext, IQueryable<string>> query)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<LoraLabDbContext>>().CreateDbContextAsync();
+        return await query(db).SingleAsync();
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

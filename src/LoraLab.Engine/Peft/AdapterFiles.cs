@@ -1,5 +1,6 @@
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft.Methods;
 using static TorchSharp.torch;
 
 namespace LoraLab.Engine.Peft;
@@ -22,26 +23,17 @@ public sealed record LoadedAdapter(string PeftType, IPeftMethod? SoftPrompt)
     };
 }
 
-/// <summary>Loads any adapter folder the engine reads, choosing the reader by <c>adapter_config.json</c>'s <c>peft_type</c>.</summary>
+/// <summary>Loads any adapter folder the engine reads, with the reader of the method its <c>adapter_config.json</c> describes.</summary>
 public static class AdapterFiles
 {
     public static LoadedAdapter Load(CausalLM lm, string adapterDirectory)
     {
         if (!Directory.Exists(adapterDirectory)) throw new DirectoryNotFoundException($"Adapter folder '{adapterDirectory}' does not exist.");
         string peftType = AdapterFolder.PeftType(adapterDirectory);
-        IPeftMethod? softPrompt = null;
-        switch (peftType)
-        {
-            case "LORA": PeftLoraFiles.Load(lm, adapterDirectory); break;
-            case Ia3Config.PeftType: Ia3Files.Load(lm, adapterDirectory); break;
-            case BottleneckConfig.PeftType: BottleneckFiles.Load(lm, adapterDirectory); break;
-            case SelectiveFineTuningSpec.PeftType: SelectiveFineTuningFiles.Load(lm, adapterDirectory); break;
-            case "PROMPT_TUNING" or "PREFIX_TUNING": softPrompt = SoftPromptFiles.Load(lm, adapterDirectory); break;
-            default:
-                throw new PeftConfigException(
-                    $"{Path.Combine(adapterDirectory, AdapterFolder.ConfigFile)}: peft_type '{peftType}' is not supported; supported: " +
-                    $"LORA (incl. DoRA), IA3, PROMPT_TUNING, PREFIX_TUNING, {BottleneckConfig.PeftType}, {SelectiveFineTuningSpec.PeftType}.");
-        }
-        return new LoadedAdapter(peftType, softPrompt);
+        var method = MethodRegistry.OfAdapter(AdapterFolder.ReadConfigJson(adapterDirectory))
+            ?? throw new PeftConfigException(
+                $"{Path.Combine(adapterDirectory, AdapterFolder.ConfigFile)}: peft_type '{peftType}' is not supported; supported: " +
+                $"{string.Join(", ", MethodRegistry.PeftTypes.Select(t => t == "LORA" ? "LORA (incl. DoRA)" : t))}.");
+        return new LoadedAdapter(peftType, method.Load(lm, adapterDirectory));
     }
 }

@@ -84,6 +84,9 @@ public static class AdapterFolder
         File.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(Indented));
     }
 
+    /// <summary>adapter_config.json as a JSON object, whatever its peft_type; read with the limits of a file the engine did not write.</summary>
+    public static JsonObject ReadConfigJson(string directory) => ReadJson(directory);
+
     static JsonObject ReadJson(string directory)
     {
         string path = Path.Combine(directory, ConfigFile);

@@ -33,13 +33,20 @@ public sealed record BottleneckConfig
         (Placement != "mlp" && modulePath.EndsWith(".self_attn.o_proj", StringComparison.Ordinal))
         || (Placement != "attention" && modulePath.EndsWith(".mlp.down_proj", StringComparison.Ordinal));
 
+    /// <summary>Fails with the first of <see cref="Problems"/>.</summary>
     public void Validate()
     {
-        if (BottleneckSize <= 0) throw new PeftConfigException($"bottleneck_size must be a positive integer, got {BottleneckSize}.");
+        foreach (var (_, message) in Problems()) throw new PeftConfigException(message);
+    }
+
+    /// <summary>Every rule this config breaks, each with the snake_case field it is about.</summary>
+    public IEnumerable<(string Field, string Message)> Problems()
+    {
+        if (BottleneckSize <= 0) yield return ("bottleneck_size", $"bottleneck_size must be a positive integer, got {BottleneckSize}.");
         if (!NonLinearities.Contains(NonLinearity))
-            throw new PeftConfigException($"non_linearity must be one of {string.Join(", ", NonLinearities)}, got \"{NonLinearity}\".");
+            yield return ("non_linearity", $"non_linearity must be one of {string.Join(", ", NonLinearities)}, got \"{NonLinearity}\".");
         if (!Placements.Contains(Placement))
-            throw new PeftConfigException($"placement must be one of {string.Join(", ", Placements)}, got \"{Placement}\".");
+            yield return ("placement", $"placement must be one of {string.Join(", ", Placements)}, got \"{Placement}\".");
     }
 
     public static BottleneckConfig FromJson(JsonObject json)

@@ -1,4 +1,5 @@
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft.Methods;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -49,7 +50,7 @@ public static class PeftMethod
     public static (long Trainable, long Total, double Percent) Count(CausalLM lm, IPeftMethod method)
     {
         long trainable = method.TrainableParameters().Sum(p => p.Parameter.numel());
-        bool addsParameters = method.Kind is not ("full" or "selective");
+        bool addsParameters = !MethodRegistry.Get(method.Kind).TrainsBaseWeights;
         long total = lm.Config.ParameterCount() + (addsParameters ? trainable : 0);
         return (trainable, total, 100.0 * trainable / total);
     }

@@ -61,16 +61,23 @@ public sealed record LoraConfig
         return null;
     }
 
+    /// <summary>Fails with the first of <see cref="Problems"/>.</summary>
     public void Validate()
     {
-        if (R <= 0) throw new PeftConfigException($"r must be a positive integer, got {R}.");
-        if (LoraAlpha <= 0) throw new PeftConfigException($"lora_alpha must be positive, got {LoraAlpha}.");
-        if (LoraDropout is < 0 or >= 1) throw new PeftConfigException($"lora_dropout must be in [0, 1), got {LoraDropout}.");
-        if (TargetModulesRegex is null && TargetModules.Count == 0) throw new PeftConfigException("target_modules must name at least one module.");
+        foreach (var (_, message) in Problems()) throw new PeftConfigException(message);
+    }
+
+    /// <summary>Every rule this config breaks, each with the snake_case field it is about.</summary>
+    public IEnumerable<(string Field, string Message)> Problems()
+    {
+        if (R <= 0) yield return ("r", $"r must be a positive integer, got {R}.");
+        if (LoraAlpha <= 0) yield return ("lora_alpha", $"lora_alpha must be positive, got {LoraAlpha}.");
+        if (LoraDropout is < 0 or >= 1) yield return ("lora_dropout", $"lora_dropout must be in [0, 1), got {LoraDropout}.");
+        if (TargetModulesRegex is null && TargetModules.Count == 0) yield return ("target_modules", "target_modules must name at least one module.");
         if (InitLoraWeights is not ("default" or "gaussian") && !PissaInitialization.IsValidMode(InitLoraWeights))
-            throw new PeftConfigException($"init_lora_weights must be true, \"gaussian\", \"pissa\" or \"pissa_niter_K\" (K > 0), got \"{InitLoraWeights}\".");
+            yield return ("init_lora_weights", $"init_lora_weights must be true, \"gaussian\", \"pissa\" or \"pissa_niter_K\" (K > 0), got \"{InitLoraWeights}\".");
         foreach (var (key, r) in RankPattern)
-            if (r <= 0) throw new PeftConfigException($"rank_pattern['{key}'] must be positive, got {r}.");
+            if (r <= 0) yield return ("rank_pattern", $"rank_pattern['{key}'] must be positive, got {r}.");
     }
 
     public static LoraConfig Load(string adapterDirectory)

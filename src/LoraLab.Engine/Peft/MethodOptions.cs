@@ -1,14 +1,16 @@
 using System.Text.Json.Serialization;
+using LoraLab.Engine.Peft.Methods;
 
 namespace LoraLab.Engine.Peft;
 
 /// <summary>
 /// Everything a user chooses about a fine-tuning method, as one serialisable record (snake_case in JSON, as saved
-/// beside every run). Only the fields of the chosen method matter; <see cref="Validate"/> checks those.
+/// beside every run). Only the fields of the chosen method matter (its <see cref="MethodSpec.Settings"/>);
+/// <see cref="MethodRegistry.Validate"/> checks those.
 /// </summary>
 public sealed record MethodOptions
 {
-    public static readonly IReadOnlyList<string> Methods = ["lora", "dora", "qlora", "prompt", "prefix", "ia3", "adapter", "selective", "full"];
+    public static IReadOnlyList<string> Methods => MethodRegistry.Names;
 
     public string Method { get; init; } = "lora";
 
@@ -46,15 +48,11 @@ public sealed record MethodOptions
     public bool LmHead { get; init; }
     public IReadOnlyList<string> Patterns { get; init; } = [];
 
-    [JsonIgnore] public bool IsLoraFamily => Method is "lora" or "dora" or "qlora";
+    [JsonIgnore] public bool IsLoraFamily => MethodRegistry.Find(Method) is LoraFamilyMethodSpec;
 
+    /// <summary>Fails with the first of the method's errors that need no model (<see cref="MethodRegistry.Validate"/> lists them all).</summary>
     public void Validate()
     {
-        if (!Methods.Contains(Method))
-            throw new PeftConfigException($"method must be one of {string.Join(", ", Methods)}, got '{Method}'.");
-        if (IsLoraFamily && QuantType is not ("nf4" or "fp4"))
-            throw new PeftConfigException($"quant_type must be nf4 or fp4, got '{QuantType}'.");
-        if (Method is "prompt" or "prefix" && NumVirtualTokens <= 0)
-            throw new PeftConfigException($"num_virtual_tokens must be positive, got {NumVirtualTokens}.");
+        foreach (var error in MethodRegistry.Validate(this, null)) throw new PeftConfigException(error.Message);
     }
 }

@@ -31,10 +31,10 @@ public sealed record PrefixTuningConfig : PromptLearningConfig
         PrefixProjection = f.Bool("prefix_projection", false);
     }
 
-    public override void Validate()
+    public override IEnumerable<(string Field, string Message)> Problems()
     {
-        base.Validate();
-        if (EncoderHiddenSize is <= 0) throw new PeftConfigException($"encoder_hidden_size must be positive, got {EncoderHiddenSize}.");
+        foreach (var problem in base.Problems()) yield return problem;
+        if (EncoderHiddenSize is <= 0) yield return ("encoder_hidden_size", $"encoder_hidden_size must be positive, got {EncoderHiddenSize}.");
     }
 
     /// <summary>Width of one virtual token's row in the prefix table (keys and values of every layer), once resolved.</summary>

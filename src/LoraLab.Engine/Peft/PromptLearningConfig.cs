@@ -41,15 +41,26 @@ public abstract record PromptLearningConfig
     /// <summary>PROMPT_TUNING or PREFIX_TUNING.</summary>
     public abstract string PeftType { get; }
 
-    /// <summary>Checks what training needs (the initialisation settings included).</summary>
-    public virtual void Validate() => ValidateShape();
+    /// <summary>Checks what training needs (the initialisation settings included): fails with the first of <see cref="Problems"/>.</summary>
+    public void Validate()
+    {
+        foreach (var (_, message) in Problems()) throw new PeftConfigException(message);
+    }
+
+    /// <summary>Every rule of training this config breaks, each with the snake_case field it is about.</summary>
+    public virtual IEnumerable<(string Field, string Message)> Problems() => ShapeProblems();
 
     /// <summary>Checks what loading a trained adapter needs: its initialisation settings no longer matter.</summary>
     internal void ValidateShape()
     {
-        if (NumVirtualTokens <= 0) throw new PeftConfigException($"num_virtual_tokens must be a positive integer, got {NumVirtualTokens}.");
+        foreach (var (_, message) in ShapeProblems()) throw new PeftConfigException(message);
+    }
+
+    IEnumerable<(string Field, string Message)> ShapeProblems()
+    {
+        if (NumVirtualTokens <= 0) yield return ("num_virtual_tokens", $"num_virtual_tokens must be a positive integer, got {NumVirtualTokens}.");
         if (NumTransformerSubmodules != 1)
-            throw new PeftConfigException($"num_transformer_submodules must be 1 for a causal LM, got {NumTransformerSubmodules} (2 is for encoder-decoder models).");
+            yield return ("num_transformer_submodules", $"num_transformer_submodules must be 1 for a causal LM, got {NumTransformerSubmodules} (2 is for encoder-decoder models).");
     }
 
     /// <summary>A model-shaped field: the model's value when unset, otherwise it must equal the model's value.</summary>

@@ -31,15 +31,15 @@ public sealed record PromptTuningConfig : PromptLearningConfig
         TokenizerNameOrPath = f.OptionalString("tokenizer_name_or_path");
     }
 
-    public override void Validate()
+    public override IEnumerable<(string Field, string Message)> Problems()
     {
-        base.Validate();
+        foreach (var problem in base.Problems()) yield return problem;
         if (PromptTuningInit is not (Random or Text))
-            throw new PeftConfigException($"prompt_tuning_init must be {Random} or {Text}, got '{PromptTuningInit}'.");
+            yield return ("prompt_tuning_init", $"prompt_tuning_init must be {Random} or {Text}, got '{PromptTuningInit}'.");
         if (PromptTuningInit == Text && string.IsNullOrEmpty(PromptTuningInitText))
-            throw new PeftConfigException($"prompt_tuning_init = {Text} needs prompt_tuning_init_text.");
+            yield return ("prompt_tuning_init_text", $"prompt_tuning_init = {Text} needs prompt_tuning_init_text.");
         if (PromptTuningInit == Text && string.IsNullOrEmpty(TokenizerNameOrPath))
-            throw new PeftConfigException($"prompt_tuning_init = {Text} needs tokenizer_name_or_path (PEFT refuses the config without it).");
+            yield return ("tokenizer_name_or_path", $"prompt_tuning_init = {Text} needs tokenizer_name_or_path (PEFT refuses the config without it).");
     }
 
     /// <summary>This config with the model-shaped fields filled in from <paramref name="model"/>, or an error naming the field that does not fit.</summary>

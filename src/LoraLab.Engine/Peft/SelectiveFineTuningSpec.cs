@@ -25,17 +25,31 @@ public sealed record SelectiveFineTuningSpec
 
     public static SelectiveFineTuningSpec Everything { get; } = new() { Full = true };
 
+    /// <summary>Fails with the first of <see cref="Problems"/>.</summary>
     public void Validate(ModelConfig model)
     {
-        if (LastBlocks < 0 || LastBlocks > model.NumHiddenLayers)
-            throw new PeftConfigException($"last_blocks must be between 0 and the model's {model.NumHiddenLayers} blocks, got {LastBlocks}.");
+        foreach (var (_, message) in Problems(model)) throw new PeftConfigException(message);
+    }
+
+    /// <summary>
+    /// Every rule this spec breaks, each with the snake_case field it is about ("selection" for an empty one);
+    /// <paramref name="model"/>, when known, bounds last_blocks.
+    /// </summary>
+    public IEnumerable<(string Field, string Message)> Problems(ModelConfig? model)
+    {
+        if (LastBlocks < 0 || (model is not null && LastBlocks > model.NumHiddenLayers))
+            yield return ("last_blocks", model is null
+                ? $"last_blocks must be 0 or more, got {LastBlocks}."
+                : $"last_blocks must be between 0 and the model's {model.NumHiddenLayers} blocks, got {LastBlocks}.");
         foreach (string pattern in Patterns)
         {
+            string? problem = null;
             try { _ = new Regex(pattern); }
-            catch (ArgumentException e) { throw new PeftConfigException($"patterns: '{pattern}' is not a valid regular expression: {e.Message}"); }
+            catch (ArgumentException e) { problem = $"patterns: '{pattern}' is not a valid regular expression: {e.Message}"; }
+            if (problem is not null) yield return ("patterns", problem);
         }
         if (!Full && LastBlocks == 0 && !Biases && !Norms && !Embeddings && !LmHead && Patterns.Count == 0)
-            throw new PeftConfigException("The selection is empty: choose full, last_blocks, biases, norms, embeddings, lm_head or patterns.");
+            yield return ("selection", "The selection is empty: choose full, last_blocks, biases, norms, embeddings, lm_head or patterns.");
     }
 
     /// <summary>The parameters this spec trains on <paramref name="lm"/>, under their Hugging Face names, in model order.</summary>

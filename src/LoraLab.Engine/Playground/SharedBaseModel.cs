@@ -40,11 +40,10 @@ public sealed class SharedBaseModel : IDisposable
         if (string.IsNullOrWhiteSpace(name) || name.Contains('.'))
             throw new ArgumentException($"Adapter name '{name}' must be non-empty and without dots (it names a module).", nameof(name));
         if (adapters.ContainsKey(name)) throw new ArgumentException($"An adapter named '{name}' is already loaded.", nameof(name));
-        string peftType = AdapterFolder.PeftType(adapterDirectory);
-        var column = peftType switch
+        var column = AdapterPlacements.Of(adapterDirectory) switch
         {
-            "LORA" when !LoraConfig.Load(adapterDirectory).IsPissa => LoadRouted(name, adapterDirectory),
-            "PROMPT_TUNING" or "PREFIX_TUNING" => new LoadedColumn(AdapterPlacement.SoftPrompt, AdapterFiles.Load(Base.Network, adapterDirectory), null),
+            AdapterPlacement.Routed => LoadRouted(name, adapterDirectory),
+            AdapterPlacement.SoftPrompt => new LoadedColumn(AdapterPlacement.SoftPrompt, AdapterFiles.Load(Base.Network, adapterDirectory), null),
             _ => new LoadedColumn(AdapterPlacement.OwnCopy, null, LanguageModel.Open(Base.Directory, device, adapterDirectory)),
         };
         adapters[name] = column;

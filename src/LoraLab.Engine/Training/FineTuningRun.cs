@@ -4,6 +4,7 @@ using LoraLab.Engine.Data;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Tokenization;
 
 namespace LoraLab.Engine.Training;
@@ -31,7 +32,7 @@ public static class FineTuningRun
         request.Method.Validate();
         request.Training.Validate();
         request.Data.Validate();
-        if (request.Method.Method is "full" or "selective" && request.Training.Precision != ComputePrecision.Float32)
+        if (MethodRegistry.Find(request.Method.Method) is { TrainsBaseWeights: true } && request.Training.Precision != ComputePrecision.Float32)
             throw new TrainingConfigException($"precision {request.Training.Precision.ToString().ToLowerInvariant()} keeps the base weights in half precision, but {request.Method.Method} fine-tuning trains them: use float32.");
         var tokenizer = TokenizerLoader.Load(request.ModelDirectory);
         var template = ChatTemplate.Detect(request.ModelDirectory) ?? ChatTemplate.FromName(request.Data.ChatTemplate);

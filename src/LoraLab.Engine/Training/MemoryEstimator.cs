@@ -1,9 +1,10 @@
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Methods;
 
 namespace LoraLab.Engine.Training;
 
-/// <param name="MethodKind">lora, dora…: DoRA keeps one more tensor per adapted layer; other kinds are counted as LoRA.</param>
+/// <param name="MethodKind">lora, dora…: a method that keeps its adapted layers' outputs (DoRA) costs one more tensor per adapted layer; other kinds are counted as LoRA.</param>
 /// <param name="TrainableParameters">What the method trains (<c>PeftMethod.Count</c>); float32, with float32 gradients and AdamW's two moments.</param>
 /// <param name="BaseWeightBits">Bits per base weight in memory: 32 float32, 16 bf16/fp16, 4 for 4-bit quantisation.</param>
 /// <param name="Precision">The dtype activations are computed in.</param>
@@ -51,18 +52,9 @@ public static class MemoryEstimator
     /// <summary>The estimate for a run as the user configures it: trainable count from the config, the base's storage from the method.</summary>
     public static MemoryEstimate Estimate(ModelConfig model, MethodOptions method, TrainingOptions training, int sequenceLength)
     {
-        double computeBits = training.Precision.Bytes() * 8;
-        double baseBits = computeBits;
-        if (method.Method == "qlora")
-        {
-            // The blocks' linear weights hold NF4 codes (4 bits) and double-quantized scales (8 bits per 64 weights,
-            // 32 per 256 scales); embeddings, norms and lm_head stay in the compute dtype.
-            const double quantizedBits = 4 + 8.0 / 64 + 32.0 / (64 * 256);
-            long quantized = ParameterLayout.Linears(model).Where(l => l.Path != "lm_head").Sum(l => l.InFeatures * l.OutFeatures);
-            long total = model.ParameterCount();
-            baseBits = (quantized * quantizedBits + (total - quantized) * computeBits) / total;
-        }
-        return Estimate(new MemoryEstimateInput(model, method.Method, TrainableParameterCount.Of(model, method), baseBits, training.Precision,
+        var spec = MethodRegistry.Get(method.Method);
+        double baseBits = spec.BaseWeightBits(model, training.Precision.Bytes() * 8);
+        return Estimate(new MemoryEstimateInput(model, method.Method, spec.TrainableParameters(model, method), baseBits, training.Precision,
             training.BatchSize, sequenceLength, training.GradientCheckpointing));
     }
 
@@ -81,7 +73,7 @@ public static class MemoryEstimator
             ? 2 * heads + 2 * kv + (long)(c.NumAttentionHeads * EagerAttention.CausalScoresPerQuery(input.SequenceLength))
             : 5 * heads;
         double block = 2 * D * 4 + (2 * D + attention + 4 * I) * bytes;
-        if (input.MethodKind == "dora") block += (D + heads + 2 * kv + 2 * I + D) * bytes;
+        if (MethodRegistry.Find(input.MethodKind) is { KeepsAdaptedOutputs: true }) block += (D + heads + 2 * kv + 2 * I + D) * bytes;
         double loss = 2 * V * bytes;
         double perToken = input.GradientCheckpointing ? L * D * bytes + Math.Max(block, loss) : L * block + loss;
         long activations = (long)(tokens * perToken);

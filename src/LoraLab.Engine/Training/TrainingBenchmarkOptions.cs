@@ -1,6 +1,7 @@
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Methods;
 using static System.FormattableString;
 
 namespace LoraLab.Engine.Training;
@@ -32,7 +33,7 @@ public sealed record TrainingBenchmarkOptions
         if (Steps <= 0) throw new ArgumentException(Invariant($"steps must be positive, got {Steps}."));
         if (WarmupSteps < 0) throw new ArgumentException(Invariant($"warmup_steps must be zero or more, got {WarmupSteps}."));
         if (Precision == ComputePrecision.Fp16) throw new ArgumentException("compute_precision fp16 is not benchmarked on the CPU; use float32 or bf16.");
-        if (Method.Method is "full" or "selective" && Precision != ComputePrecision.Float32)
+        if (MethodRegistry.Find(Method.Method) is { TrainsBaseWeights: true } && Precision != ComputePrecision.Float32)
             throw new ArgumentException($"{Method.Method} fine-tuning trains the base weights, which stay float32: benchmark it in float32.");
         Method.Validate();
     }

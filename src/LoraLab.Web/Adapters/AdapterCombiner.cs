@@ -74,10 +74,10 @@ public sealed class AdapterCombiner(AdapterStore adapters, ModelRegistry models,
         foreach (var (adapter, _) in sources)
         {
             var config = AdapterConfigFile.Read(adapter.Folder);
-            if (config is not { IsLora: true })
-                return Invalid("sources", $"'{adapter.Name}' is a {adapter.Method} adapter; only LoRA adapters combine.");
-            if (config.UseDora)
+            if (config is { UseDora: true, IsLora: true })
                 return Invalid("sources", $"'{adapter.Name}' is a DoRA adapter; DoRA's normalised updates cannot be combined as weighted sums.");
+            if (config is not { Spec.Combines: true })
+                return Invalid("sources", $"'{adapter.Name}' is a {adapter.Method} adapter; only LoRA adapters combine.");
         }
         return null;
     }

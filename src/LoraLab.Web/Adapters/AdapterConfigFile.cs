@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Files;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Methods;
 
 namespace LoraLab.Web.Adapters;
 
@@ -14,17 +15,11 @@ public sealed record AdapterConfigFile(string PeftType, bool UseDora, int? Rank,
     /// <summary>LoRA and DoRA: the adapters with low-rank factors, which merge, combine and have a rank spectrum.</summary>
     public bool IsLora => PeftType == "LORA";
 
-    /// <summary>The studio's method name (as a run's method) for this kind of adapter.</summary>
-    public string Method => PeftType switch
-    {
-        "LORA" => UseDora ? "dora" : "lora",
-        Ia3Config.PeftType => "ia3",
-        "PROMPT_TUNING" => "prompt",
-        "PREFIX_TUNING" => "prefix",
-        BottleneckConfig.PeftType => "adapter",
-        SelectiveFineTuningSpec.PeftType => "selective",
-        _ => PeftType.ToLowerInvariant(),
-    };
+    /// <summary>The method whose adapters look like this one (a QLoRA adapter reads as LoRA), or null for a kind the engine does not read.</summary>
+    public MethodSpec? Spec => MethodRegistry.OfAdapter(Json);
+
+    /// <summary>The studio's method name (as a run's method) for this kind of adapter; a kind no method reads keeps its peft_type, lowercased.</summary>
+    public string Method => Spec?.Name ?? PeftType.ToLowerInvariant();
 
     /// <summary>The config of the adapter in <paramref name="folder"/>, or null when it has no readable adapter_config.json.</summary>
     public static AdapterConfigFile? Read(string folder)

@@ -33,7 +33,7 @@ public sealed partial class AdapterMerger(
         if (!caller.CanChange(adapter.Owner))
             return Failure.Forbidden("The adapter is not yours",
                 $"Adapter {adapterId} ('{adapter.Name}') belongs to '{adapter.OwnerName}'; only they and admins can merge it into a new base model.");
-        if (AdapterConfigFile.Read(adapter.Folder) is not { IsLora: true })
+        if (AdapterConfigFile.Read(adapter.Folder) is not { Spec.Merges: true })
             return new Failure(FailureKind.Invalid, "Only LoRA adapters merge",
                 $"Adapter {adapterId} ('{adapter.Name}') is a {adapter.Method} adapter; only LoRA and DoRA adapters fold into the base weights.");
         string name = string.IsNullOrWhiteSpace(modelName) ? DefaultName(adapter) : modelName.Trim();

@@ -48,7 +48,7 @@ public static class AdaptersApi
     {
         if (await adapters.FindAsync(adapterId, cancellation) is not { } adapter) return ApiProblems.NotFound("Adapter", adapterId);
         if (!Directory.Exists(adapter.Folder))
-            return TypedResults.Problem($"The folder of adapter {adapterId} ('{adapter.Name}') is missing: {adapter.Folder}.",
+            return TypedResults.Problem($"The folder of adapter {adapterId} ('{adapter.Name}') is missing from the server's data folder; an admin can see where on its page.",
                 statusCode: StatusCodes.Status404NotFound, title: "Adapter files not found");
         var zip = await AdapterStore.OpenZipAsync(adapter, cancellation);
         await audit.RecordAsync(caller, AuditAction.AdapterDownloaded, AdapterStore.Subject(adapter.Id, adapter.Name), cancellation);

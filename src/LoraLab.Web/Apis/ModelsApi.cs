@@ -41,7 +41,7 @@ public static class ModelsApi
     {
         if (await models.FindAsync(modelId, cancellation) is not { } model) return ApiProblems.NotFound("Model", modelId);
         if (!Directory.Exists(model.Folder))
-            return TypedResults.Problem($"The folder of model {modelId} ('{model.Name}') is missing: {model.Folder}.",
+            return TypedResults.Problem($"The folder of model {modelId} ('{model.Name}') is missing from the server; an admin can see where on its page.",
                 statusCode: StatusCodes.Status404NotFound, title: "Model files not found");
         return TypedResults.File(await FolderZip.OpenAsync(model.Folder, cancellation), "application/zip", $"{model.Name}.zip");
     }

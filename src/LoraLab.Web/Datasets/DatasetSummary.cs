@@ -1,16 +1,18 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace LoraLab.Web.Datasets;
 
 /// <summary>
 /// A dataset as lists show it; counts, validation report and statistics are null until it is validated.
 /// <paramref name="Owner"/> is the owner's user id; <paramref name="Shared"/> datasets are readable by everyone.
+/// <paramref name="FilePath"/> is where the server keeps the file: the pages use it, the API never sends it.
 /// </summary>
 public sealed record DatasetSummary(
     int Id,
     string Name,
     string Format,
-    string FilePath,
+    [property: JsonIgnore] string FilePath,
     long SizeBytes,
     int? RecordCount,
     int? TrainRecordCount,

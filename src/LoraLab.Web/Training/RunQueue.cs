@@ -1,3 +1,4 @@
+using LoraLab.Engine.Peft.Methods;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
 using LoraLab.Web.Accounts;
@@ -357,9 +358,9 @@ public sealed class RunQueue(
             errors["datasetId"] = [$"The file of dataset {datasetId} ('{dataset.Name}') is missing: {dataset.FilePath}."];
 
         if (string.IsNullOrWhiteSpace(request.Method))
-            errors["method"] = [$"A run needs a method: one of {string.Join(", ", RunMethods.All)}."];
-        else if (!RunMethods.All.Contains(request.Method))
-            errors["method"] = [$"Unknown method '{request.Method}': use one of {string.Join(", ", RunMethods.All)}."];
+            errors["method"] = [$"A run needs a method: one of {string.Join(", ", MethodRegistry.Names)}."];
+        else if (!MethodRegistry.Names.Contains(request.Method))
+            errors["method"] = [$"Unknown method '{request.Method}': use one of {string.Join(", ", MethodRegistry.Names)}."];
         else
             foreach (var error in SettingErrors(request.Configuration, request.Method, model))
                 errors[error.Key] = [error.Message];

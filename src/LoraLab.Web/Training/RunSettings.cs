@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Training;
 
 namespace LoraLab.Web.Training;
@@ -16,9 +17,10 @@ public sealed record SettingError(string Section, string Field, string Message)
 
 /// <summary>
 /// A run's settings as the engine's option records, and the one place they are checked: the new-run page and
-/// <c>POST /api/runs</c> both ask <see cref="Check"/>. The method's, the trainer's and the data's rules are the engine's
-/// own (the PEFT configs, TrainingOptions, DataOptions): each rule's message starts with the snake_case field it is
-/// about, which is how its field is found. The rules here cover settings that depend on one another or on the model.
+/// <c>POST /api/runs</c> both ask <see cref="Check"/>. The method's rules are its spec's validator, which names each
+/// field; the trainer's and the data's are the engine's own (TrainingOptions, DataOptions), whose messages start with
+/// the snake_case field they are about, which is how their field is found. The rules here cover settings that depend
+/// on one another or on the model.
 /// </summary>
 public sealed record RunSettings(MethodOptions Method, TrainingOptions Training, DataOptions Data)
 {
@@ -87,8 +89,7 @@ public sealed record RunSettings(MethodOptions Method, TrainingOptions Training,
     public IReadOnlyList<SettingError> Check(ModelConfig? model)
     {
         var errors = new List<SettingError>();
-        CheckEach<MethodOptions, PeftConfigException>(errors, "method", MethodFields, Method,
-            o => { if (model is null) o.Validate(); else TrainableParameterCount.Of(model, o); });
+        errors.AddRange(MethodRegistry.Validate(Method, model).Select(e => new SettingError("method", e.Field, e.Message)));
         CheckEach<TrainingOptions, TrainingConfigException>(errors, "training", TrainingFields, Training, o => o.Validate());
         CheckEach<DataOptions, TrainingConfigException>(errors, "data", DataFields, Data, o => o.Validate());
         bool Has(string field) => errors.Any(e => e.Field == field);
@@ -97,7 +98,7 @@ public sealed record RunSettings(MethodOptions Method, TrainingOptions Training,
         if (Data.ValidationFraction == 0 && Training.EvalSteps is not null && !Has("eval_steps"))
             errors.Add(new SettingError("training", "eval_steps", "Evaluation needs held-out records: set the share held out above 0, or clear this."));
         // The trainer keeps a half-precision base in that dtype, which methods that train the base weights cannot use.
-        if (Method.Method is "full" or "selective" && Training.Precision != ComputePrecision.Float32)
+        if (MethodRegistry.Find(Method.Method) is { TrainsBaseWeights: true } && Training.Precision != ComputePrecision.Float32)
             errors.Add(new SettingError("training", "compute_precision", $"{Method.Method} fine-tuning trains the base weights, which must then be float32."));
         return errors;
     }
@@ -131,21 +132,6 @@ public sealed record RunSettings(MethodOptions Method, TrainingOptions Training,
             }
         }
     }
-
-    static readonly MethodOptions MethodDefaults = new();
-
-    static readonly (string Field, Func<MethodOptions, MethodOptions> Reset)[] MethodFields =
-    [
-        ("r", o => o with { R = MethodDefaults.R }),
-        ("lora_alpha", o => o with { LoraAlpha = MethodDefaults.LoraAlpha }),
-        ("lora_dropout", o => o with { LoraDropout = MethodDefaults.LoraDropout }),
-        ("target_modules", o => o with { TargetModules = MethodDefaults.TargetModules }),
-        ("num_virtual_tokens", o => o with { NumVirtualTokens = MethodDefaults.NumVirtualTokens }),
-        ("encoder_hidden_size", o => o with { EncoderHiddenSize = null }),
-        ("bottleneck_size", o => o with { BottleneckSize = MethodDefaults.BottleneckSize }),
-        ("last_blocks", o => o with { LastBlocks = 0 }),
-        ("patterns", o => o with { Patterns = [] }),
-    ];
 
     static readonly TrainingOptions TrainingDefaults = new();
 

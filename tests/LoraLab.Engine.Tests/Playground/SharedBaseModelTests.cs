@@ -38,6 +38,8 @@ public sealed class SharedBaseModelTests : IDisposable
         SaveLora("dora", new LoraConfig { R = 2, LoraAlpha = 4, UseDora = true, TargetModules = [LoraConfig.AllLinear] }, seed: 3);
         SaveWith("ia3", lm => new Ia3Method(Ia3Config.For(lm.Config.Family)), p => p.uniform_(0.2, 2.0, new Generator(4)));
         SaveWith("prompt", _ => new PromptTuningMethod(new PromptTuningConfig { NumVirtualTokens = 3 }, seed: 5), _ => { });
+        SaveWith("pissa", _ => new LoraMethod(new LoraConfig { R = 2, LoraAlpha = 2, InitLoraWeights = "pissa", TargetModules = ["q_proj"] }, seed: 6),
+            p => p.add_(0.1));
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);
@@ -71,6 +73,18 @@ public sealed class SharedBaseModelTests : IDisposable
     {
         foreach (var _ in run.Steps()) { }
         return run.Results;
+    }
+
+    [Fact]
+    public void Each_adapter_is_placed_as_its_config_alone_says_so_the_playground_can_tell_before_loading()
+    {
+        using var shared = SharedBaseModel.Open(model, ComputeDevice.Cpu);
+        string[] names = ["lora", "dora", "ia3", "prompt", "pissa"];
+
+        var loaded = names.Select(n => shared.Load(n, Adapter(n))).ToArray();
+
+        Assert.Equal(names.Select(n => AdapterPlacements.Of(Adapter(n))), loaded);
+        Assert.Equal(AdapterPlacement.OwnCopy, shared.PlacementOf("pissa"));
     }
 
     [Fact]

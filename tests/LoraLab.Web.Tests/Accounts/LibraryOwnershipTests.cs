@@ -101,7 +101,7 @@ public sealed class LibraryOwnershipTests : IClassFixture<TeamStudio>, IDisposab
         var model = (await merged.Content.ReadFromJsonAsync<ModelSummary>(TestJson.Options))!;
         Assert.Equal(dora.UserId, model.Owner);
         Assert.Equal([$"adapter {adapter.Id} 'doras' into model {model.Id} 'doras-merge'"], (await AuditOfAsync(dora, AuditAction.AdapterMerged)).Select(e => e.Subject));
-        long modelBytes = Directory.EnumerateFiles(model.Folder).Sum(f => new FileInfo(f).Length);
+        long modelBytes = Directory.EnumerateFiles(await _studio.Factory.ModelFolderAsync(model.Id)).Sum(f => new FileInfo(f).Length);
         Assert.Equal(adapter.SizeBytes + modelBytes, (await _studio.Service<UserAdministration>().FindAsync(dora.UserId))!.StorageBytes);
     }
 

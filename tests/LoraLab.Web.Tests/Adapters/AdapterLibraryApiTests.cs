@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Export.Gguf;
 using LoraLab.Engine.Models;
@@ -48,11 +50,29 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
         return await _http.PostAsync("/api/adapters/import", form);
     }
 
+    /// <summary>The adapter a response holds, with the folder the server keeps it in (which the API does not send).</summary>
+    async Task<AdapterSummary> ReadAdapterAsync(HttpResponseMessage response)
+    {
+        var json = (await response.Content.ReadFromJsonAsync<JsonObject>(TestJson.Options))!;
+        Assert.False(json.ContainsKey("folder"), "the API sends no server path");
+        var adapter = json.Deserialize<AdapterSummary>(TestJson.Options)!;
+        return adapter with { Folder = await _app.AdapterFolderAsync(adapter.Id) };
+    }
+
+    /// <summary>The model a response holds, with the folder the server keeps it in (which the API does not send).</summary>
+    async Task<ModelSummary> ReadModelAsync(HttpResponseMessage response)
+    {
+        var json = (await response.Content.ReadFromJsonAsync<JsonObject>(TestJson.Options))!;
+        Assert.False(json.ContainsKey("folder"), "the API sends no server path");
+        var model = json.Deserialize<ModelSummary>(TestJson.Options)!;
+        return model with { Folder = await _app.ModelFolderAsync(model.Id) };
+    }
+
     async Task<AdapterSummary> ImportAsync(LoraConfig config, string name, long seed)
     {
         var response = await UploadAsync(TestAdapters.Zip(TestAdapters.WriteLora(_tiny, Scratch(name), config, seed)), $"{name}.zip");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<AdapterSummary>(TestJson.Options))!;
+        return await ReadAdapterAsync(response);
     }
 
     [Theory]
@@ -65,7 +85,7 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
         var response = await UploadAsync(TestAdapters.Zip(folder, inFolder), "qv.zip");
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var adapter = (await response.Content.ReadFromJsonAsync<AdapterSummary>(TestJson.Options))!;
+        var adapter = await ReadAdapterAsync(response);
         Assert.Equal(("qv", "tiny", "lora", 2, (int?)null, "imported from qv.zip"), (adapter.Name, adapter.BaseModelName, adapter.Method, adapter.Rank!.Value, adapter.RunId, adapter.Origin));
         Assert.Equal("""["q_proj","v_proj"]""", adapter.TargetModules!.ToJsonString());
         Assert.Equal(Path.Combine(_data.Path, "adapters", $"adapter-{adapter.Id}"), adapter.Folder);
@@ -102,7 +122,7 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
         var response = await UploadAsync(TestAdapters.Zip(folder), clientName);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var adapter = (await response.Content.ReadFromJsonAsync<AdapterSummary>(TestJson.Options))!;
+        var adapter = await ReadAdapterAsync(response);
         Assert.Equal((named, $"imported from {named}.zip"), (adapter.Name, adapter.Origin));
         Assert.Equal(Path.Combine(_data.Path, "adapters", $"adapter-{adapter.Id}"), adapter.Folder);
     }
@@ -171,7 +191,7 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
         var response = await _http.PostAsJsonAsync("/api/adapters/import-folder", new { folder }, TestJson.Options);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var adapter = (await response.Content.ReadFromJsonAsync<AdapterSummary>(TestJson.Options))!;
+        var adapter = await ReadAdapterAsync(response);
         Assert.Equal(("qv", $"imported from {folder}"), (adapter.Name, adapter.Origin));
         Assert.NotEqual(folder, adapter.Folder);
         await _http.DeleteAsync($"/api/adapters/{adapter.Id}");
@@ -189,7 +209,7 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
         var response = await _http.PostAsJsonAsync($"/api/adapters/{adapter.Id}/merge", new { name = "tiny-qvd" }, TestJson.Options);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var model = (await response.Content.ReadFromJsonAsync<ModelSummary>(TestJson.Options))!;
+        var model = await ReadModelAsync(response);
         Assert.Equal(("tiny-qvd", Path.Combine(_data.ModelsFolder, "tiny-qvd")), (model.Name, model.Folder));
         Assert.True(File.Exists(Path.Combine(model.Folder, "tokenizer.json")));
         long[] ids = [3, 17, 42, 5, 99, 1];
@@ -211,7 +231,7 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
     {
         var adapter = await ImportAsync(QV, "qv", seed: 4);
         var merged = await _http.PostAsync($"/api/adapters/{adapter.Id}/merge", null);
-        var model = (await merged.Content.ReadFromJsonAsync<ModelSummary>(TestJson.Options))!;
+        var model = await ReadModelAsync(merged);
 
         var download = await _http.GetAsync($"/api/models/{model.Id}/download");
 
@@ -291,7 +311,7 @@ public sealed class AdapterLibraryApiTests : IAsyncLifetime
             new AdapterCombination([new(a.Id, 0.7), new(b.Id, -1.3)], "mix", "cat"), TestJson.Options);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var mix = (await response.Content.ReadFromJsonAsync<AdapterSummary>(TestJson.Options))!;
+        var mix = await ReadAdapterAsync(response);
         Assert.Equal(("mix", 5, "0.7 × a − 1.3 × b (cat)", a.BaseModelId), (mix.Name, mix.Rank!.Value, mix.Origin, mix.BaseModelId));
         var (ua, ub, combined) = (TestAdapters.Updates(a.Folder), TestAdapters.Updates(b.Folder), TestAdapters.Updates(mix.Folder));
         Assert.Equal(ua.Keys.Union(ub.Keys).Order(), combined.Keys.Order());

@@ -40,8 +40,9 @@ public sealed class DatasetUploadTests : IAsyncLifetime
         }
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var dataset = (await response.Content.ReadFromJsonAsync<DatasetSummary>(TestJson.Options))!;
-        Assert.Equal(Path.Combine(DatasetsFolder, $"{dataset.Id}-{storedName}"), dataset.FilePath);
-        Assert.Equal([dataset.FilePath], Directory.EnumerateFileSystemEntries(DatasetsFolder));
+        string file = await _app.DatasetFileAsync(dataset.Id);
+        Assert.Equal(Path.Combine(DatasetsFolder, $"{dataset.Id}-{storedName}"), file);
+        Assert.Equal([file], Directory.EnumerateFileSystemEntries(DatasetsFolder));
         Assert.False(File.Exists(Path.Combine(_data.Path, "escaped.jsonl")) || File.Exists(Path.Combine(Path.GetTempPath(), "escaped.jsonl")));
     }
 

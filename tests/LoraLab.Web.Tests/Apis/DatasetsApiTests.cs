@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using System.Net.Http.Json;
 using LoraLab.Web.Datasets;
@@ -27,23 +28,26 @@ public sealed class DatasetsApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var dataset = (await response.Content.ReadFromJsonAsync<DatasetSummary>(TestJson.Options))!;
+        string file = await _app.DatasetFileAsync(dataset.Id);
         Assert.Equal($"/api/datasets/{dataset.Id}", response.Headers.Location!.OriginalString);
-        Assert.Equal(Path.Combine(_data.Path, "datasets", $"{dataset.Id}-chat.jsonl"), dataset.FilePath);
-        Assert.Equal(StudioClient.ChatJsonl, await File.ReadAllTextAsync(dataset.FilePath));
+        Assert.Equal(Path.Combine(_data.Path, "datasets", $"{dataset.Id}-chat.jsonl"), file);
+        Assert.Equal(StudioClient.ChatJsonl, await File.ReadAllTextAsync(file));
         Assert.Equal(("Greetings", "jsonl", (long)StudioClient.ChatJsonl.Length), (dataset.Name, dataset.Format, dataset.SizeBytes));
-        var listed = await _studio.Http.GetFromJsonAsync<List<DatasetSummary>>("/api/datasets", TestJson.Options);
-        Assert.Equal(dataset.Id, Assert.Single(listed!).Id);
+        var listed = await _studio.Http.GetFromJsonAsync<JsonArray>("/api/datasets", TestJson.Options);
+        Assert.Equal(dataset.Id, Assert.Single(listed!)!["id"]!.GetValue<int>());
+        Assert.False(listed[0]!.AsObject().ContainsKey("filePath"), "the API sends no server path");
     }
 
     [Fact]
     public async Task Deleting_a_dataset_deletes_its_file()
     {
         var dataset = await _studio.UploadDatasetAsync("table.csv", "prompt,completion\nhi,hello\n");
+        string file = await _app.DatasetFileAsync(dataset.Id);
 
         var response = await _studio.Http.DeleteAsync($"/api/datasets/{dataset.Id}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.False(File.Exists(dataset.FilePath));
+        Assert.False(File.Exists(file));
         Assert.Empty((await _studio.Http.GetFromJsonAsync<List<DatasetSummary>>("/api/datasets", TestJson.Options))!);
     }
 
@@ -58,7 +62,7 @@ public sealed class DatasetsApiTests : IAsyncLifetime
 
         Assert.Equal("The dataset is in use", problem.Title);
         Assert.Contains($"run(s) {run.Id}", problem.Detail);
-        Assert.True(File.Exists(dataset.FilePath));
+        Assert.True(File.Exists(await _app.DatasetFileAsync(dataset.Id)));
     }
 
     [Theory]

@@ -91,7 +91,7 @@ public sealed class ModelDownloadsApiTests(HubStudio studio) : IClassFixture<Hub
         var models = await _api.Http.GetFromJsonAsync<List<ModelSummary>>("/api/models", TestJson.Options);
         var model = models!.Single(m => m.Id == done.ModelId);
         Assert.Equal(("llama-a", ModelSource.Hub, "LlamaForCausalLM", null), (model.Name, model.Source, model.Architecture, model.Error));
-        Assert.Equal(Path.Combine(studio.Data.ModelsFolder, "llama-a"), model.Folder);
+        Assert.Equal(Path.Combine(studio.Data.ModelsFolder, "llama-a"), await studio.Factory.ModelFolderAsync(model.Id));
         Assert.Equal(done.BytesTotal, done.BytesDone);
         Assert.False(Directory.Exists(Staging("llama-a")));
     }

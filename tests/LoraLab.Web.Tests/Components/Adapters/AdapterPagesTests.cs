@@ -72,6 +72,23 @@ public sealed class AdapterPagesTests : AdapterLibraryContext
     }
 
     [Fact]
+    public async Task Only_admins_see_where_the_server_keeps_an_adapter()
+    {
+        string tiny = await AddTinyModelAsync();
+        var adapter = await ImportAsync(tiny, "qv", QV);
+
+        var asAdmin = Render<AdapterPage>(p => p.Add(a => a.AdapterId, adapter.Id));
+        asAdmin.WaitForElement("#adapter-config");
+        SignInAs(new LoraLab.Web.Accounts.Caller("member-id", "member", IsAdmin: false));
+        var asMember = Render<AdapterPage>(p => p.Add(a => a.AdapterId, adapter.Id));
+        asMember.WaitForElement("#adapter-config");
+
+        Assert.Contains(adapter.Folder, asAdmin.Find("#adapter-folder").TextContent);
+        Assert.Empty(asMember.FindAll("#adapter-folder"));
+        Assert.DoesNotContain(adapter.Folder, asMember.Markup);
+    }
+
+    [Fact]
     public async Task Exporting_to_gguf_from_the_adapter_page_offers_the_zip_and_a_dora_adapter_has_no_adapter_file_choice()
     {
         string tiny = await AddTinyModelAsync();

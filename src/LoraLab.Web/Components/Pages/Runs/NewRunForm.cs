@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Training;
 using LoraLab.Web.Training;
 
@@ -29,13 +30,10 @@ public sealed class NewRunForm
     public void SetMethod(string method, ModelConfig? model)
     {
         Method = method;
-        MethodOptions = new MethodOptions
+        MethodOptions = MethodRegistry.Get(method).DefaultsFor(model) with
         {
-            Method = method,
             // LoRA's default, all-linear, spelled out as the picker shows it.
             TargetModules = model is null ? [LoraConfig.AllLinear] : TargetableModules(model),
-            // An empty selection trains nothing: start from the last two blocks.
-            LastBlocks = method == "selective" ? Math.Min(2, model?.NumHiddenLayers ?? 2) : 0,
         };
         Training = Training with { LearningRate = MethodChoices.Of(method).LearningRate };
     }
@@ -64,20 +62,6 @@ public sealed class NewRunForm
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    /// <summary>The MethodOptions fields each method reads; the others keep their defaults and are left out of the stored configuration.</summary>
-    static readonly IReadOnlyDictionary<string, string[]> FieldsOfMethod = new Dictionary<string, string[]>
-    {
-        ["lora"] = ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "init_lora_weights"],
-        ["dora"] = ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "init_lora_weights"],
-        ["qlora"] = ["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "init_lora_weights", "quant_type", "double_quant"],
-        ["prompt"] = ["num_virtual_tokens", "prompt_init_text"],
-        ["prefix"] = ["num_virtual_tokens", "prefix_projection", "encoder_hidden_size"],
-        ["ia3"] = [],
-        ["adapter"] = ["bottleneck_size", "non_linearity", "placement"],
-        ["selective"] = ["last_blocks", "biases", "norms", "embeddings", "lm_head", "patterns"],
-        ["full"] = [],
-    };
-
     /// <summary>
     /// The run's configuration as stored and handed to the executor: the method's options (the fields the method reads)
     /// and the trainer's and data options in snake_case, as FineTuningRun describes a run. Comparing runs then shows only
@@ -94,7 +78,8 @@ public sealed class NewRunForm
     {
         var all = JsonSerializer.SerializeToNode(MethodOptions, SnakeCase)!.AsObject();
         var kept = new JsonObject { ["method"] = Method };
-        foreach (string field in FieldsOfMethod[Method]) kept[field] = all[field]?.DeepClone();
+        // The fields the method reads; the others keep their defaults and are left out of the stored configuration.
+        foreach (string field in MethodRegistry.Get(Method).Settings) kept[field] = all[field]?.DeepClone();
         return kept;
     }
 

@@ -5,16 +5,34 @@ using LoraLab.Web.Playground;
 
 namespace LoraLab.Web.Tests.Components.Pages.Playground;
 
-public sealed class ColumnPickerTests : MudBlazorContext
+/// <summary>Adapters whose folders hold only the adapter_config.json PEFT writes for their kind, which is all the picker reads.</summary>
+public sealed class ColumnPickerTests : MudBlazorContext, IClassFixture<TempDataFolder>
 {
-    static AdapterSummary Adapter(int id, string name, string method) =>
-        new(id, name, null, 1, "demo", method, 8, null, $"/adapters/{id}", 0, DateTime.UtcNow, null, "local", "local");
+    readonly string root;
+    readonly AdapterSummary[] adapters;
 
-    static readonly AdapterSummary[] Adapters = [Adapter(7, "extract-name", "lora"), Adapter(9, "pirate", "dora"), Adapter(11, "soft", "prompt")];
+    public ColumnPickerTests(TempDataFolder data)
+    {
+        root = data.Path;
+        adapters =
+        [
+            Adapter(7, "extract-name", "lora", """{"peft_type": "LORA", "r": 8, "target_modules": ["q_proj", "v_proj"]}"""),
+            Adapter(9, "pirate", "dora", """{"peft_type": "LORA", "r": 8, "use_dora": true, "target_modules": ["q_proj", "v_proj"]}"""),
+            Adapter(11, "soft", "prompt", """{"peft_type": "PROMPT_TUNING", "num_virtual_tokens": 4}"""),
+            Adapter(13, "principal", "lora", """{"peft_type": "LORA", "r": 8, "init_lora_weights": "pissa", "target_modules": ["q_proj", "v_proj"]}"""),
+        ];
+    }
+
+    AdapterSummary Adapter(int id, string name, string method, string config)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(root, id.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+        File.WriteAllText(Path.Combine(folder, "adapter_config.json"), config);
+        return new(id, name, null, 1, "demo", method, 8, null, folder, 0, DateTime.UtcNow, null, "local", "local");
+    }
 
     IRenderedComponent<ColumnPicker> RenderPicker(IReadOnlyList<PlaygroundColumn> columns, Action<IReadOnlyList<PlaygroundColumn>> changed, int max = 6) =>
         Render<ColumnPicker>(p => p
-            .Add(c => c.Adapters, Adapters)
+            .Add(c => c.Adapters, adapters)
             .Add(c => c.Columns, columns)
             .Add(c => c.Max, max)
             .Add(c => c.ColumnsChanged, changed));
@@ -63,5 +81,13 @@ public sealed class ColumnPickerTests : MudBlazorContext
         Assert.DoesNotContain("own batch", picker.Find("#add-adapter-9").TextContent);
         Assert.Contains("prompt · own batch", picker.Find("#add-adapter-11").TextContent);
         Assert.NotNull(picker.Find("#no-columns"));
+    }
+
+    [Fact]
+    public void A_pissa_initialised_lora_adapter_answers_in_a_batch_of_its_own_as_the_engine_runs_it()
+    {
+        var picker = RenderPicker([], _ => { });
+
+        Assert.Contains("lora · own batch", picker.Find("#add-adapter-13").TextContent);
     }
 }
