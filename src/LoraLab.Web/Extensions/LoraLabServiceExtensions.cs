@@ -10,6 +10,7 @@ using LoraLab.Web.Hubs;
 using LoraLab.Web.Models;
 using LoraLab.Web.Evaluations;
 using LoraLab.Web.Playground;
+using LoraLab.Web.Slurm;
 using LoraLab.Web.Storage;
 using LoraLab.Web.Training;
 using Microsoft.Data.Sqlite;
@@ -84,17 +85,31 @@ public static class LoraLabServiceExtensions
         return services;
     }
 
-    /// <summary>The run queue, the training workers, the notifier and its SignalR relay. The run executor is registered by the engine side.</summary>
+    /// <summary>The run queue, the training workers, the notifier and its SignalR relay. The executor is the engine's in-process one, or Slurm's (LoraLab:Executor).</summary>
     public static IServiceCollection AddTraining(this IServiceCollection services)
     {
         services.AddSingleton<TrainingNotifier>();
         services.AddSingleton<RunQueue>();
         services.AddSingleton<RunReader>();
-        services.AddSingleton<IRunExecutor, EngineRunExecutor>();
+        services.AddSingleton<EngineRunExecutor>();
+        services.AddSlurmExecutor();
+        services.AddSingleton<IRunExecutor>(sp => sp.GetRequiredService<IOptions<LoraLabOptions>>().Value.Executor == "slurm"
+            ? sp.GetRequiredService<SlurmRunExecutor>()
+            : sp.GetRequiredService<EngineRunExecutor>());
         services.AddHostedService<TrainingService>();
         services.AddSingleton<TrainingHubSubscriptions>();
         services.AddHostedService<TrainingHubRelay>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    /// <summary>Runs as Slurm jobs (LoraLab:Executor = slurm): the settings, their start-up check (before any run is taken), the client and the executor.</summary>
+    public static IServiceCollection AddSlurmExecutor(this IServiceCollection services)
+    {
+        services.AddOptions<SlurmOptions>().BindConfiguration(SlurmOptions.Section);
+        services.AddSingleton(new SlurmClient());
+        services.AddSingleton<SlurmRunExecutor>();
+        services.AddHostedService<SlurmStartupCheck>();
         return services;
     }
 

@@ -120,6 +120,11 @@ public sealed class TrainingService(
                     ? (RunStatus.Interrupted, "The studio shut down during this run; resume it to continue from its last checkpoint.")
                     : (RunStatus.Cancelled, null);
             }
+            catch (RunInterruptedException e)
+            {
+                logger.LogWarning("Run {RunId} was interrupted: {Reason}", request.RunId, e.Message);
+                (status, error) = (RunStatus.Interrupted, e.Message);
+            }
             catch (Exception e)
             {
                 logger.LogError(e, "Run {RunId} failed.", request.RunId);

@@ -1,0 +1,50 @@
+using LoraLab.Web.Slurm;
+
+namespace LoraLab.Web.Tests.Slurm;
+
+/// <summary>
+/// The real Slurm cluster the integration tests submit to: the one-node cluster .ci/slurm-up starts (found through
+/// SLURM_CONF, or its default state folder), or whatever cluster this machine's Slurm commands reach.
+/// </summary>
+public static class SlurmCluster
+{
+    const string SlurmUpDefault = "/tmp/loralab-slurm/slurm.conf";
+
+    static SlurmCluster()
+    {
+        if (Environment.GetEnvironmentVariable("SLURM_CONF") is null && File.Exists(SlurmUpDefault))
+            Environment.SetEnvironmentVariable("SLURM_CONF", SlurmUpDefault);
+    }
+
+    public static bool HasSinfo =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(folder => File.Exists(Path.Combine(folder, "sinfo")));
+
+    public static SlurmClient Client { get; } = new();
+
+    /// <summary>The built loralab command line (the CLI is built with the tests), as LoraLab:Slurm:Command.</summary>
+    public static string LoralabCommand
+    {
+        get
+        {
+            // tests/LoraLab.Web.Tests/bin/{Configuration}/{tfm}/ → src/LoraLab.Cli/bin/{Configuration}/{tfm}/loralab.dll
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            string root = Path.GetFullPath(Path.Combine(output.FullName, "..", "..", "..", "..", ".."));
+            string cli = Path.Combine(root, "src", "LoraLab.Cli", "bin", output.Parent!.Name, output.Name, "loralab.dll");
+            if (!File.Exists(cli)) throw new FileNotFoundException($"The loralab CLI is not built at {cli}.");
+            return $"dotnet {SlurmJobScript.Quote(cli)}";
+        }
+    }
+
+    /// <summary>The node of the one-node cluster.</summary>
+    public static async Task<string> NodeAsync() => (await Client.PartitionsAsync()).First().NodeList;
+}
+
+/// <summary>A test against the real cluster; skipped, saying why, only where the Slurm commands are not installed.</summary>
+public sealed class SlurmFactAttribute : FactAttribute
+{
+    public SlurmFactAttribute()
+    {
+        if (!SlurmCluster.HasSinfo)
+            Skip = "Slurm is not installed here (no sinfo on the PATH); .ci/run installs it and starts a one-node cluster with .ci/slurm-up.";
+    }
+}

@@ -1,0 +1,59 @@
+using LoraLab.Web.Data.Entities;
+using LoraLab.Web.Slurm;
+
+namespace LoraLab.Web.Tests.Slurm;
+
+/// <summary>Runs queued through the API with LoraLab:Executor = slurm train as jobs of the real one-node cluster.</summary>
+public sealed class SlurmExecutorTests : IDisposable
+{
+    readonly TempDataFolder _data = new();
+
+    [SlurmFact]
+    public async Task A_queued_run_trains_as_a_Slurm_job_with_its_metrics_recorded()
+    {
+        using var studio = new SlurmStudio(_data);
+        var run = await studio.QueueRunAsync("on slurm", steps: 4);
+
+        var done = await studio.WaitForStatusAsync(run.Id, RunStatus.Completed);
+
+        Assert.NotNull(done.Run.SlurmJobId);
+        Assert.Equal(await SlurmCluster.NodeAsync(), done.Run.SlurmNode);
+        var job = await SlurmCluster.Client.JobAsync(done.Run.SlurmJobId!);
+        Assert.Equal("COMPLETED", job?.State);
+        var metrics = await studio.Client.MetricsAsync(run.Id);
+        Assert.Equal([1, 2, 3, 4], metrics.Where(m => m.Kind == MetricKind.Train).Select(m => m.Step));
+        Assert.Equal([2, 4], metrics.Where(m => m.Kind == MetricKind.Eval).Select(m => m.Step));
+        Assert.Equal([2, 4], done.Checkpoints.Select(c => c.Step));
+        Assert.NotNull(done.AdapterId);
+        Assert.True(File.Exists(Path.Combine(_data.Path, "adapters", $"run-{run.Id}", "adapter_config.json")));
+        Assert.NotNull(done.Run.EvalLoss);
+        Assert.Contains(await studio.LogAsync(run.Id), line => line.Contains($"Slurm job {done.Run.SlurmJobId} runs on {done.Run.SlurmNode}."));
+    }
+
+    [SlurmFact]
+    public async Task Cancelling_a_run_cancels_its_Slurm_job()
+    {
+        using var studio = new SlurmStudio(_data);
+        var run = await studio.QueueRunAsync("cancel me", steps: 400);
+        var training = await studio.WaitForAsync(run.Id, r => r.Run.SlurmNode is not null, "running on a node");
+
+        await studio.Client.PostAsync($"/api/runs/{run.Id}/cancel", System.Net.HttpStatusCode.Accepted);
+        await studio.WaitForStatusAsync(run.Id, RunStatus.Cancelled, seconds: 90);
+
+        var job = await SlurmCluster.Client.JobAsync(training.Run.SlurmJobId!);
+        Assert.Equal("CANCELLED", job?.State);
+        Assert.Contains(await studio.LogAsync(run.Id), line => line == $"Cancelled Slurm job {training.Run.SlurmJobId} (scancel).");
+    }
+
+    [SlurmFact]
+    public async Task A_partition_unknown_to_sinfo_stops_the_studio_at_start_up_saying_so()
+    {
+        using var studio = new SlurmStudio(_data, ("LoraLab:Slurm:Partition", "nope"));
+
+        var error = Assert.ThrowsAny<Exception>(() => studio.Client);
+
+        Assert.Contains("LoraLab:Slurm:Partition 'nope' is unknown to sinfo, which lists debug.", error.ToString());
+    }
+
+    public void Dispose() => _data.Dispose();
+}
