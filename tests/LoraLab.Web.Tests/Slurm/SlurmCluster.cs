@@ -35,6 +35,27 @@ public static class SlurmCluster
         }
     }
 
+    /// <summary>Marks a node down as an administrator would (scontrol update ... state=down), failing the jobs on it.</summary>
+    public static async Task MarkNodeDownAsync(string node)
+    {
+        using var scontrol = System.Diagnostics.Process.Start("scontrol", ["update", $"nodename={node}", "state=down", "reason=loralab test"])!;
+        await scontrol.WaitForExitAsync();
+        Assert.Equal(0, scontrol.ExitCode);
+    }
+
+    /// <summary>Returns a node to service and waits until it is idle; the cluster returns a responding node by itself (ReturnToService=2).</summary>
+    public static async Task ResumeNodeAsync(string node)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await Client.PartitionsAsync()).All(p => p.NodeState is not ("idle" or "mix" or "alloc")))
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"The node {node} did not return to service.");
+            using var scontrol = System.Diagnostics.Process.Start("scontrol", ["update", $"nodename={node}", "state=resume"])!;
+            await scontrol.WaitForExitAsync();
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>The node of the one-node cluster.</summary>
     public static async Task<string> NodeAsync() => (await Client.PartitionsAsync()).First().NodeList;
 }

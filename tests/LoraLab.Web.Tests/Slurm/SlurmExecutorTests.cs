@@ -1,5 +1,6 @@
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Slurm;
+using LoraLab.Web.Training;
 
 namespace LoraLab.Web.Tests.Slurm;
 
@@ -43,6 +44,34 @@ public sealed class SlurmExecutorTests : IDisposable
         var job = await SlurmCluster.Client.JobAsync(training.Run.SlurmJobId!);
         Assert.Equal("CANCELLED", job?.State);
         Assert.Contains(await studio.LogAsync(run.Id), line => line == $"Cancelled Slurm job {training.Run.SlurmJobId} (scancel).");
+    }
+
+    [SlurmFact]
+    public async Task A_run_whose_node_goes_down_is_interrupted_and_resumes_from_its_last_checkpoint()
+    {
+        using var studio = new SlurmStudio(_data);
+        var run = await studio.QueueRunAsync("node failure", steps: 400);
+        var training = await studio.WaitForAsync(run.Id, r => r.Checkpoints.Count > 0, "past its first checkpoint");
+        string node = training.Run.SlurmNode!;
+
+        RunDetails interrupted;
+        try
+        {
+            await SlurmCluster.MarkNodeDownAsync(node);
+            interrupted = await studio.WaitForStatusAsync(run.Id, RunStatus.Interrupted, seconds: 90);
+        }
+        finally
+        {
+            await SlurmCluster.ResumeNodeAsync(node);
+        }
+
+        Assert.Equal($"Slurm job {training.Run.SlurmJobId} ended NODE_FAIL on {node}; resume the run to continue from its last checkpoint.", interrupted.Run.ErrorMessage);
+        int lastCheckpoint = interrupted.Checkpoints.Max(c => c.Step);
+        await studio.Client.PostAsync($"/api/runs/{run.Id}/resume", System.Net.HttpStatusCode.OK);
+        var resumed = await studio.WaitForAsync(run.Id, r => r.Run.SlurmJobId != training.Run.SlurmJobId && r.Run.SlurmNode is not null, "resumed as a new job");
+        Assert.Contains(await studio.LogAsync(run.Id), line => line == $"Submitted as Slurm job {resumed.Run.SlurmJobId}, resuming from the checkpoint of step {lastCheckpoint}.");
+        await studio.Client.PostAsync($"/api/runs/{run.Id}/cancel", System.Net.HttpStatusCode.Accepted);
+        await studio.WaitForStatusAsync(run.Id, RunStatus.Cancelled, seconds: 90);
     }
 
     [SlurmFact]

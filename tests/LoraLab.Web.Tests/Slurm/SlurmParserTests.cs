@@ -17,6 +17,18 @@ public sealed class SlurmParserTests
 
     const string CancelledWhileRunning = "JobId=3 JobName=long UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=4294901757 Nice=0 Account=(null) QOS=(null) JobState=CANCELLED Reason=None Dependency=(null) Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15 RunTime=00:00:04 TimeLimit=UNLIMITED TimeMin=N/A SubmitTime=2026-12-07T01:42:02 EligibleTime=2026-12-07T01:42:02 AccrueTime=2026-12-07T01:42:02 StartTime=2026-12-07T01:42:06 EndTime=2026-12-07T01:42:10 Deadline=N/A SuspendTime=None SecsPreSuspend=0 LastSchedEval=2026-12-07T01:42:06 Scheduler=Main Partition=debug AllocNode:Sid=localhost:4482 ReqNodeList=(null) ExcNodeList=(null) NodeList=vm BatchHost=vm NumNodes=1 NumCPUs=2 NumTasks=1 CPUs/Task=2 ReqB:S:C:T=0:0:*:* TRES=cpu=2,node=1,billing=2 Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=* MinCPUsNode=2 MinMemoryNode=0 MinTmpDiskNode=0 Features=(null) DelayBoot=00:00:00 OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null) Command=/tmp/sl/long.sh WorkDir=/tmp/sl StdErr=/tmp/sl/slurm-3.out StdIn=/dev/null StdOut=/tmp/sl/slurm-3.out Power= ";
 
+    /// <summary>Captured after `scontrol update nodename=vm state=down reason=test` while a --no-requeue job ran on it.</summary>
+    const string NodeFailed = "JobId=11 JobName=nd UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=4294901749 Nice=0 Account=(null) QOS=(null) JobState=NODE_FAIL Reason=NodeDown Dependency=(null) Requeue=0 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15 RunTime=00:00:02 TimeLimit=365-00:00:00 TimeMin=N/A SubmitTime=2026-12-07T01:59:21 EligibleTime=2026-12-07T01:59:21 AccrueTime=2026-12-07T01:59:21 StartTime=2026-12-07T01:59:21 EndTime=2026-12-07T01:59:23 Deadline=N/A SuspendTime=None SecsPreSuspend=0 LastSchedEval=2026-12-07T01:59:21 Scheduler=Backfill Partition=debug AllocNode:Sid=localhost:4482 ReqNodeList=(null) ExcNodeList=(null) NodeList=vm BatchHost=vm NumNodes=1 NumCPUs=1 NumTasks=1 CPUs/Task=1 ReqB:S:C:T=0:0:*:* TRES=cpu=1,node=1,billing=1 Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=* MinCPUsNode=1 MinMemoryNode=0 MinTmpDiskNode=0 Features=(null) DelayBoot=00:00:00 OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null) Command=/tmp/sl/long.sh WorkDir=/tmp/sl StdErr=/tmp/sl/slurm-11.out StdIn=/dev/null StdOut=/tmp/sl/slurm-11.out Power= ";
+
+    [Fact]
+    public void A_job_on_a_node_marked_down_failed_with_the_node_named()
+    {
+        var job = SlurmJobParser.Parse(NodeFailed);
+
+        Assert.Equal(("NODE_FAIL", "NodeDown", "vm"), (job.State, job.Reason, job.Node));
+        Assert.True(job.WasInterrupted);
+    }
+
     [Fact]
     public void A_pending_job_has_its_reason_and_no_node()
     {
@@ -57,10 +69,9 @@ public sealed class SlurmParserTests
     }
 
     [Theory]
-    [InlineData("NODE_FAIL")]
     [InlineData("PREEMPTED")]
     [InlineData("TIMEOUT")]
-    public void Node_failure_preemption_and_time_limits_interrupt_a_job(string state)
+    public void Preemption_and_time_limits_interrupt_a_job(string state)
     {
         var job = SlurmJobParser.Parse(Running.Replace("JobState=RUNNING", $"JobState={state}"));
 
