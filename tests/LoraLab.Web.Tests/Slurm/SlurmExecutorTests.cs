@@ -32,6 +32,19 @@ public sealed class SlurmExecutorTests : IDisposable
     }
 
     [SlurmFact]
+    public async Task A_job_that_fails_fails_the_run_with_its_exit_code_and_the_end_of_its_log()
+    {
+        using var studio = new SlurmStudio(_data, ("LoraLab:Slurm:Command", "dotnet /nowhere/loralab.dll"));
+        var run = await studio.QueueRunAsync("broken command", steps: 4);
+
+        var failed = await studio.WaitForStatusAsync(run.Id, RunStatus.Failed);
+
+        Assert.StartsWith($"Slurm job {failed.Run.SlurmJobId} ended FAILED with exit code ", failed.Run.ErrorMessage);
+        // dotnet says so on stderr, which is the job's log.
+        Assert.EndsWith("Could not execute because the specified command or file was not found.", failed.Run.ErrorMessage);
+    }
+
+    [SlurmFact]
     public async Task Cancelling_a_run_cancels_its_Slurm_job()
     {
         using var studio = new SlurmStudio(_data);
