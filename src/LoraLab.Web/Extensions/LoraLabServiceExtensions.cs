@@ -34,7 +34,9 @@ public static class LoraLabServiceExtensions
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LoraLabOptions>>().Value;
-            return new TrainingDevices(ComputeDevice.SelectAll(options.Device), sp.GetRequiredService<IDeviceMemoryProbe>(), options.TrainingConcurrency);
+            // On Slurm the studio's slots are the jobs it keeps submitted; the cluster places them.
+            int runsPerDevice = options.Executor == "slurm" ? sp.GetRequiredService<IOptions<SlurmOptions>>().Value.MaxJobs : options.TrainingConcurrency;
+            return new TrainingDevices(ComputeDevice.SelectAll(options.Device), sp.GetRequiredService<IDeviceMemoryProbe>(), runsPerDevice);
         });
         // The first device serves the short engine jobs that are not runs (adapter import checks, merges, combinations);
         // the playground, whose model stays loaded, picks the device with the most room (TrainingDevices.Roomiest).

@@ -37,6 +37,9 @@ public sealed record SlurmOptions
     /// </summary>
     public string? SharedPath { get; init; }
 
+    /// <summary>Runs the studio keeps submitted to the cluster at once (pending or running); the queue holds the others.</summary>
+    public int MaxJobs { get; init; } = 8;
+
     /// <summary>How often the studio reads a job's state and its new events.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

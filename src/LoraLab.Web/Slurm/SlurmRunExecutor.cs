@@ -19,7 +19,7 @@ public sealed class SlurmRunExecutor(
     IOptions<SlurmOptions> options,
     DataFolder data,
     IDbContextFactory<LoraLabDbContext> dbFactory,
-    ILogger<SlurmRunExecutor> logger) : IRunExecutor
+    ILogger<SlurmRunExecutor> logger) : IClusterRunExecutor
 {
     readonly SlurmOptions _options = options.Value;
 

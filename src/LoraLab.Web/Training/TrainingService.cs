@@ -72,7 +72,8 @@ public sealed class TrainingService(
     {
         // Announced when the reason changes, not at every look (every few seconds while the run waits).
         string? before = devices.WaitingReason(request.RunId);
-        var placement = devices.TryPlace(request.RunId, request.RunName, RunConfiguration.MemoryEstimate(request));
+        long? estimate = executor is IClusterRunExecutor ? null : RunConfiguration.MemoryEstimate(request);
+        var placement = devices.TryPlace(request.RunId, request.RunName, estimate);
         if (placement.Device is null)
         {
             if (placement.Note is { } reason && reason != before)

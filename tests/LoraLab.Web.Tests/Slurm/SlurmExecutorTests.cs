@@ -32,6 +32,25 @@ public sealed class SlurmExecutorTests : IDisposable
     }
 
     [SlurmFact]
+    public async Task Queued_runs_train_as_Slurm_jobs_at_the_same_time_whatever_the_studio_machine_has()
+    {
+        using var studio = new SlurmStudio(_data);
+        var first = await studio.QueueRunAsync("first", steps: 400);
+        var second = await studio.QueueRunAsync("second", steps: 400);
+
+        // The node has two CPUs and each job asks for one.
+        var one = await studio.WaitForAsync(first.Id, r => r.Run.SlurmNode is not null, "running on a node");
+        var two = await studio.WaitForAsync(second.Id, r => r.Run.SlurmNode is not null, "running on a node");
+        Assert.Equal("RUNNING", (await SlurmCluster.Client.JobAsync(one.Run.SlurmJobId!))?.State);
+        Assert.Equal("RUNNING", (await SlurmCluster.Client.JobAsync(two.Run.SlurmJobId!))?.State);
+
+        await studio.Client.PostAsync($"/api/runs/{first.Id}/cancel", System.Net.HttpStatusCode.Accepted);
+        await studio.Client.PostAsync($"/api/runs/{second.Id}/cancel", System.Net.HttpStatusCode.Accepted);
+        await studio.WaitForStatusAsync(first.Id, RunStatus.Cancelled, seconds: 90);
+        await studio.WaitForStatusAsync(second.Id, RunStatus.Cancelled, seconds: 90);
+    }
+
+    [SlurmFact]
     public async Task A_job_that_fails_fails_the_run_with_its_exit_code_and_the_end_of_its_log()
     {
         using var studio = new SlurmStudio(_data, ("LoraLab:Slurm:Command", "dotnet /nowhere/loralab.dll"));
