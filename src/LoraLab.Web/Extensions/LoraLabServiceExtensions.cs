@@ -105,13 +105,14 @@ public static class LoraLabServiceExtensions
         return services;
     }
 
-    /// <summary>Runs as Slurm jobs (LoraLab:Executor = slurm): the settings, their start-up check (before any run is taken), the client and the executor.</summary>
+    /// <summary>Runs as Slurm jobs (LoraLab:Executor = slurm): the settings, their start-up check and the reattachment to the jobs a previous process left running (both before any run is taken), the client and the executor.</summary>
     public static IServiceCollection AddSlurmExecutor(this IServiceCollection services)
     {
         services.AddOptions<SlurmOptions>().BindConfiguration(SlurmOptions.Section);
         services.AddSingleton(new SlurmClient());
         services.AddSingleton<SlurmRunExecutor>();
         services.AddHostedService<SlurmStartupCheck>();
+        services.AddHostedService<SlurmReattach>();
         return services;
     }
 

@@ -7,9 +7,10 @@ namespace LoraLab.Web.Slurm;
 /// <summary>
 /// loralab train --json's event lines → the studio's run events, as <see cref="EngineRunExecutor"/> reports them for a
 /// local run: steps, evaluations, resumable checkpoints, and log lines for the preparation and the best adapter. The
-/// "finished" event is kept for the run's outcome.
+/// "finished" event is kept for the run's outcome. After a reattach, the events <paramref name="recorded"/> already
+/// holds are skipped.
 /// </summary>
-public sealed class SlurmEventTranslator(IProgress<RunEvent> events)
+public sealed class SlurmEventTranslator(IProgress<RunEvent> events, RecordedProgress? recorded = null)
 {
     /// <summary>The "finished" event, once loralab printed it.</summary>
     public JsonObject? Finished { get; private set; }
@@ -33,6 +34,17 @@ public sealed class SlurmEventTranslator(IProgress<RunEvent> events)
         }
         switch ((string?)e["event"])
         {
+            case "prepared" when recorded is not null:
+                break;
+            case "step" when (int)e["step"]! <= recorded?.LastStep:
+                _elapsed = (double?)e["elapsed_seconds"] ?? _elapsed;
+                break;
+            case "evaluation" when (int)e["step"]! <= recorded?.LastEvaluationStep:
+                break;
+            case "checkpoint" when (bool?)e["is_best"] == true && (int)e["step"]! <= recorded?.LastEvaluationStep:
+                break;
+            case "checkpoint" when (bool?)e["is_best"] != true && recorded?.CheckpointSteps.Contains((int)e["step"]!) == true:
+                break;
             case "prepared":
                 events.Report(new LogLine(Invariant($"{(int?)e["train_examples"]} training and {(int?)e["eval_examples"]} evaluation examples ({(int?)e["skipped_records"]} records skipped); ") +
                     Invariant($"trainable parameters {(long?)e["trainable_parameters"]:N0} of {(long?)e["total_parameters"]:N0} ({(double?)e["trainable_percent"]:F3}%); {(long?)e["total_steps"]} steps.")));

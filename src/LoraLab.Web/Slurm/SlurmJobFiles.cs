@@ -16,6 +16,12 @@ public sealed record SlurmJobFiles(string Folder)
     public string Log => Path.Combine(Folder, "job.log");
     public string ExitCode => Path.Combine(Folder, "exit_code");
 
+    /// <summary>Written when the studio stopped while following the job, which kept running: the next start reattaches to it.</summary>
+    public string Detached => Path.Combine(Folder, "studio-detached");
+
+    /// <summary>The job the studio left running when it stopped, or null.</summary>
+    public string? DetachedJobId() => File.Exists(Detached) ? File.ReadAllText(Detached).Trim() : null;
+
     /// <summary>An empty folder for a new submission: the files of an earlier execution of the run would be read as this one's.</summary>
     public void Reset()
     {

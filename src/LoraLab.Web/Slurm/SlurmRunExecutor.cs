@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Training;
 using LoraLab.Web.Data;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Storage;
 using LoraLab.Web.Training;
 using Microsoft.EntityFrameworkCore;
@@ -12,13 +13,15 @@ namespace LoraLab.Web.Slurm;
 /// <summary>
 /// Trains a run as one Slurm job: writes its resolved configuration and a batch script running <c>loralab train --json</c>
 /// into the shared folder, submits it, stores the job id with the run, and follows the job's event stream into the same
-/// recorder and notifier local runs report to, until Slurm says the job ended. Cancelling the run cancels the job.
+/// recorder and notifier local runs report to, until Slurm says the job ended. Cancelling the run cancels the job;
+/// stopping the studio leaves it running, and the next start follows it again from where the run's records end.
 /// </summary>
 public sealed class SlurmRunExecutor(
     SlurmClient slurm,
     IOptions<SlurmOptions> options,
     DataFolder data,
     IDbContextFactory<LoraLabDbContext> dbFactory,
+    IHostApplicationLifetime lifetime,
     ILogger<SlurmRunExecutor> logger) : IClusterRunExecutor
 {
     readonly SlurmOptions _options = options.Value;
@@ -29,6 +32,23 @@ public sealed class SlurmRunExecutor(
     public RunOutcome Execute(RunRequest request, IProgress<RunEvent> events, CancellationToken cancellation)
     {
         var files = SlurmJobFiles.For(_options.SharedPath ?? data.Root, request.RunId);
+        JobFollower follower;
+        if (ReattachableJob(request.RunId, files) is { } running)
+        {
+            var recorded = Recorded(request.RunId);
+            File.Delete(files.Detached);
+            logger.LogInformation("Run {RunId} follows its Slurm job {JobId} again.", request.RunId, running);
+            events.Report(new LogLine($"Reattached to Slurm job {running}; its events after step {recorded.LastStep} are recorded."));
+            follower = new JobFollower(running, files, events, recorded);
+        }
+        else follower = new JobFollower(Submit(request, files, events, cancellation), files, events, recorded: null);
+
+        var job = Follow(request, follower, cancellation);
+        return Outcome(request, follower, job);
+    }
+
+    string Submit(RunRequest request, SlurmJobFiles files, IProgress<RunEvent> events, CancellationToken cancellation)
+    {
         files.Reset();
         File.WriteAllText(files.Configuration, ResolvedConfiguration(request).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(files.Script, SlurmJobScript.Render(request, _options, files));
@@ -39,10 +59,31 @@ public sealed class SlurmRunExecutor(
         events.Report(new LogLine(request.ResumeFromCheckpointFolder is null
             ? $"Submitted as Slurm job {jobId}."
             : $"Submitted as Slurm job {jobId}, resuming from the checkpoint of step {request.ResumeFromStep}."));
+        return jobId;
+    }
 
-        var follower = new JobFollower(jobId, files, events);
-        var job = Follow(request, follower, cancellation);
-        return Outcome(request, follower, job);
+    /// <summary>
+    /// The run's job to follow again rather than submit a new one: the one the studio left running when it stopped, or
+    /// the run's job when Slurm still has it pending or running (the studio was killed without stopping).
+    /// </summary>
+    public string? ReattachableJob(int runId, SlurmJobFiles files)
+    {
+        using var db = dbFactory.CreateDbContext();
+        string? jobId = db.Runs.Where(r => r.Id == runId).Select(r => r.SlurmJobId).FirstOrDefault();
+        if (jobId is null) return null;
+        if (files.DetachedJobId() == jobId) return jobId;
+        var job = slurm.JobAsync(jobId, CancellationToken.None).GetAwaiter().GetResult();
+        return job is { IsFinished: false } ? jobId : null;
+    }
+
+    RecordedProgress Recorded(int runId)
+    {
+        using var db = dbFactory.CreateDbContext();
+        var metrics = db.RunMetrics.Where(m => m.RunId == runId);
+        int lastStep = metrics.Where(m => m.Kind == MetricKind.Train).Max(m => (int?)m.Step) ?? 0;
+        int lastEvaluation = metrics.Where(m => m.Kind == MetricKind.Eval).Max(m => (int?)m.Step) ?? 0;
+        var checkpoints = db.Checkpoints.Where(c => c.RunId == runId).Select(c => c.Step).ToHashSet();
+        return new RecordedProgress(lastStep, lastEvaluation, checkpoints);
     }
 
     /// <summary>Reads the job's events and state until it ends; a cancelled run cancels the job and waits for it to end.</summary>
@@ -50,6 +91,13 @@ public sealed class SlurmRunExecutor(
     {
         while (true)
         {
+            if (cancellation.IsCancellationRequested && lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // The job trains on without the studio, which follows it again when it starts (SlurmStartup).
+                File.WriteAllText(follower.Files.Detached, follower.JobId);
+                follower.Events.Report(new LogLine($"The studio stops; Slurm job {follower.JobId} keeps running and is followed again at the next start."));
+                throw new OperationCanceledException(cancellation);
+            }
             if (cancellation.IsCancellationRequested)
             {
                 slurm.CancelAsync(follower.JobId, CancellationToken.None).GetAwaiter().GetResult();
@@ -134,7 +182,7 @@ public sealed class SlurmRunExecutor(
     }
 
     /// <summary>One job's event stream and state changes, announced as log lines when they change.</summary>
-    sealed class JobFollower(string jobId, SlurmJobFiles files, IProgress<RunEvent> events)
+    sealed class JobFollower(string jobId, SlurmJobFiles files, IProgress<RunEvent> events, RecordedProgress? recorded)
     {
         readonly EventFileTail _tail = new(files.Events);
         string? _state, _reason, _node;
@@ -142,7 +190,7 @@ public sealed class SlurmRunExecutor(
         public string JobId => jobId;
         public SlurmJobFiles Files => files;
         public IProgress<RunEvent> Events => events;
-        public SlurmEventTranslator Translator { get; } = new(events);
+        public SlurmEventTranslator Translator { get; } = new(events, recorded);
 
         public void ReadEvents()
         {

@@ -72,5 +72,25 @@ public sealed class SlurmEventStreamTests : IDisposable
         Assert.Equal("/tmp/cfgtest/out/best", (string?)translator.Finished?["best_adapter"]);
     }
 
+    [Fact]
+    public void After_a_reattach_the_events_already_recorded_are_not_reported_again()
+    {
+        var collected = new Collected();
+        var translator = new SlurmEventTranslator(collected, new RecordedProgress(LastStep: 2, LastEvaluationStep: 2, CheckpointSteps: new HashSet<int> { 2 }));
+
+        foreach (string line in new[]
+                 {
+                     """{"event":"prepared","train_examples":8,"eval_examples":2,"trainable_parameters":1,"total_parameters":2,"trainable_percent":50,"total_steps":4,"skipped_records":0}""",
+                     """{"event":"step","step":2,"total_steps":4,"loss":3.0,"learning_rate":0.001,"grad_norm":1.0,"tokens_per_second":10,"elapsed_seconds":2.0}""",
+                     """{"event":"evaluation","step":2,"loss":2.5,"perplexity":12.2,"tokens":10,"is_best":true}""",
+                     """{"event":"checkpoint","step":2,"path":"/r/best","is_best":true}""",
+                     """{"event":"checkpoint","step":2,"path":"/r/checkpoints/step-000002","is_best":false}""",
+                     """{"event":"step","step":3,"total_steps":4,"loss":2.0,"learning_rate":0.001,"grad_norm":1.0,"tokens_per_second":10,"elapsed_seconds":3.0}""",
+                 })
+            translator.Translate(line);
+
+        Assert.Equal([new StepMetrics(3, 4, 2.0, 0.001, 1.0, 10, 3.0)], collected.Events);
+    }
+
     public void Dispose() => File.Delete(_file);
 }

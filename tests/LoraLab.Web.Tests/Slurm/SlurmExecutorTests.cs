@@ -107,6 +107,34 @@ public sealed class SlurmExecutorTests : IDisposable
     }
 
     [SlurmFact]
+    public async Task A_studio_restarted_mid_run_follows_its_job_again_losing_and_duplicating_no_metric()
+    {
+        int runId;
+        string jobId;
+        using (var first = new SlurmStudio(_data))
+        {
+            var run = await first.QueueRunAsync("restart", steps: 30, every: 10);
+            var training = await first.WaitForAsync(run.Id, r => r.Checkpoints.Count > 0, "past its first checkpoint");
+            (runId, jobId) = (run.Id, training.Run.SlurmJobId!);
+        }
+        // Stopping the studio left the job training (it may have finished since).
+        Assert.Contains((await SlurmCluster.Client.JobAsync(jobId))?.State, new[] { "RUNNING", "COMPLETED" });
+
+        using var second = new SlurmStudio(_data);
+        var done = await second.WaitForStatusAsync(runId, RunStatus.Completed);
+
+        Assert.Equal(jobId, done.Run.SlurmJobId);
+        var metrics = await second.Client.MetricsAsync(runId);
+        Assert.Equal(Enumerable.Range(1, 30), metrics.Where(m => m.Kind == MetricKind.Train).Select(m => m.Step));
+        Assert.Equal([10, 20, 30], metrics.Where(m => m.Kind == MetricKind.Eval).Select(m => m.Step));
+        Assert.Equal([10, 20, 30], done.Checkpoints.Select(c => c.Step));
+        Assert.NotNull(done.AdapterId);
+        var log = await second.LogAsync(runId);
+        Assert.Contains(log, line => line == $"The studio stops; Slurm job {jobId} keeps running and is followed again at the next start.");
+        Assert.Contains(log, line => line.StartsWith($"Reattached to Slurm job {jobId};"));
+    }
+
+    [SlurmFact]
     public async Task A_partition_unknown_to_sinfo_stops_the_studio_at_start_up_saying_so()
     {
         using var studio = new SlurmStudio(_data, ("LoraLab:Slurm:Partition", "nope"));

@@ -49,8 +49,8 @@ public sealed class SlurmStudio : WebApplicationFactory<Program>
         });
     }
 
-    /// <summary>Queues a LoRA run on the demo model and a demo task, of <paramref name="steps"/> steps with an evaluation and a checkpoint every 2.</summary>
-    public async Task<RunSummary> QueueRunAsync(string name, int steps)
+    /// <summary>Queues a LoRA run on the demo model and a demo task, of <paramref name="steps"/> steps with an evaluation and a checkpoint every <paramref name="every"/>.</summary>
+    public async Task<RunSummary> QueueRunAsync(string name, int steps, int every = 2)
     {
         var models = await Client.Http.GetFromJsonAsync<List<ModelSummary>>("/api/models", TestJson.Options);
         string records = string.Join('\n', File.ReadLines(Path.Combine(Path.GetDirectoryName(DemoAdapterFiles.DemoModel)!, "datasets", "pirate-style-train.jsonl")).Take(200));
@@ -58,7 +58,7 @@ public sealed class SlurmStudio : WebApplicationFactory<Program>
         var configuration = new JsonObject
         {
             ["method"] = new JsonObject { ["r"] = 4 },
-            ["training"] = new JsonObject { ["max_steps"] = steps, ["eval_steps"] = 2, ["save_steps"] = 2, ["learning_rate"] = 1e-3 },
+            ["training"] = new JsonObject { ["max_steps"] = steps, ["eval_steps"] = every, ["save_steps"] = every, ["learning_rate"] = 1e-3 },
             ["data"] = new JsonObject { ["validation_fraction"] = 0.05, ["max_length"] = 64 },
         };
         var response = await Client.Http.PostAsJsonAsync("/api/runs", new NewRun(name, models!.Single().Id, dataset.Id, "lora", configuration), TestJson.Options);
