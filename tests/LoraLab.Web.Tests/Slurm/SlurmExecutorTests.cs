@@ -107,6 +107,33 @@ public sealed class SlurmExecutorTests : IDisposable
     }
 
     [SlurmFact]
+    public async Task With_AutoResumeInterrupted_a_run_whose_node_goes_down_continues_as_a_new_job()
+    {
+        using var studio = new SlurmStudio(_data, ("LoraLab:AutoResumeInterrupted", "true"));
+        var run = await studio.QueueRunAsync("node failure, resumed", steps: 400);
+        var training = await studio.WaitForAsync(run.Id, r => r.Checkpoints.Count > 0, "past its first checkpoint");
+        string node = training.Run.SlurmNode!;
+
+        RunDetails resumed;
+        try
+        {
+            await SlurmCluster.MarkNodeDownAsync(node);
+            await SlurmCluster.ResumeNodeAsync(node);
+            resumed = await studio.WaitForAsync(run.Id, r => r.Run.SlurmJobId != training.Run.SlurmJobId && r.Run.SlurmNode is not null, "resumed as a new job");
+        }
+        finally
+        {
+            await SlurmCluster.ResumeNodeAsync(node);
+        }
+
+        Assert.Equal(RunStatus.Running, resumed.Run.Status);
+        Assert.Equal("NODE_FAIL", (await SlurmCluster.Client.JobAsync(training.Run.SlurmJobId!))?.State);
+        Assert.Contains(await studio.LogAsync(run.Id), line => line.StartsWith($"Submitted as Slurm job {resumed.Run.SlurmJobId}, resuming from the checkpoint of step "));
+        await studio.Client.PostAsync($"/api/runs/{run.Id}/cancel", System.Net.HttpStatusCode.Accepted);
+        await studio.WaitForStatusAsync(run.Id, RunStatus.Cancelled, seconds: 90);
+    }
+
+    [SlurmFact]
     public async Task A_studio_restarted_mid_run_follows_its_job_again_losing_and_duplicating_no_metric()
     {
         int runId;
