@@ -106,7 +106,18 @@ public sealed class SlurmRunExecutor(
                 throw new OperationCanceledException(cancellation);
             }
             follower.ReadEvents();
-            var job = slurm.JobAsync(follower.JobId, CancellationToken.None).GetAwaiter().GetResult();
+            SlurmJob? job;
+            try
+            {
+                job = slurm.JobAsync(follower.JobId, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (SlurmCommandException e)
+            {
+                // slurmctld restarting or busy: the job trains on, and its events are still followed meanwhile.
+                if (follower.NoteUnreachable(e.Message)) logger.LogWarning("Slurm job {JobId}'s state could not be read: {Error}", follower.JobId, e.Message);
+                cancellation.WaitHandle.WaitOne(_options.PollInterval);
+                continue;
+            }
             if (follower.Observe(job) is { } node) RecordJob(request.RunId, follower.JobId, node);
             if (job is null || job.IsFinished)
             {
@@ -186,6 +197,7 @@ public sealed class SlurmRunExecutor(
     {
         readonly EventFileTail _tail = new(files.Events);
         string? _state, _reason, _node;
+        bool _unreachable;
 
         public string JobId => jobId;
         public SlurmJobFiles Files => files;
@@ -197,9 +209,19 @@ public sealed class SlurmRunExecutor(
             foreach (string line in _tail.ReadNewLines()) Translator.Translate(line);
         }
 
+        /// <summary>Announces that the job's state cannot be read, once until it can again; true when announced.</summary>
+        public bool NoteUnreachable(string error)
+        {
+            if (_unreachable) return false;
+            _unreachable = true;
+            events.Report(new LogLine($"Slurm job {jobId}'s state cannot be read ({error}); the studio keeps trying."));
+            return true;
+        }
+
         /// <summary>Announces a new state or reason; returns the node when the job was first seen on one.</summary>
         public string? Observe(SlurmJob? job)
         {
+            _unreachable = false;
             if (job is null || (job.State == _state && job.Reason == _reason)) return null;
             (_state, _reason) = (job.State, job.Reason);
             string? newNode = job.Node is { } node && node != _node && !job.IsPending ? _node = node : null;

@@ -56,6 +56,27 @@ public static class SlurmCluster
         }
     }
 
+    /// <summary>
+    /// Stops the controller of the cluster .ci/slurm-up started and starts it again after <paramref name="down"/>; the
+    /// jobs go on training on the node meanwhile, and the controller recovers them from its state folder.
+    /// </summary>
+    public static async Task RestartControllerAsync(TimeSpan down)
+    {
+        string conf = Environment.GetEnvironmentVariable("SLURM_CONF") ?? throw new InvalidOperationException("SLURM_CONF is not set.");
+        string pidFile = Path.Combine(Path.GetDirectoryName(conf)!, "slurmctld.pid");
+        using (var controller = System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Trim())))
+        {
+            // SIGTERM, as systemctl stop does: the controller saves its state first.
+            using var stop = System.Diagnostics.Process.Start("kill", [controller.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            await stop.WaitForExitAsync();
+            await controller.WaitForExitAsync();
+        }
+        await Task.Delay(down);
+        using var start = System.Diagnostics.Process.Start("slurmctld", ["-f", conf])!;
+        await start.WaitForExitAsync();
+        Assert.Equal(0, start.ExitCode);
+    }
+
     /// <summary>The node of the one-node cluster.</summary>
     public static async Task<string> NodeAsync() => (await Client.PartitionsAsync()).First().NodeList;
 }

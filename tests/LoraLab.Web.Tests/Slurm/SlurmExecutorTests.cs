@@ -134,6 +134,20 @@ public sealed class SlurmExecutorTests : IDisposable
     }
 
     [SlurmFact]
+    public async Task A_run_keeps_training_while_the_Slurm_controller_restarts()
+    {
+        using var studio = new SlurmStudio(_data, ("LoraLab:Slurm:PollInterval", "00:00:00.2"));
+        var run = await studio.QueueRunAsync("controller restart", steps: 30, every: 10);
+        var training = await studio.WaitForAsync(run.Id, r => r.Run.SlurmNode is not null, "running on a node");
+
+        await SlurmCluster.RestartControllerAsync(down: TimeSpan.FromSeconds(3));
+        var done = await studio.WaitForStatusAsync(run.Id, RunStatus.Completed, seconds: 120);
+
+        Assert.Equal(training.Run.SlurmJobId, done.Run.SlurmJobId);
+        Assert.Equal(Enumerable.Range(1, 30), (await studio.Client.MetricsAsync(run.Id)).Where(m => m.Kind == MetricKind.Train).Select(m => m.Step));
+    }
+
+    [SlurmFact]
     public async Task A_studio_restarted_mid_run_follows_its_job_again_losing_and_duplicating_no_metric()
     {
         int runId;
