@@ -17,6 +17,9 @@ public static class SlurmJobScript
         return $"""
             #!/bin/bash
             # LoRA Lab run {request.RunId}: loralab's stdout is the run's JSON event stream, which the studio follows.
+            # On scancel the shell outlives loralab (a handler, unlike an ignored signal, is not inherited), so the
+            # exit code below is written once loralab has stopped writing into the run's folder.
+            trap 'true' TERM
             {options.Command} {string.Join(' ', train.Select(Quote))} > {Quote(files.Events)}
             code=$?
             echo "$code" > {Quote(files.ExitCode)}

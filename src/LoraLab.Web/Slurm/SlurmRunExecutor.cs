@@ -128,6 +128,11 @@ public sealed class SlurmRunExecutor(
         }
     }
 
+    /// <summary>
+    /// Waits until Slurm says the cancelled job ended and, when it had started, until loralab printed its last event:
+    /// Slurm reports CANCELLED as soon as it signalled the job, while loralab still stops at its next step and writes
+    /// into the run's folder, and the run must not end (and be resumed into that folder) before it is done.
+    /// </summary>
     void WaitForEnd(JobFollower follower)
     {
         var deadline = DateTime.UtcNow + CancelGrace;
@@ -136,7 +141,8 @@ public sealed class SlurmRunExecutor(
             follower.ReadEvents();
             var job = slurm.JobAsync(follower.JobId, CancellationToken.None).GetAwaiter().GetResult();
             follower.Observe(job);
-            if (job is null || job.IsFinished) return;
+            bool started = job?.Node is not null || File.Exists(follower.Files.Events);
+            if ((job is null || job.IsFinished) && (!started || follower.Translator.Finished is not null || File.Exists(follower.Files.ExitCode))) return;
             Thread.Sleep(_options.PollInterval);
         }
         logger.LogWarning("Slurm job {JobId} had not ended {Seconds} s after scancel.", follower.JobId, CancelGrace.TotalSeconds);

@@ -20,6 +20,7 @@ public sealed class SlurmJobScriptTests
                         "'--config' '/shared/slurm/run-7/run_config.json' '--out' '/data/runs/7' '--json' " +
                         "'--resume' '/data/runs/7/checkpoints/step-000002' > '/shared/slurm/run-7/events.jsonl'", script);
         Assert.Contains("echo \"$code\" > '/shared/slurm/run-7/exit_code'", script);
+        Assert.Contains("trap 'true' TERM", script);
     }
 
     [Fact]
