@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Slurm;
 using LoraLab.Web.Training;
@@ -43,6 +44,10 @@ public sealed class SlurmExecutorTests : IDisposable
         var two = await studio.WaitForAsync(second.Id, r => r.Run.SlurmNode is not null, "running on a node");
         Assert.Equal("RUNNING", (await SlurmCluster.Client.JobAsync(one.Run.SlurmJobId!))?.State);
         Assert.Equal("RUNNING", (await SlurmCluster.Client.JobAsync(two.Run.SlurmJobId!))?.State);
+        var cluster = await studio.Client.Http.GetFromJsonAsync<ClusterStatus>("/api/cluster", TestJson.Options);
+        Assert.Contains(cluster!.Partitions, p => p.Name == "debug" && p.NodeList == one.Run.SlurmNode);
+        Assert.Equal([(first.Id, one.Run.SlurmJobId, "RUNNING"), (second.Id, two.Run.SlurmJobId, "RUNNING")],
+            cluster.Jobs.Select(j => (j.RunId, (string?)j.JobId, j.State)));
 
         await studio.Client.PostAsync($"/api/runs/{first.Id}/cancel", System.Net.HttpStatusCode.Accepted);
         await studio.Client.PostAsync($"/api/runs/{second.Id}/cancel", System.Net.HttpStatusCode.Accepted);
