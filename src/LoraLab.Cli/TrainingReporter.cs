@@ -74,7 +74,7 @@ sealed class TrainingReporter(bool json) : IProgress<TrainingEvent>, IDisposable
         StepEvent s => new { @event = "step", step = s.Step, total_steps = s.TotalSteps, epoch = s.Epoch, loss = s.Loss, learning_rate = s.LearningRate, grad_norm = s.GradNorm, skipped = s.Skipped, tokens_per_second = s.TokensPerSecond, elapsed_seconds = s.Elapsed.TotalSeconds, eta_seconds = s.Eta?.TotalSeconds, resident_bytes = s.ResidentBytes },
         EvaluationEvent ev => new { @event = "evaluation", step = ev.Step, loss = ev.Loss, perplexity = ev.Perplexity, tokens = ev.Tokens, is_best = ev.IsBest },
         CheckpointEvent c => new { @event = "checkpoint", step = c.Step, path = c.Path, is_best = c.IsBest },
-        TrainingFinishedEvent f => new { @event = "finished", status = f.Result.Status.ToString().ToLowerInvariant(), steps = f.Result.Steps, final_loss = f.Result.FinalLoss, best_eval_loss = f.Result.BestEvalLoss, best_step = f.Result.BestStep, adapter = f.Result.AdapterDirectory, last_checkpoint = f.Result.LastCheckpoint, elapsed_seconds = f.Result.Elapsed.TotalSeconds },
+        TrainingFinishedEvent f => new { @event = "finished", status = f.Result.Status.ToString().ToLowerInvariant(), steps = f.Result.Steps, final_loss = f.Result.FinalLoss, best_eval_loss = f.Result.BestEvalLoss, best_step = f.Result.BestStep, adapter = f.Result.AdapterDirectory, best_adapter = f.Result.BestAdapterDirectory, input_tokens = f.Result.InputTokens, last_checkpoint = f.Result.LastCheckpoint, elapsed_seconds = f.Result.Elapsed.TotalSeconds },
         _ => new { @event = e.GetType().Name },
     };
 

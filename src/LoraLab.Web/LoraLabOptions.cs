@@ -83,6 +83,12 @@ public sealed record LoraLabOptions
     /// <summary>The largest adapter zip an import may carry, and the most its entries may unpack to.</summary>
     public long MaxAdapterUploadBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Where runs train: "local" (in the studio's process, on <see cref="Device"/>) or "slurm" (each run one job of a Slurm
+    /// cluster, with the settings of LoraLab:Slurm, see <see cref="Slurm.SlurmOptions"/>).
+    /// </summary>
+    public string Executor { get; init; } = "local";
+
     /// <summary>Records an evaluation answers when its request names no number: the first ones of the dataset that have an answer.</summary>
     public int EvaluationExamples { get; init; } = 64;
 }

@@ -27,6 +27,7 @@ app.MapDatasetsApi();
 app.MapRunsApi();
 app.MapAdaptersApi();
 app.MapDevicesApi();
+app.MapClusterApi();
 app.MapPlaygroundApi();
 app.MapEvaluationsApi();
 app.MapOpenAiApi();

@@ -52,6 +52,24 @@ public sealed class TrainCommandTests : IClassFixture<TinyModelFolder>, IDisposa
     }
 
     [Fact]
+    public void Training_again_with_the_run_config_json_it_wrote_gives_the_same_adapter()
+    {
+        string first = Path.Combine(scratch, "flags"), second = Path.Combine(scratch, "config");
+        string[] shortRun = ["train", "--model", model.Directory, "--data", data, "--method", "lora", "--r", "4", "--target-modules", "q_proj,v_proj",
+            "--batch-size", "2", "--max-steps", "5", "--learning-rate", "0.01", "--seed", "3"];
+        Assert.Equal(0, LoralabProcess.Run([.. shortRun, "--out", first]).ExitCode);
+
+        // The method, training and data flags are left at their defaults: the file's sections replace them.
+        var again = LoralabProcess.Run(["train", "--model", model.Directory, "--data", data, "--config", Path.Combine(first, "run_config.json"), "--out", second]);
+
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        var expected = AdapterWeights(Path.Combine(first, "adapter"));
+        var actual = AdapterWeights(Path.Combine(second, "adapter"));
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, weights) in expected) Assert.Equal(weights, actual[name]);
+    }
+
+    [Fact]
     public void A_run_killed_after_a_checkpoint_and_resumed_ends_with_the_same_adapter_as_an_uninterrupted_run()
     {
         string uninterrupted = Path.Combine(scratch, "whole"), killed = Path.Combine(scratch, "killed");

@@ -10,6 +10,7 @@ using LoraLab.Web.Hubs;
 using LoraLab.Web.Models;
 using LoraLab.Web.Evaluations;
 using LoraLab.Web.Playground;
+using LoraLab.Web.Slurm;
 using LoraLab.Web.Storage;
 using LoraLab.Web.Training;
 using Microsoft.Data.Sqlite;
@@ -33,7 +34,9 @@ public static class LoraLabServiceExtensions
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LoraLabOptions>>().Value;
-            return new TrainingDevices(ComputeDevice.SelectAll(options.Device), sp.GetRequiredService<IDeviceMemoryProbe>(), options.TrainingConcurrency);
+            // On Slurm the studio's slots are the jobs it keeps submitted; the cluster places them.
+            int runsPerDevice = options.Executor == "slurm" ? sp.GetRequiredService<IOptions<SlurmOptions>>().Value.MaxJobs : options.TrainingConcurrency;
+            return new TrainingDevices(ComputeDevice.SelectAll(options.Device), sp.GetRequiredService<IDeviceMemoryProbe>(), runsPerDevice);
         });
         // The first device serves the short engine jobs that are not runs (adapter import checks, merges, combinations);
         // the playground, whose model stays loaded, picks the device with the most room (TrainingDevices.Roomiest).
@@ -84,17 +87,33 @@ public static class LoraLabServiceExtensions
         return services;
     }
 
-    /// <summary>The run queue, the training workers, the notifier and its SignalR relay. The run executor is registered by the engine side.</summary>
+    /// <summary>The run queue, the training workers, the notifier and its SignalR relay. The executor is the engine's in-process one, or Slurm's (LoraLab:Executor).</summary>
     public static IServiceCollection AddTraining(this IServiceCollection services)
     {
         services.AddSingleton<TrainingNotifier>();
         services.AddSingleton<RunQueue>();
         services.AddSingleton<RunReader>();
-        services.AddSingleton<IRunExecutor, EngineRunExecutor>();
+        services.AddSingleton<EngineRunExecutor>();
+        services.AddSlurmExecutor();
+        services.AddSingleton<IRunExecutor>(sp => sp.GetRequiredService<IOptions<LoraLabOptions>>().Value.Executor == "slurm"
+            ? sp.GetRequiredService<SlurmRunExecutor>()
+            : sp.GetRequiredService<EngineRunExecutor>());
         services.AddHostedService<TrainingService>();
         services.AddSingleton<TrainingHubSubscriptions>();
         services.AddHostedService<TrainingHubRelay>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    /// <summary>Runs as Slurm jobs (LoraLab:Executor = slurm): the settings, their start-up check and the reattachment to the jobs a previous process left running (both before any run is taken), the client and the executor.</summary>
+    public static IServiceCollection AddSlurmExecutor(this IServiceCollection services)
+    {
+        services.AddOptions<SlurmOptions>().BindConfiguration(SlurmOptions.Section);
+        services.AddSingleton(new SlurmClient());
+        services.AddSingleton<SlurmRunExecutor>();
+        services.AddSingleton<ClusterStatusReader>();
+        services.AddHostedService<SlurmStartupCheck>();
+        services.AddHostedService<SlurmReattach>();
         return services;
     }
 

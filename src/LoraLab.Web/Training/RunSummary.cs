@@ -4,7 +4,8 @@ namespace LoraLab.Web.Training;
 
 /// <summary>
 /// A run as lists show it. <paramref name="Owner"/> is the id of the user who launched it; <paramref name="ResumeFromStep"/>
-/// is the checkpoint step its next execution starts from.
+/// is the checkpoint step its next execution starts from; <paramref name="SlurmJobId"/> and <paramref name="SlurmNode"/> name
+/// the Slurm job of its latest execution and its node, when it trains on a cluster.
 /// </summary>
 public sealed record RunSummary(
     int Id,
@@ -26,7 +27,9 @@ public sealed record RunSummary(
     double? TrainLoss,
     double? EvalLoss,
     double? Perplexity,
-    double? TokensPerSecond);
+    double? TokensPerSecond,
+    string? SlurmJobId = null,
+    string? SlurmNode = null);
 
 public sealed record CheckpointSummary(int Id, int Step, string Path, DateTime CreatedAt, bool IsBest);
 

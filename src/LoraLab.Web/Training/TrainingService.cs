@@ -1,9 +1,11 @@
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Devices;
 using LoraLab.Web.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LoraLab.Web.Training;
 
@@ -12,7 +14,8 @@ namespace LoraLab.Web.Training;
 /// once a device has a free slot and memory enough for it, and trains it there on a dedicated thread, since training is
 /// long CPU-bound work that must not hold a pool thread. A device's slot is freed when its run ends, whatever the
 /// executor threw: that ends the run as Failed. Cancelling a run trips its own cancellation; stopping the host trips
-/// all of them, and the runs it cut short are marked Interrupted.
+/// all of them, and the runs it cut short are marked Interrupted. A run interrupted while the studio runs (its cluster
+/// node failed) is queued again at once with LoraLab:AutoResumeInterrupted.
 /// </summary>
 public sealed class TrainingService(
     RunQueue queue,
@@ -22,6 +25,7 @@ public sealed class TrainingService(
     IDbContextFactory<LoraLabDbContext> dbFactory,
     DataFolder data,
     TimeProvider clock,
+    IOptions<LoraLabOptions> options,
     ILogger<TrainingService> logger,
     IRunExecutor? executor = null) : BackgroundService
 {
@@ -72,7 +76,8 @@ public sealed class TrainingService(
     {
         // Announced when the reason changes, not at every look (every few seconds while the run waits).
         string? before = devices.WaitingReason(request.RunId);
-        var placement = devices.TryPlace(request.RunId, request.RunName, RunConfiguration.MemoryEstimate(request));
+        long? estimate = executor is IClusterRunExecutor ? null : RunConfiguration.MemoryEstimate(request);
+        var placement = devices.TryPlace(request.RunId, request.RunName, estimate);
         if (placement.Device is null)
         {
             if (placement.Note is { } reason && reason != before)
@@ -120,6 +125,11 @@ public sealed class TrainingService(
                     ? (RunStatus.Interrupted, "The studio shut down during this run; resume it to continue from its last checkpoint.")
                     : (RunStatus.Cancelled, null);
             }
+            catch (RunInterruptedException e)
+            {
+                logger.LogWarning("Run {RunId} was interrupted: {Reason}", request.RunId, e.Message);
+                (status, error) = (RunStatus.Interrupted, e.Message);
+            }
             catch (Exception e)
             {
                 logger.LogError(e, "Run {RunId} failed.", request.RunId);
@@ -134,12 +144,22 @@ public sealed class TrainingService(
         {
             await queue.FinishAsync(lease, status, outcome, error);
             logger.LogInformation("Run {RunId} ended {Status}.", request.RunId, status);
+            // A node failure or preemption while the studio runs; the runs a shutdown interrupted are resumed at the next start.
+            if (status == RunStatus.Interrupted && !stoppingToken.IsCancellationRequested && options.Value.AutoResumeInterrupted)
+                await ResumeInterruptedAsync(request.RunId);
         }
         catch (Exception e)
         {
             // Nobody awaits a run's task but the shutdown: say here what was lost.
             logger.LogError(e, "Run {RunId} ended {Status}, but that could not be recorded; the next start marks it Interrupted.", request.RunId, status);
         }
+    }
+
+    async Task ResumeInterruptedAsync(int runId)
+    {
+        var resumed = await queue.ResumeAsync(runId, Caller.Local);
+        if (resumed.Failure is { } failure) logger.LogWarning("Run {RunId} was interrupted and could not be queued again: {Detail}", runId, failure.Detail);
+        else logger.LogInformation("Run {RunId} was interrupted and is queued again (LoraLab:AutoResumeInterrupted).", runId);
     }
 
     async Task RegisterAdapterAsync(RunRequest request, RunOutcome outcome)

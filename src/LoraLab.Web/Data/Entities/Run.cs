@@ -30,5 +30,9 @@ public sealed class Run
     public double? EvalLoss { get; set; }
     public double? Perplexity { get; set; }
     public double? TokensPerSecond { get; set; }
+    /// <summary>The Slurm job of its latest execution when the studio trains on a cluster (LoraLab:Executor = slurm); null otherwise.</summary>
+    public string? SlurmJobId { get; set; }
+    /// <summary>The node that Slurm job ran on, once it started.</summary>
+    public string? SlurmNode { get; set; }
     public List<Checkpoint> Checkpoints { get; } = [];
 }

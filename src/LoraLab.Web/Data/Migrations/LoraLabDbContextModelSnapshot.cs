@@ -507,6 +507,14 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<int?>("ResumeFromStep")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SlurmJobId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SlurmNode")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
 
