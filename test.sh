@@ -17,8 +17,22 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
+# The Slurm tests run against a real one-node cluster on this machine: .ci/slurm-up installs Debian's slurm-wlm and
+# munge and starts it (idempotent), and it is stopped when the tests end. With SLURM_CONF set, that cluster is used.
+started_slurm=""
+if [ -z "${SLURM_CONF:-}" ]; then
+  export LORALAB_SLURM_STATE="${LORALAB_SLURM_STATE:-/tmp/loralab-slurm}"
+  if SLURM_CONF="$(.ci/slurm-up)"; then
+    export SLURM_CONF
+    started_slurm=1
+  else
+    echo "test.sh: the one-node Slurm cluster could not be started; the Slurm tests will be reported as skipped." >&2
+    unset SLURM_CONF
+  fi
+fi
+
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; if [ -n "$started_slurm" ]; then .ci/slurm-down; fi' EXIT
 status=0
 # One test project at a time (-m:1): on two cores, projects that train models in parallel starve the browser tests' studio.
 dotnet test Web.sln -m:1 2>&1 | tee "$log" || status=$?
