@@ -27,9 +27,7 @@ public static class DatasetPipeline
     public static PreparedDataset Prepare(string path, ITextTokenizer tokenizer, ChatTemplate template, DatasetPipelineOptions options)
     {
         var parsed = DatasetReader.Read(path, options.Read);
-        var (trainRecords, validationRecords) = options.Validation is null
-            ? (parsed.Records, [])
-            : DatasetSplit.Split(parsed.Records, options.Validation, options.Seed);
+        var (trainRecords, validationRecords) = SplitRecords(parsed, options);
 
         var encoder = new ExampleEncoder(tokenizer, template, options.Encoding);
         var train = encoder.EncodeAll(trainRecords);
@@ -46,6 +44,10 @@ public static class DatasetPipeline
         var statistics = DatasetStatistics.Compute(kept, options.Encoding.MaxLength);
         return new PreparedDataset(Finish(train.Examples, options), Finish(validation.Examples, options), report, statistics);
     }
+
+    /// <summary>The records <see cref="Prepare"/> trains on and holds out, before they are rendered and tokenized.</summary>
+    public static (IReadOnlyList<DatasetRecord> Train, IReadOnlyList<DatasetRecord> Validation) SplitRecords(ParsedDataset parsed, DatasetPipelineOptions options) =>
+        options.Validation is null ? (parsed.Records, []) : DatasetSplit.Split(parsed.Records, options.Validation, options.Seed);
 
     static IReadOnlyList<TrainingExample> Finish(IReadOnlyList<EncodedExample> encoded, DatasetPipelineOptions options)
     {

@@ -60,11 +60,7 @@ public static class FineTuningRun
     static (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval, DatasetReport Report, DatasetStatistics Statistics)
         PrepareData(FineTuningRequest request, ITextTokenizer tokenizer, ChatTemplate template)
     {
-        var d = request.Data;
-        var read = new DatasetReadOptions(d.Format is null ? null : DatasetFormatNames.Parse(d.Format));
-        var options = new DatasetPipelineOptions(new EncodingOptions(d.MaxLength), read, d.LossOnAllTokens, d.Pack,
-            request.EvalData is null && d.ValidationFraction > 0 ? ValidationSplit.Fraction(d.ValidationFraction) : null,
-            (ulong)request.Training.Seed);
+        var options = HeldOutRecords.PipelineOptions(request.Data, request.Training.Seed, separateEvalFile: request.EvalData is not null);
         var train = DatasetPipeline.Prepare(request.TrainData, tokenizer, template, options);
         var eval = request.EvalData is null ? train.Validation
             : DatasetPipeline.Prepare(request.EvalData, tokenizer, template, options with { Validation = null }).Train;

@@ -21,8 +21,14 @@ public static class EvaluationExamples
         {
             return new Failure(FailureKind.Invalid, "The dataset cannot be used", e.Message);
         }
+        return Answered(records, max, "datasetId",
+            $"Dataset '{dataset.Name}' holds no record with an answer to compare with: an evaluation needs instructions or conversations that end in an answer.");
+    }
+
+    /// <summary>The first <paramref name="max"/> of <paramref name="records"/> that end in an answer, or the failure <paramref name="noneAnswered"/> on <paramref name="field"/>.</summary>
+    public static Result<IReadOnlyList<PromptSetExample>> Answered(IReadOnlyList<DatasetRecord> records, int max, string field, string noneAnswered)
+    {
         var examples = records.Select(PromptSetExample.FromRecord).OfType<PromptSetExample>().Where(e => !string.IsNullOrWhiteSpace(e.Reference)).Take(max).ToList();
-        return examples.Count > 0 ? examples
-            : Failure.InvalidField("datasetId", $"Dataset '{dataset.Name}' holds no record with an answer to compare with: an evaluation needs instructions or conversations that end in an answer.");
+        return examples.Count > 0 ? examples : Failure.InvalidField(field, noneAnswered);
     }
 }

@@ -9,3 +9,6 @@ public sealed record EvaluationRequest(int? AdapterId, int BaseModelId, int Data
 {
     public const int MaxExamplesLimit = 1000;
 }
+
+/// <summary>Evaluate a run's adapter on the first <paramref name="MaxExamples"/> answered records the run held out (null: the studio's <c>LoraLab:EvaluationExamples</c>).</summary>
+public sealed record RunEvaluationRequest(int? MaxExamples = null);

@@ -8,28 +8,31 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LoraLab.Web.Evaluations;
 
-/// <summary>The stored evaluations: one per adapter (or baseline) and dataset, read as leaderboards and per adapter.</summary>
+/// <summary>
+/// The stored evaluations: one per adapter (or baseline) and dataset, read as leaderboards and per adapter, and one per
+/// adapter (or baseline) on the records a run held out (<paramref name="runId"/> arguments), read on the run's page.
+/// </summary>
 public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactory, TimeProvider clock)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The baseline of <paramref name="baseModelId"/> on <paramref name="datasetId"/>, with its answers, if it was computed.</summary>
-    public async Task<(EvaluationSummary Summary, IReadOnlyList<EvaluationAnswer> Answers)?> FindBaselineAsync(int baseModelId, int datasetId, CancellationToken cancellation = default)
+    /// <summary>The baseline of <paramref name="baseModelId"/> on <paramref name="datasetId"/> (on run <paramref name="runId"/>'s held-out records), with its answers, if it was computed.</summary>
+    public async Task<(EvaluationSummary Summary, IReadOnlyList<EvaluationAnswer> Answers)?> FindBaselineAsync(int baseModelId, int datasetId, int? runId = null, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        var row = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId && e.AdapterId == null).FirstOrDefaultAsync(cancellation);
+        var row = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId && e.RunId == runId && e.AdapterId == null).FirstOrDefaultAsync(cancellation);
         return row is null ? null : (ToSummary(row), Answers(row.Evaluation));
     }
 
-    /// <summary>Stores the metrics of <paramref name="adapterId"/>'s answers, replacing its earlier evaluation on the dataset.</summary>
-    public async Task<EvaluationSummary> SaveAsync(int baseModelId, int? adapterId, int datasetId, GenerationMetrics metrics,
+    /// <summary>Stores the metrics of <paramref name="adapterId"/>'s answers, replacing its earlier evaluation on the same records.</summary>
+    public async Task<EvaluationSummary> SaveAsync(int baseModelId, int? adapterId, int datasetId, int? runId, GenerationMetrics metrics,
         IReadOnlyList<EvaluationAnswer> answers, double seconds, string owner, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        db.Evaluations.RemoveRange(db.Evaluations.Where(e => e.BaseModelId == baseModelId && e.AdapterId == adapterId && e.DatasetId == datasetId));
+        db.Evaluations.RemoveRange(db.Evaluations.Where(e => e.BaseModelId == baseModelId && e.AdapterId == adapterId && e.DatasetId == datasetId && e.RunId == runId));
         var evaluation = new Evaluation
         {
-            BaseModelId = baseModelId, AdapterId = adapterId, DatasetId = datasetId, Examples = metrics.Examples,
+            BaseModelId = baseModelId, AdapterId = adapterId, DatasetId = datasetId, RunId = runId, Examples = metrics.Examples,
             ExactMatch = metrics.ExactMatch, Contains = metrics.Contains, Rouge1 = metrics.Rouge1, Rouge2 = metrics.Rouge2, RougeL = metrics.RougeL,
             Bleu = metrics.Bleu, JsonValid = metrics.JsonValid, JsonShapeMatch = metrics.JsonShapeMatch,
             AnswersJson = JsonSerializer.Serialize(answers, Json), Seconds = seconds, CreatedAt = clock.GetUtcNow().UtcDateTime, Owner = owner,
@@ -43,11 +46,24 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
     public async Task<IReadOnlyList<EvaluationSummary>> LeaderboardAsync(int baseModelId, int datasetId, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        var rows = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId).ToListAsync(cancellation);
+        var rows = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId && e.RunId == null).ToListAsync(cancellation);
         return rows.Select(ToSummary).OrderBy(s => s.IsBaseline ? 0 : 1).ThenByDescending(s => s.ExactMatch).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>An adapter's evaluations on every dataset, newest first.</summary>
+    /// <summary>
+    /// The evaluations on the records run <paramref name="runId"/> held out: its adapter's and the baseline's on the same
+    /// records, with the adapter's answers; null when its adapter was not evaluated there.
+    /// </summary>
+    public async Task<EvaluationResult?> ForRunAsync(int runId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var rows = await Rows(db, e => e.RunId == runId).ToListAsync(cancellation);
+        var adapter = rows.FirstOrDefault(r => r.Evaluation.AdapterId is not null);
+        var baseline = rows.FirstOrDefault(r => r.Evaluation.AdapterId is null);
+        return adapter is null || baseline is null ? null : new EvaluationResult(ToSummary(adapter), ToSummary(baseline), Answers(adapter.Evaluation));
+    }
+
+    /// <summary>An adapter's evaluations on every dataset (and on its run's held-out records), newest first.</summary>
     public async Task<IReadOnlyList<EvaluationSummary>> ForAdapterAsync(int adapterId, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
@@ -69,7 +85,7 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
     {
         var e = row.Evaluation;
         return new(e.Id, e.BaseModelId, e.AdapterId, row.AdapterName ?? PlaygroundVoteStore.BaseModelColumnName, e.DatasetId, row.DatasetName, e.Examples,
-            e.ExactMatch, e.Contains, e.Rouge1, e.Rouge2, e.RougeL, e.Bleu, e.JsonValid, e.JsonShapeMatch, e.Seconds, e.CreatedAt, e.Owner);
+            e.ExactMatch, e.Contains, e.Rouge1, e.Rouge2, e.RougeL, e.Bleu, e.JsonValid, e.JsonShapeMatch, e.Seconds, e.CreatedAt, e.Owner, e.RunId);
     }
 
     static IReadOnlyList<EvaluationAnswer> Answers(Evaluation e) => JsonSerializer.Deserialize<List<EvaluationAnswer>>(e.AnswersJson, Json) ?? [];

@@ -14,14 +14,17 @@ public static class RunConfiguration
 {
     static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static MethodOptions Method(RunRequest request) => Section<MethodOptions>(request, "method") with { Method = request.MethodKind };
+    public static MethodOptions Method(RunRequest request) => Section<MethodOptions>(request.Configuration, "method") with { Method = request.MethodKind };
 
-    public static TrainingOptions Training(RunRequest request) =>
-        request.Configuration["training"] is JsonObject training
-            ? TrainingOptions.FromJson(training.ToJsonString(), $"run {request.RunId} training")
-            : new TrainingOptions();
+    public static TrainingOptions Training(RunRequest request) => Training(request.Configuration, $"run {request.RunId} training");
 
-    public static DataOptions Data(RunRequest request) => Section<DataOptions>(request, "data");
+    /// <param name="what">Names the section in the exception's message.</param>
+    public static TrainingOptions Training(JsonObject configuration, string what) =>
+        configuration["training"] is JsonObject training ? TrainingOptions.FromJson(training.ToJsonString(), what) : new TrainingOptions();
+
+    public static DataOptions Data(RunRequest request) => Data(request.Configuration);
+
+    public static DataOptions Data(JsonObject configuration) => Section<DataOptions>(configuration, "data");
 
     /// <summary>
     /// The peak memory the run needs by the engine's estimate (what the new-run page shows), from the base model's
@@ -42,8 +45,8 @@ public static class RunConfiguration
         }
     }
 
-    static T Section<T>(RunRequest request, string name) where T : new() =>
-        request.Configuration[name] is JsonObject section
+    static T Section<T>(JsonObject configuration, string name) where T : new() =>
+        configuration[name] is JsonObject section
             ? section.Deserialize<T>(SnakeCase) ?? new T()
             : new T();
 }

@@ -2,8 +2,9 @@ namespace LoraLab.Web.Data.Entities;
 
 /// <summary>
 /// Generation metrics of an adapter (or, with a null <see cref="AdapterId"/>, of its base model alone: the baseline) on
-/// the first <see cref="Examples"/> answered records of a dataset, as <c>GenerationMetrics</c> computes them. One per
-/// (adapter or baseline, dataset): evaluating again replaces it. Deleting the adapter, model or dataset deletes it.
+/// the first <see cref="Examples"/> answered records of a dataset, as <c>GenerationMetrics</c> computes them; with a
+/// <see cref="RunId"/>, on the records that run held out of its dataset for validation instead. One per (adapter or
+/// baseline, dataset, run): evaluating again replaces it. Deleting the adapter, model, dataset or run deletes it.
 /// </summary>
 public sealed class Evaluation
 {
@@ -11,6 +12,8 @@ public sealed class Evaluation
     public int BaseModelId { get; set; }
     public int? AdapterId { get; set; }
     public int DatasetId { get; set; }
+    /// <summary>The run whose held-out validation records were answered; null for the dataset's first records (the leaderboard's).</summary>
+    public int? RunId { get; set; }
     public int Examples { get; set; }
     public double ExactMatch { get; set; }
     public double Contains { get; set; }

@@ -33,7 +33,7 @@ public sealed class LeaderboardPageTests : StudioComponentContext
             NullLogger<PlaygroundModelHost>.Instance);
         Services.AddSingleton(_adapters);
         Services.AddSingleton(_evaluations);
-        Services.AddSingleton(new Evaluator(_host, DatasetStore, _adapters, _evaluations, Options.Create(new LoraLabOptions { DataPath = Data.Path })));
+        Services.AddSingleton(new Evaluator(_host, DatasetStore, _adapters, Runs, _evaluations, Options.Create(new LoraLabOptions { DataPath = Data.Path })));
     }
 
     /// <summary>The demo model, its extract-name and pirate-style adapters (read in place) and the first records of the extract-name task.</summary>
@@ -94,7 +94,7 @@ public sealed class LeaderboardPageTests : StudioComponentContext
         Assert.NotNull(empty.Find("#no-evaluations"));
         var answers = new List<EvaluationAnswer> { new("p1", "tom", "tom"), new("p2", "lucy", "ella") };
         var metrics = GenerationMetrics.Score(answers.Select(a => a.Answer).ToList(), answers.Select(a => a.Reference).ToList());
-        await _evaluations.SaveAsync(model, name, dataset, metrics, answers, 1.0, LocalUser.Id);
+        await _evaluations.SaveAsync(model, name, dataset, runId: null, metrics, answers, 1.0, LocalUser.Id);
 
         var page = Render<AdapterEvaluations>(p => p.Add(x => x.AdapterId, name).Add(x => x.BaseModelId, model));
 
@@ -102,6 +102,19 @@ public sealed class LeaderboardPageTests : StudioComponentContext
         Assert.Contains("extract-name-eval", row.TextContent);
         Assert.Equal("0.500", row.QuerySelector("td.evaluation-exact")!.TextContent);
         Assert.Equal($"leaderboard?baseModelId={model}&datasetId={dataset}", row.QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void A_run_page_offers_to_answer_the_records_the_run_held_out_or_says_it_held_out_none()
+    {
+        var none = Render<HeldOutEvaluation>(p => p.Add(x => x.RunId, 1).Add(x => x.ValidationFraction, 0));
+        var some = Render<HeldOutEvaluation>(p => p.Add(x => x.RunId, 1).Add(x => x.ValidationFraction, 0.25));
+
+        Assert.Contains("validation fraction 0", none.Find("#no-held-out").TextContent);
+        Assert.Empty(none.FindAll("#evaluate-held-out"));
+        Assert.Equal("Evaluate", some.Find("#evaluate-held-out").TextContent.Trim());
+        Assert.Contains("0.25 of the", some.Markup);
+        Assert.Empty(some.FindAll("#held-out-table"));
     }
 
     protected override void Dispose(bool disposing)
