@@ -57,7 +57,7 @@ public sealed class SlurmRunExecutor(
         File.WriteAllText(files.Configuration, ResolvedConfiguration(request).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(files.Script, SlurmJobScript.Render(request, _options, files));
 
-        string jobId = slurm.SubmitAsync(files.Script, SlurmJobScript.Arguments(request, _options, files), cancellation).GetAwaiter().GetResult();
+        string jobId = slurm.SubmitAsync(files.Script, SlurmJobScript.Arguments(request, _options, files, RunConfiguration.MemoryEstimate(request)), cancellation).GetAwaiter().GetResult();
         // A job Slurm just took is pending until its scheduler looks at it.
         Show(request.RunId, new SlurmJobChanged(jobId, Node: null, SlurmPendingReasons.None), events);
         logger.LogInformation("Run {RunId} was submitted as Slurm job {JobId}.", request.RunId, jobId);
