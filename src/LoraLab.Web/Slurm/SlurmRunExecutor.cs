@@ -39,7 +39,7 @@ public sealed class SlurmRunExecutor(
             File.Delete(files.Detached);
             logger.LogInformation("Run {RunId} follows its Slurm job {JobId} again.", request.RunId, running);
             events.Report(new LogLine($"Reattached to Slurm job {running}; its events after step {recorded.LastStep} are recorded."));
-            follower = new JobFollower(running, files, events, recorded);
+            follower = new JobFollower(running, files, events, recorded).Showing(Shown(request.RunId, running));
         }
         else
         {
@@ -79,6 +79,14 @@ public sealed class SlurmRunExecutor(
         if (files.DetachedJobId() == jobId) return jobId;
         var job = slurm.JobAsync(jobId, CancellationToken.None).GetAwaiter().GetResult();
         return job is { IsFinished: false } ? jobId : null;
+    }
+
+    /// <summary>What the run showed of its job when the studio stopped, so a job Slurm has forgotten since keeps its node.</summary>
+    SlurmJobChanged Shown(int runId, string jobId)
+    {
+        using var db = dbFactory.CreateDbContext();
+        var run = db.Runs.Where(r => r.Id == runId).Select(r => new { r.SlurmNode, r.SlurmPendingReason }).Single();
+        return new SlurmJobChanged(jobId, run.SlurmNode, run.SlurmPendingReason);
     }
 
     RecordedProgress Recorded(int runId)
@@ -257,7 +265,7 @@ public sealed class SlurmRunExecutor(
             return _shown = shown;
         }
 
-        /// <summary>What the run showed of its job when it was submitted.</summary>
+        /// <summary>What the run shows of its job now: as submitted, or as stored before the studio stopped.</summary>
         public JobFollower Showing(SlurmJobChanged shown)
         {
             _shown = shown;
