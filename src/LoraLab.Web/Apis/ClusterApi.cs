@@ -14,7 +14,7 @@ public static class ClusterApi
     }
 
     static async Task<Results<Ok<ClusterStatus>, ProblemHttpResult>> GetCluster(
-        IOptions<LoraLabOptions> options, ClusterStatusReader cluster, CancellationToken cancellation)
+        IOptions<LoraLabOptions> options, IClusterStatusReader cluster, CancellationToken cancellation)
     {
         if (options.Value.Executor != "slurm")
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No cluster",

@@ -111,7 +111,7 @@ public static class LoraLabServiceExtensions
         services.AddOptions<SlurmOptions>().BindConfiguration(SlurmOptions.Section);
         services.AddSingleton(new SlurmClient());
         services.AddSingleton<SlurmRunExecutor>();
-        services.AddSingleton<ClusterStatusReader>();
+        services.AddSingleton<IClusterStatusReader, ClusterStatusReader>();
         services.AddHostedService<SlurmStartupCheck>();
         services.AddHostedService<SlurmReattach>();
         return services;

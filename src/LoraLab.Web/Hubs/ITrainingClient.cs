@@ -10,4 +10,6 @@ public interface ITrainingClient
     Task CheckpointSaved(int runId, CheckpointSaved checkpoint);
     Task Log(int runId, LogLine line);
     Task StatusChanged(int runId, StatusChanged status);
+    /// <summary>A run's Slurm job started on a node, or waits for another reason (LoraLab:Executor = slurm).</summary>
+    Task SlurmJob(int runId, Slurm.SlurmJobChanged job);
 }

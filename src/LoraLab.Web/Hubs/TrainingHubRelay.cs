@@ -38,6 +38,7 @@ public sealed class TrainingHubRelay(
         CheckpointSaved checkpoint => clients.CheckpointSaved(update.RunId, checkpoint),
         LogLine line => clients.Log(update.RunId, line),
         StatusChanged status => clients.StatusChanged(update.RunId, status),
+        Slurm.SlurmJobChanged job => clients.SlurmJob(update.RunId, job),
         _ => Task.CompletedTask,
     };
 }

@@ -10,7 +10,13 @@ public sealed record ClusterStatus(IReadOnlyList<SlurmPartition> Partitions, IRe
 /// <summary>A run's job with Slurm's word on it now; <paramref name="State"/> is null once Slurm no longer knows the job.</summary>
 public sealed record ClusterJob(int RunId, string RunName, RunStatus RunStatus, string JobId, string? State, string? Reason, string? Node);
 
-public sealed class ClusterStatusReader(SlurmClient slurm, IDbContextFactory<LoraLabDbContext> dbFactory)
+/// <summary>Reads the cluster's status; throws <see cref="SlurmCommandException"/> when the Slurm commands fail.</summary>
+public interface IClusterStatusReader
+{
+    Task<ClusterStatus> ReadAsync(CancellationToken cancellation);
+}
+
+public sealed class ClusterStatusReader(SlurmClient slurm, IDbContextFactory<LoraLabDbContext> dbFactory) : IClusterStatusReader
 {
     public async Task<ClusterStatus> ReadAsync(CancellationToken cancellation)
     {

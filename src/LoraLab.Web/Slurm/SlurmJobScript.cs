@@ -32,7 +32,8 @@ public static class SlurmJobScript
     /// The job is not requeued by Slurm (--no-requeue): after a node failure the studio marks the run interrupted, and it
     /// resumes from its last checkpoint rather than starting over under the same job id.
     /// </summary>
-    public static IReadOnlyList<string> Arguments(RunRequest request, SlurmOptions options, SlurmJobFiles files)
+    /// <param name="estimatedBytes">The run's estimated peak memory (<see cref="RunConfiguration.MemoryEstimate"/>), for --mem.</param>
+    public static IReadOnlyList<string> Arguments(RunRequest request, SlurmOptions options, SlurmJobFiles files, long? estimatedBytes)
     {
         var arguments = new List<string>
         {
@@ -44,6 +45,7 @@ public static class SlurmJobScript
         if (options.Qos is { Length: > 0 } qos) arguments.Add($"--qos={qos}");
         if (options.Gpus > 0) arguments.Add($"--gres=gpu:{options.Gpus.ToString(CultureInfo.InvariantCulture)}");
         if (options.CpusPerTask is { } cpus) arguments.Add($"--cpus-per-task={cpus.ToString(CultureInfo.InvariantCulture)}");
+        if (SlurmMemory.Argument(options, estimatedBytes) is { } memory) arguments.Add(memory);
         if (options.TimeLimit is { Length: > 0 } time) arguments.Add($"--time={time}");
         arguments.AddRange(options.ExtraArguments);
         return arguments;

@@ -22,6 +22,12 @@ public sealed record SlurmOptions
     /// <summary>sbatch --cpus-per-task.</summary>
     public int? CpusPerTask { get; init; }
 
+    /// <summary>
+    /// sbatch --mem, passed as given ("16G", "64000"); null requests the run's estimated peak memory with headroom
+    /// (<see cref="SlurmMemory"/>). A --mem, --mem-per-cpu or --mem-per-gpu in <see cref="ExtraArguments"/> replaces both.
+    /// </summary>
+    public string? Memory { get; init; }
+
     /// <summary>sbatch --time, in Slurm's formats ("90", "4:00:00", "1-00:00:00"); null takes the partition's limit.</summary>
     public string? TimeLimit { get; init; }
 

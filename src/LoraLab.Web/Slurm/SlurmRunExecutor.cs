@@ -39,9 +39,13 @@ public sealed class SlurmRunExecutor(
             File.Delete(files.Detached);
             logger.LogInformation("Run {RunId} follows its Slurm job {JobId} again.", request.RunId, running);
             events.Report(new LogLine($"Reattached to Slurm job {running}; its events after step {recorded.LastStep} are recorded."));
-            follower = new JobFollower(running, files, events, recorded);
+            follower = new JobFollower(running, files, events, recorded).Showing(Shown(request.RunId, running));
         }
-        else follower = new JobFollower(Submit(request, files, events, cancellation), files, events, recorded: null);
+        else
+        {
+            string submitted = Submit(request, files, events, cancellation);
+            follower = new JobFollower(submitted, files, events, recorded: null).Showing(new SlurmJobChanged(submitted, Node: null, SlurmPendingReasons.None));
+        }
 
         var job = Follow(request, follower, cancellation);
         return Outcome(request, follower, job);
@@ -53,8 +57,9 @@ public sealed class SlurmRunExecutor(
         File.WriteAllText(files.Configuration, ResolvedConfiguration(request).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(files.Script, SlurmJobScript.Render(request, _options, files));
 
-        string jobId = slurm.SubmitAsync(files.Script, SlurmJobScript.Arguments(request, _options, files), cancellation).GetAwaiter().GetResult();
-        RecordJob(request.RunId, jobId, node: null);
+        string jobId = slurm.SubmitAsync(files.Script, SlurmJobScript.Arguments(request, _options, files, RunConfiguration.MemoryEstimate(request)), cancellation).GetAwaiter().GetResult();
+        // A job Slurm just took is pending until its scheduler looks at it.
+        Show(request.RunId, new SlurmJobChanged(jobId, Node: null, SlurmPendingReasons.None), events);
         logger.LogInformation("Run {RunId} was submitted as Slurm job {JobId}.", request.RunId, jobId);
         events.Report(new LogLine(request.ResumeFromCheckpointFolder is null
             ? $"Submitted as Slurm job {jobId}."
@@ -74,6 +79,14 @@ public sealed class SlurmRunExecutor(
         if (files.DetachedJobId() == jobId) return jobId;
         var job = slurm.JobAsync(jobId, CancellationToken.None).GetAwaiter().GetResult();
         return job is { IsFinished: false } ? jobId : null;
+    }
+
+    /// <summary>What the run showed of its job when the studio stopped, so a job Slurm has forgotten since keeps its node.</summary>
+    SlurmJobChanged Shown(int runId, string jobId)
+    {
+        using var db = dbFactory.CreateDbContext();
+        var run = db.Runs.Where(r => r.Id == runId).Select(r => new { r.SlurmNode, r.SlurmPendingReason }).Single();
+        return new SlurmJobChanged(jobId, run.SlurmNode, run.SlurmPendingReason);
     }
 
     RecordedProgress Recorded(int runId)
@@ -102,7 +115,7 @@ public sealed class SlurmRunExecutor(
             {
                 slurm.CancelAsync(follower.JobId, CancellationToken.None).GetAwaiter().GetResult();
                 follower.Events.Report(new LogLine($"Cancelled Slurm job {follower.JobId} (scancel)."));
-                WaitForEnd(follower);
+                WaitForEnd(request.RunId, follower);
                 throw new OperationCanceledException(cancellation);
             }
             follower.ReadEvents();
@@ -118,7 +131,7 @@ public sealed class SlurmRunExecutor(
                 cancellation.WaitHandle.WaitOne(_options.PollInterval);
                 continue;
             }
-            if (follower.Observe(job) is { } node) RecordJob(request.RunId, follower.JobId, node);
+            Observe(request.RunId, follower, job);
             if (job is null || job.IsFinished)
             {
                 follower.ReadEvents();
@@ -133,14 +146,14 @@ public sealed class SlurmRunExecutor(
     /// Slurm reports CANCELLED as soon as it signalled the job, while loralab still stops at its next step and writes
     /// into the run's folder, and the run must not end (and be resumed into that folder) before it is done.
     /// </summary>
-    void WaitForEnd(JobFollower follower)
+    void WaitForEnd(int runId, JobFollower follower)
     {
         var deadline = DateTime.UtcNow + CancelGrace;
         while (DateTime.UtcNow < deadline)
         {
             follower.ReadEvents();
             var job = slurm.JobAsync(follower.JobId, CancellationToken.None).GetAwaiter().GetResult();
-            follower.Observe(job);
+            Observe(runId, follower, job);
             bool started = job?.Node is not null || File.Exists(follower.Files.Events);
             if ((job is null || job.IsFinished) && (!started || follower.Translator.Finished is not null || File.Exists(follower.Files.ExitCode))) return;
             Thread.Sleep(_options.PollInterval);
@@ -185,10 +198,18 @@ public sealed class SlurmRunExecutor(
         request.BaseModelFolder, request.DatasetFile, EvalData: null, RunConfiguration.Method(request), RunConfiguration.Training(request),
         RunConfiguration.Data(request), request.OutputFolder, request.ResumeFromCheckpointFolder));
 
-    void RecordJob(int runId, string jobId, string? node)
+    void Observe(int runId, JobFollower follower, SlurmJob? job)
     {
-        using var db = dbFactory.CreateDbContext();
-        db.Runs.Where(r => r.Id == runId).ExecuteUpdate(s => s.SetProperty(r => r.SlurmJobId, jobId).SetProperty(r => r.SlurmNode, node));
+        if (follower.Observe(job) is { } shown) Show(runId, shown, follower.Events);
+    }
+
+    /// <summary>Stores what the run shows of its job, then announces it, so that whoever hears of it reads it back stored.</summary>
+    void Show(int runId, SlurmJobChanged shown, IProgress<RunEvent> events)
+    {
+        using (var db = dbFactory.CreateDbContext())
+            db.Runs.Where(r => r.Id == runId).ExecuteUpdate(s => s.SetProperty(r => r.SlurmJobId, shown.JobId)
+                .SetProperty(r => r.SlurmNode, shown.Node).SetProperty(r => r.SlurmPendingReason, shown.PendingReason));
+        events.Report(shown);
     }
 
     static void MoveAdapter(string from, string to)
@@ -202,7 +223,8 @@ public sealed class SlurmRunExecutor(
     sealed class JobFollower(string jobId, SlurmJobFiles files, IProgress<RunEvent> events, RecordedProgress? recorded)
     {
         readonly EventFileTail _tail = new(files.Events);
-        string? _state, _reason, _node;
+        string? _state, _reason;
+        SlurmJobChanged? _shown;
         bool _unreachable;
 
         public string JobId => jobId;
@@ -224,20 +246,30 @@ public sealed class SlurmRunExecutor(
             return true;
         }
 
-        /// <summary>Announces a new state or reason; returns the node when the job was first seen on one.</summary>
-        public string? Observe(SlurmJob? job)
+        /// <summary>Announces a new state or reason in the log; returns what the run shows of its job when that changed.</summary>
+        public SlurmJobChanged? Observe(SlurmJob? job)
         {
             _unreachable = false;
-            if (job is null || (job.State == _state && job.Reason == _reason)) return null;
-            (_state, _reason) = (job.State, job.Reason);
-            string? newNode = job.Node is { } node && node != _node && !job.IsPending ? _node = node : null;
-            events.Report(new LogLine(job switch
+            if (job is not null && (job.State != _state || job.Reason != _reason))
             {
-                { IsPending: true } => $"Slurm job {jobId} is {job.State}" + (job.Reason is null ? "." : $": {job.Reason}."),
-                { State: "RUNNING" } => $"Slurm job {jobId} runs on {job.Node}.",
-                _ => $"Slurm job {jobId} is {job.State}" + (job.Reason is null ? "." : $" ({job.Reason})."),
-            }));
-            return newNode;
+                (_state, _reason) = (job.State, job.Reason);
+                events.Report(new LogLine(job switch
+                {
+                    { IsPending: true } => $"Slurm job {jobId} is {job.State}" + (job.Reason is null ? "." : $": {job.Reason}."),
+                    { State: "RUNNING" } => $"Slurm job {jobId} runs on {job.Node}.",
+                    _ => $"Slurm job {jobId} is {job.State}" + (job.Reason is null ? "." : $" ({job.Reason})."),
+                }));
+            }
+            var shown = SlurmJobDisplay.Of(jobId, job, _shown);
+            if (shown == _shown) return null;
+            return _shown = shown;
+        }
+
+        /// <summary>What the run shows of its job now: as submitted, or as stored before the studio stopped.</summary>
+        public JobFollower Showing(SlurmJobChanged shown)
+        {
+            _shown = shown;
+            return this;
         }
     }
 }

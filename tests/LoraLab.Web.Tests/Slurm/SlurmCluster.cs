@@ -77,6 +77,23 @@ public static class SlurmCluster
         Assert.Equal(0, start.ExitCode);
     }
 
+    /// <summary>Lets a job submitted with a later begin time start now (scontrol update jobid=... starttime=now).</summary>
+    public static async Task StartNowAsync(string jobId)
+    {
+        using var scontrol = System.Diagnostics.Process.Start("scontrol", ["update", $"jobid={jobId}", "starttime=now"])!;
+        await scontrol.WaitForExitAsync();
+        Assert.Equal(0, scontrol.ExitCode);
+    }
+
+    /// <summary>One field of the job's scontrol record ("MinMemoryNode"), as Slurm prints it.</summary>
+    public static async Task<string> JobFieldAsync(string jobId, string field)
+    {
+        using var scontrol = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("scontrol", ["show", "job", "-o", jobId]) { RedirectStandardOutput = true })!;
+        string output = await scontrol.StandardOutput.ReadToEndAsync();
+        await scontrol.WaitForExitAsync();
+        return SlurmJobParser.Fields(output).GetValueOrDefault(field) ?? throw new InvalidOperationException($"scontrol shows no {field} for job {jobId}: {output}");
+    }
+
     /// <summary>The node of the one-node cluster.</summary>
     public static async Task<string> NodeAsync() => (await Client.PartitionsAsync()).First().NodeList;
 }

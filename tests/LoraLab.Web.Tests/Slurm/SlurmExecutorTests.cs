@@ -22,6 +22,10 @@ public sealed class SlurmExecutorTests : IDisposable
         Assert.Equal(await SlurmCluster.NodeAsync(), done.Run.SlurmNode);
         var job = await SlurmCluster.Client.JobAsync(done.Run.SlurmJobId!);
         Assert.Equal("COMPLETED", job?.State);
+        // The run's estimate became --mem, which the node's RealMemory holds (or the job would never have started).
+        string memory = await SlurmCluster.JobFieldAsync(done.Run.SlurmJobId!, "MinMemoryNode");
+        Assert.Matches(@"^\d+(\.\d+)?[MG]$", memory);
+        Assert.NotEqual("0", memory);
         var metrics = await studio.Client.MetricsAsync(run.Id);
         Assert.Equal([1, 2, 3, 4], metrics.Where(m => m.Kind == MetricKind.Train).Select(m => m.Step));
         Assert.Equal([2, 4], metrics.Where(m => m.Kind == MetricKind.Eval).Select(m => m.Step));
@@ -53,6 +57,26 @@ public sealed class SlurmExecutorTests : IDisposable
         await studio.Client.PostAsync($"/api/runs/{second.Id}/cancel", System.Net.HttpStatusCode.Accepted);
         await studio.WaitForStatusAsync(first.Id, RunStatus.Cancelled, seconds: 90);
         await studio.WaitForStatusAsync(second.Id, RunStatus.Cancelled, seconds: 90);
+    }
+
+    [SlurmFact]
+    public async Task A_job_Slurm_keeps_pending_shows_its_reason_until_it_starts_running()
+    {
+        using var studio = new SlurmStudio(_data, ("LoraLab:Slurm:ExtraArguments:0", "--begin=now+3600"));
+        var run = await studio.QueueRunAsync("later", steps: 400);
+
+        var pending = await studio.WaitForAsync(run.Id, r => r.Run.SlurmPendingReason == "BeginTime", "pending for its begin time");
+        Assert.Equal(RunStatus.Running, pending.Run.Status);
+        Assert.Null(pending.Run.SlurmNode);
+        Assert.Equal("PENDING", (await SlurmCluster.Client.JobAsync(pending.Run.SlurmJobId!))?.State);
+
+        await SlurmCluster.StartNowAsync(pending.Run.SlurmJobId!);
+        var running = await studio.WaitForAsync(run.Id, r => r.Run.SlurmNode is not null, "running on a node");
+
+        Assert.Null(running.Run.SlurmPendingReason);
+        Assert.Contains(await studio.LogAsync(run.Id), line => line == $"Slurm job {pending.Run.SlurmJobId} is PENDING: BeginTime.");
+        await studio.Client.PostAsync($"/api/runs/{run.Id}/cancel", System.Net.HttpStatusCode.Accepted);
+        await studio.WaitForStatusAsync(run.Id, RunStatus.Cancelled, seconds: 90);
     }
 
     [SlurmFact]

@@ -26,14 +26,46 @@ public sealed class SlurmJobScriptTests
     [Fact]
     public void The_settings_become_sbatch_arguments_and_Slurm_never_requeues_the_job_itself()
     {
-        var options = new SlurmOptions { Partition = "gpu", Account = "lab", Qos = "high", Gpus = 2, CpusPerTask = 8, TimeLimit = "4:00:00", ExtraArguments = ["--exclusive"] };
+        var options = new SlurmOptions { Partition = "gpu", Account = "lab", Qos = "high", Gpus = 2, CpusPerTask = 8, Memory = "16G", TimeLimit = "4:00:00", ExtraArguments = ["--exclusive"] };
 
-        var arguments = SlurmJobScript.Arguments(Request, options, Files);
+        var arguments = SlurmJobScript.Arguments(Request, options, Files, estimatedBytes: 1L << 30);
 
         Assert.Equal(
         [
             "--job-name=loralab-run-7", "--chdir=/shared/slurm/run-7", "--output=/shared/slurm/run-7/job.log", "--no-requeue",
-            "--partition=gpu", "--account=lab", "--qos=high", "--gres=gpu:2", "--cpus-per-task=8", "--time=4:00:00", "--exclusive",
+            "--partition=gpu", "--account=lab", "--qos=high", "--gres=gpu:2", "--cpus-per-task=8", "--mem=16G", "--time=4:00:00", "--exclusive",
         ], arguments);
+    }
+
+    [Fact]
+    public void Without_a_memory_setting_the_job_asks_for_the_runs_estimate_with_a_quarter_and_a_GiB_of_headroom()
+    {
+        var arguments = SlurmJobScript.Arguments(Request, new SlurmOptions(), Files, estimatedBytes: 800L << 20);
+
+        Assert.Contains("--mem=2024M", arguments);
+    }
+
+    [Fact]
+    public void The_headroom_rounds_the_estimate_up_to_whole_megabytes()
+    {
+        Assert.Equal(1024 + 2, SlurmMemory.Megabytes(1_500_000));
+    }
+
+    [Theory]
+    [InlineData("--mem=8G")]
+    [InlineData("--mem-per-cpu=2G")]
+    [InlineData("--mem-per-gpu")]
+    public void Memory_requested_in_the_extra_arguments_replaces_the_studios(string extra)
+    {
+        var arguments = SlurmJobScript.Arguments(Request, new SlurmOptions { Memory = "16G", ExtraArguments = [extra, "4G"] }, Files, estimatedBytes: 800L << 20);
+
+        Assert.DoesNotContain(arguments, a => a.StartsWith("--mem=", StringComparison.Ordinal) && a != extra);
+        Assert.Contains(extra, arguments);
+    }
+
+    [Fact]
+    public void A_run_without_an_estimate_asks_for_no_memory()
+    {
+        Assert.DoesNotContain(SlurmJobScript.Arguments(Request, new SlurmOptions(), Files, estimatedBytes: null), a => a.StartsWith("--mem", StringComparison.Ordinal));
     }
 }

@@ -12,6 +12,7 @@ sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         run.Property(r => r.MethodKind).HasMaxLength(32);
         run.Property(r => r.SlurmJobId).HasMaxLength(32);
         run.Property(r => r.SlurmNode).HasMaxLength(200);
+        run.Property(r => r.SlurmPendingReason).HasMaxLength(1000);
         run.HasOne(r => r.OwnerUser).WithMany().HasForeignKey(r => r.Owner).OnDelete(DeleteBehavior.Restrict);
         run.HasOne(r => r.BaseModel).WithMany().HasForeignKey(r => r.BaseModelId).OnDelete(DeleteBehavior.Restrict);
         run.HasOne(r => r.Dataset).WithMany().HasForeignKey(r => r.DatasetId).OnDelete(DeleteBehavior.SetNull);

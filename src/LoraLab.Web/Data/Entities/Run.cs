@@ -34,5 +34,10 @@ public sealed class Run
     public string? SlurmJobId { get; set; }
     /// <summary>The node that Slurm job ran on, once it started.</summary>
     public string? SlurmNode { get; set; }
+    /// <summary>
+    /// Slurm's reason while that job waits to start, as scontrol gives it ("Resources", "Priority", "BeginTime"; "None"
+    /// right after submission, before the scheduler looked at it); null once it started, and for runs not on Slurm.
+    /// </summary>
+    public string? SlurmPendingReason { get; set; }
     public List<Checkpoint> Checkpoints { get; } = [];
 }
