@@ -359,6 +359,9 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<double>("RougeL")
                         .HasColumnType("REAL");
 
+                    b.Property<int?>("RunId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("Seconds")
                         .HasColumnType("REAL");
 
@@ -369,6 +372,8 @@ namespace LoraLab.Web.Data.Migrations
                     b.HasIndex("DatasetId");
 
                     b.HasIndex("Owner");
+
+                    b.HasIndex("RunId");
 
                     b.HasIndex("BaseModelId", "DatasetId");
 
@@ -921,6 +926,11 @@ namespace LoraLab.Web.Data.Migrations
                         .HasForeignKey("Owner")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("LoraLab.Web.Data.Entities.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("LoraLab.Web.Data.Entities.PlaygroundSession", b =>
