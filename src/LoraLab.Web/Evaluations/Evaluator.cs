@@ -31,7 +31,8 @@ public sealed class Evaluator(PlaygroundModelHost host, DatasetStore datasets, A
     /// <param name="progress">Called from the generation thread with the records answered so far and their total.</param>
     public async Task<Result<EvaluationResult>> EvaluateAsync(EvaluationRequest request, Caller caller, Action<int, int>? progress = null, CancellationToken cancellation = default)
     {
-        if (CheckCount(request.MaxExamples) is not { } max) return CountFailure(request.MaxExamples);
+        int max = request.MaxExamples ?? options.Value.EvaluationExamples;
+        if (CountFailure(max) is { } badCount) return badCount;
         if (request.AdapterId is { } adapterId)
         {
             if (await adapters.FindAsync(adapterId, cancellation) is not { } adapter) return Failure.NotFound("Adapter", adapterId);
@@ -52,7 +53,8 @@ public sealed class Evaluator(PlaygroundModelHost host, DatasetStore datasets, A
     /// </summary>
     public async Task<Result<EvaluationResult>> EvaluateRunAsync(int runId, int? maxExamples, Caller caller, Action<int, int>? progress = null, CancellationToken cancellation = default)
     {
-        if (CheckCount(maxExamples) is not { } max) return CountFailure(maxExamples);
+        int max = maxExamples ?? options.Value.EvaluationExamples;
+        if (CountFailure(max) is { } badCount) return badCount;
         if (await runs.GetDetailsAsync(runId, cancellation) is not { } details) return Failure.NotFound("Run", runId);
         var run = details.Run;
         if (details.AdapterId is not { } adapterId)
@@ -97,10 +99,8 @@ public sealed class Evaluator(PlaygroundModelHost host, DatasetStore datasets, A
             $"None of the {records.Count} records the run held out of '{dataset.Name}' ends in an answer to compare with.");
     }
 
-    int? CheckCount(int? requested) => (requested ?? options.Value.EvaluationExamples) is var max and >= 1 and <= EvaluationRequest.MaxExamplesLimit ? max : null;
-
-    Failure CountFailure(int? requested) =>
-        Failure.InvalidField("maxExamples", $"Evaluate between 1 and {EvaluationRequest.MaxExamplesLimit} records; got {requested ?? options.Value.EvaluationExamples}.");
+    static Failure? CountFailure(int max) => max is >= 1 and <= EvaluationRequest.MaxExamplesLimit ? null
+        : Failure.InvalidField("maxExamples", $"Evaluate between 1 and {EvaluationRequest.MaxExamplesLimit} records; got {max}.");
 
     async Task<Result<EvaluationResult>> EvaluateAsync(Target target, IReadOnlyList<PromptSetExample> records, Caller caller, Action<int, int>? progress, CancellationToken cancellation)
     {

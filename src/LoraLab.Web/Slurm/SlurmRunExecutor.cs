@@ -43,15 +43,16 @@ public sealed class SlurmRunExecutor(
         }
         else
         {
-            string submitted = Submit(request, files, events, cancellation);
-            follower = new JobFollower(submitted, files, events, recorded: null).Showing(new SlurmJobChanged(submitted, Node: null, SlurmPendingReasons.None));
+            var submitted = Submit(request, files, events, cancellation);
+            follower = new JobFollower(submitted.JobId, files, events, recorded: null).Showing(submitted);
         }
 
         var job = Follow(request, follower, cancellation);
         return Outcome(request, follower, job);
     }
 
-    string Submit(RunRequest request, SlurmJobFiles files, IProgress<RunEvent> events, CancellationToken cancellation)
+    /// <summary>Submits the run's job; returns what the run shows of it, stored and announced.</summary>
+    SlurmJobChanged Submit(RunRequest request, SlurmJobFiles files, IProgress<RunEvent> events, CancellationToken cancellation)
     {
         files.Reset();
         File.WriteAllText(files.Configuration, ResolvedConfiguration(request).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -59,12 +60,13 @@ public sealed class SlurmRunExecutor(
 
         string jobId = slurm.SubmitAsync(files.Script, SlurmJobScript.Arguments(request, _options, files, RunConfiguration.MemoryEstimate(request)), cancellation).GetAwaiter().GetResult();
         // A job Slurm just took is pending until its scheduler looks at it.
-        Show(request.RunId, new SlurmJobChanged(jobId, Node: null, SlurmPendingReasons.None), events);
+        var shown = new SlurmJobChanged(jobId, Node: null, SlurmPendingReasons.None);
+        Show(request.RunId, shown, events);
         logger.LogInformation("Run {RunId} was submitted as Slurm job {JobId}.", request.RunId, jobId);
         events.Report(new LogLine(request.ResumeFromCheckpointFolder is null
             ? $"Submitted as Slurm job {jobId}."
             : $"Submitted as Slurm job {jobId}, resuming from the checkpoint of step {request.ResumeFromStep}."));
-        return jobId;
+        return shown;
     }
 
     /// <summary>
