@@ -4,6 +4,7 @@ using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Serving;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Bench.LlamaCpp;
 

@@ -3,6 +3,7 @@ using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Cli.Tests;
 

@@ -5,6 +5,8 @@ using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tokenization;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.PromptTuning;
 
 namespace LoraLab.Cli.Tests;
 

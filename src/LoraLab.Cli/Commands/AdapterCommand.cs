@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Cli.Commands;
 

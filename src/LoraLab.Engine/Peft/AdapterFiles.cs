@@ -2,6 +2,9 @@ using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft.Methods;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.PrefixTuning;
+using LoraLab.Engine.Peft.PromptTuning;
 
 namespace LoraLab.Engine.Peft;
 

@@ -4,6 +4,7 @@ using LoraLab.Engine.Files;
 using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft;
 

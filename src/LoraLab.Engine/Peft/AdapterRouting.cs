@@ -1,5 +1,6 @@
 using LoraLab.Engine.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft;
 

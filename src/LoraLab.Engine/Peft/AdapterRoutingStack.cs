@@ -1,4 +1,6 @@
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Dora;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft;
 

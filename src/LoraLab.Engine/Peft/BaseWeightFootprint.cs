@@ -1,5 +1,6 @@
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Quantization;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using LoraLab.Engine.Peft.Methods;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft;
 

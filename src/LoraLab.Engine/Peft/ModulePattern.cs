@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using LoraLab.Engine.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft;
 

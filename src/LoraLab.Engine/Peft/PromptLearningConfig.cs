@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft;
 

@@ -4,6 +4,9 @@ using LoraLab.Engine.Files;
 using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.PrefixTuning;
+using LoraLab.Engine.Peft.PromptTuning;
 
 namespace LoraLab.Engine.Peft;
 

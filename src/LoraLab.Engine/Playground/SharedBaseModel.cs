@@ -3,6 +3,7 @@ using LoraLab.Engine.Devices;
 using LoraLab.Engine.Evaluation;
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Playground;
 

@@ -1,6 +1,7 @@
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using TorchSharp;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Quantization;
 

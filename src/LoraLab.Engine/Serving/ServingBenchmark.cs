@@ -4,6 +4,7 @@ using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Serving;
 

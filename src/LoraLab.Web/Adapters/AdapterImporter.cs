@@ -7,6 +7,7 @@ using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
 using Microsoft.Extensions.Options;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Adapters;
 

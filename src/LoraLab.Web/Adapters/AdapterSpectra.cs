@@ -1,5 +1,6 @@
 using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Adapters;
 

@@ -7,6 +7,7 @@ using LoraLab.Web.Accounts;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Adapters;
 

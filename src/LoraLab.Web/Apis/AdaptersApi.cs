@@ -5,6 +5,7 @@ using LoraLab.Web.Adapters;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Apis;
 

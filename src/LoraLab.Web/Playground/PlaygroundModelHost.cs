@@ -5,6 +5,7 @@ using LoraLab.Engine.Playground;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Devices;
 using LoraLab.Web.Models;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Playground;
 

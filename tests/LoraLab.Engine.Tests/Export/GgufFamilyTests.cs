@@ -5,6 +5,7 @@ using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Models;
 using LoraLab.Engine.Tests.Tokenization;
+using LoraLab.Engine.Peft.Ia3;
 
 namespace LoraLab.Engine.Tests.Export;
 

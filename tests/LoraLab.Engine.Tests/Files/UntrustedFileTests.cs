@@ -2,6 +2,7 @@ using LoraLab.Engine.Files;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Tokenization;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Files;
 

@@ -1,5 +1,6 @@
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Models;
 

@@ -3,6 +3,8 @@ using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Files;
 using LoraLab.Engine.Tests.Models;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.PromptTuning;
 
 namespace LoraLab.Engine.Tests.Peft;
 

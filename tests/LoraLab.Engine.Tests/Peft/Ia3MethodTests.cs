@@ -2,6 +2,8 @@ using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Ia3;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Peft;
 

@@ -4,6 +4,7 @@ using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Peft;
 

@@ -5,6 +5,8 @@ using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.PrefixTuning;
+using LoraLab.Engine.Peft.PromptTuning;
 
 namespace LoraLab.Engine.Tests.Peft;
 

@@ -4,6 +4,8 @@ using LoraLab.Engine.Peft;
 using LoraLab.Engine.Quantization;
 using LoraLab.Engine.Tests.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.QLora;
 
 namespace LoraLab.Engine.Tests.Peft;
 

@@ -5,6 +5,8 @@ using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.Selective;
 
 namespace LoraLab.Engine.Tests.Peft;
 

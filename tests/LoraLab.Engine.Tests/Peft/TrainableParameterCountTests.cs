@@ -2,6 +2,7 @@ using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Models;
 using LoraLab.Engine.Tokenization;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Peft;
 

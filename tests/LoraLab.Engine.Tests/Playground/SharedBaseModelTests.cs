@@ -9,6 +9,9 @@ using LoraLab.Engine.Playground;
 using LoraLab.Engine.Tests.Peft;
 using LoraLab.Engine.Tokenization;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Ia3;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.PromptTuning;
 
 namespace LoraLab.Engine.Tests.Playground;
 

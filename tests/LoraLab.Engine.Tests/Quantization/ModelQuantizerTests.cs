@@ -4,6 +4,7 @@ using LoraLab.Engine.Quantization;
 using LoraLab.Engine.Tests.Models;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Quantization;
 

@@ -5,6 +5,9 @@ using LoraLab.Engine.Serving;
 using LoraLab.Engine.Tests.Models;
 using static LoraLab.Engine.Tests.Peft.AdapterTestKit;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.PrefixTuning;
+using LoraLab.Engine.Peft.PromptTuning;
 
 namespace LoraLab.Engine.Tests.Serving;
 

@@ -3,6 +3,7 @@ using LoraLab.Engine.Peft;
 using LoraLab.Engine.Tests.Models;
 using LoraLab.Engine.Training;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Training;
 

@@ -5,6 +5,7 @@ using LoraLab.Engine.Tests.Models;
 using LoraLab.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Training;
 

@@ -8,6 +8,7 @@ using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Playground;
 using LoraLab.Web.Tests.Adapters;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Accounts;
 

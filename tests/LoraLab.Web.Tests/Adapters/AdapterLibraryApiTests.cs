@@ -10,6 +10,7 @@ using LoraLab.Engine.Peft;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Adapters;
 

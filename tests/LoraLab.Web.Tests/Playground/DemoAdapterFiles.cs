@@ -2,6 +2,7 @@ using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Playground;
 

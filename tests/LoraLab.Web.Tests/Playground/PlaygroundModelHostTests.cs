@@ -13,6 +13,7 @@ using LoraLab.Web.Tests.Devices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Playground;
 

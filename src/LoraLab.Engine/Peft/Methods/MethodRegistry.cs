@@ -1,12 +1,20 @@
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft.Bottleneck;
+using LoraLab.Engine.Peft.Dora;
+using LoraLab.Engine.Peft.Ia3;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.PrefixTuning;
+using LoraLab.Engine.Peft.PromptTuning;
+using LoraLab.Engine.Peft.QLora;
+using LoraLab.Engine.Peft.Selective;
 
 namespace LoraLab.Engine.Peft.Methods;
 
 /// <summary>
 /// Every fine-tuning method, each registered once, in the order the studio lists them: what every per-method table
-/// (method lists, adapter type → method, settings, validation, counts, memory) reads. A new method is one spec type
-/// and one line here.
+/// (method lists, adapter type → method, settings, validation, counts, memory) reads. A new method is one folder
+/// under Peft/ (its layers, files and spec type) and one line here.
 /// </summary>
 public static class MethodRegistry
 {

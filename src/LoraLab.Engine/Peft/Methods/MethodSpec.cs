@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Playground;
 using LoraLab.Engine.Tokenization;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft.Methods;
 

@@ -5,6 +5,8 @@ using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Quantization;
 using LoraLab.Engine.Tests.Models;
 using static TorchSharp.torch;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.QLora;
 
 namespace LoraLab.Engine.Tests.Peft.Methods;
 

@@ -6,6 +6,7 @@ using LoraLab.Web.Components.Pages.Adapters;
 using LoraLab.Web.Models;
 using LoraLab.Web.Tests.Adapters;
 using Microsoft.AspNetCore.Components.Forms;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Components.Adapters;
 

@@ -3,6 +3,7 @@ using LoraLab.Engine.Peft;
 using LoraLab.Web.Components.Pages.Adapters;
 using LoraLab.Web.Tests.Adapters;
 using LoraLab.Web.Training;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Components.Adapters;
 

@@ -6,6 +6,7 @@ using LoraLab.Web.Components.Pages.Adapters;
 using LoraLab.Web.Components.Pages.BaseModels;
 using LoraLab.Web.Tests.Adapters;
 using Microsoft.Extensions.DependencyInjection;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Components.Adapters;
 

@@ -2,6 +2,7 @@ using Bunit;
 using LoraLab.Engine.Peft;
 using LoraLab.Web.Components.Pages.Adapters;
 using LoraLab.Web.Components.Shared;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Components.Adapters;
 

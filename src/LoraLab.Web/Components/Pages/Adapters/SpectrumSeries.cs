@@ -1,5 +1,6 @@
 using LoraLab.Engine.Peft;
 using LoraLab.Web.Components.Shared;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Components.Pages.Adapters;
 

@@ -6,6 +6,7 @@ using LoraLab.Engine.Peft;
 using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Training;
 using LoraLab.Web.Training;
+using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Components.Pages.Runs;
 
