@@ -2,6 +2,7 @@ using LoraLab.Engine.Data;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Evaluation;
 using LoraLab.Engine.Generation;
+using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Peft.Lora;
 
@@ -29,24 +30,27 @@ public sealed class SharedBaseModel : IDisposable
 
     public IReadOnlyCollection<string> AdapterNames => adapters.Keys;
 
-    public static SharedBaseModel Open(string modelDirectory, ComputeDevice device) => new(LanguageModel.Open(modelDirectory, device), device);
+    /// <exception cref="ModelLoadException">The folder's files cannot be loaded.</exception>
+    public static SharedBaseModel Open(string modelDirectory, ComputeDevice device) =>
+        ModelLoadException.From(() => new SharedBaseModel(LanguageModel.Open(modelDirectory, device), device));
 
     public bool Has(string adapterName) => adapters.ContainsKey(adapterName);
 
     public AdapterPlacement PlacementOf(string adapterName) => Find(adapterName).Placement;
 
     /// <summary>Loads the adapter folder under <paramref name="name"/>, choosing its placement by its kind.</summary>
+    /// <exception cref="ModelLoadException">The folder's files cannot be loaded onto this base.</exception>
     public AdapterPlacement Load(string name, string adapterDirectory)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Contains('.'))
             throw new ArgumentException($"Adapter name '{name}' must be non-empty and without dots (it names a module).");
         if (adapters.ContainsKey(name)) throw new ArgumentException($"An adapter named '{name}' is already loaded.");
-        var column = AdapterPlacements.Of(adapterDirectory) switch
+        var column = ModelLoadException.From(() => AdapterPlacements.Of(adapterDirectory) switch
         {
             AdapterPlacement.Routed => LoadRouted(name, adapterDirectory),
             AdapterPlacement.SoftPrompt => new LoadedColumn(AdapterPlacement.SoftPrompt, AdapterFiles.Load(Base.Network, adapterDirectory), null),
             _ => new LoadedColumn(AdapterPlacement.OwnCopy, null, LanguageModel.Open(Base.Directory, device, adapterDirectory)),
-        };
+        });
         adapters[name] = column;
         return column.Placement;
     }

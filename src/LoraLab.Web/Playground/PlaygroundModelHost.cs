@@ -1,11 +1,8 @@
-using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Models;
-using LoraLab.Engine.Peft;
 using LoraLab.Engine.Playground;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Devices;
 using LoraLab.Web.Models;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Playground;
 
@@ -72,7 +69,7 @@ public sealed class PlaygroundModelHost(ModelRegistry models, AdapterStore adapt
         {
             if (sharedBaseId != model.Id) Open(model);
         }
-        catch (Exception e) when (IsModelProblem(e))
+        catch (ModelLoadException e)
         {
             return Failure.Conflict("Base model not loaded", $"Base model '{model.Name}' could not be loaded: {e.Message}");
         }
@@ -85,7 +82,7 @@ public sealed class PlaygroundModelHost(ModelRegistry models, AdapterStore adapt
                 var placement = shared.Load(name, adapter.Folder);
                 logger.LogInformation("Playground: adapter {Adapter} loaded on {Model} ({Placement}).", adapter.Name, model.Name, placement);
             }
-            catch (Exception e) when (IsModelProblem(e))
+            catch (ModelLoadException e)
             {
                 return Failure.Conflict("Adapter not loaded", $"Adapter '{adapter.Name}' could not be loaded: {e.Message}");
             }
@@ -116,11 +113,6 @@ public sealed class PlaygroundModelHost(ModelRegistry models, AdapterStore adapt
         shared = null;
         sharedBaseId = null;
     }
-
-    static bool IsModelProblem(Exception e) =>
-        e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or NotSupportedException
-            or System.Text.Json.JsonException or ModelConfigException or WeightLoadException or CheckpointFormatException
-            or PeftConfigException or AdapterMismatchException;
 
     public void Dispose()
     {
