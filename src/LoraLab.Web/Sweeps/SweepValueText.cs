@@ -16,11 +16,11 @@ public static class SweepValueText
 
     public static string ShortName(string field) => ShortNames.GetValueOrDefault(field, field);
 
-    /// <summary>Small and large values in exponent form (<c>1e-4</c>, <c>2.5e6</c>), the others as decimals (<c>0.05</c>, <c>16</c>).</summary>
+    /// <summary>Values below 0.01 and from a million up in exponent form (<c>1e-3</c>, <c>2.5e6</c>), the others as decimals (<c>0.05</c>, <c>16</c>).</summary>
     public static string Format(double value)
     {
         double magnitude = Math.Abs(value);
-        if (value == 0 || !double.IsFinite(value) || magnitude is >= 1e-3 and < 1e6)
+        if (value == 0 || !double.IsFinite(value) || magnitude is >= 1e-2 and < 1e6)
             return value.ToString("0.######", CultureInfo.InvariantCulture);
         int exponent = (int)Math.Floor(Math.Log10(magnitude));
         double mantissa = Math.Round(value / Math.Pow(10, exponent), 3);

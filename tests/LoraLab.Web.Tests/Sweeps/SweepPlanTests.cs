@@ -134,6 +134,7 @@ public sealed class SweepPlanTests
     [Theory]
     [InlineData(1e-4, "1e-4")]
     [InlineData(3e-5, "3e-5")]
+    [InlineData(1e-3, "1e-3")]
     [InlineData(2.5e-4, "2.5e-4")]
     [InlineData(0.05, "0.05")]
     [InlineData(16, "16")]
