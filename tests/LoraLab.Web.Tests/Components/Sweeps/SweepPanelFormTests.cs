@@ -44,4 +44,14 @@ public sealed class SweepPanelFormTests
         Assert.Equal([1e-4, 3e-4], setting.Values);
         Assert.Equal((SweepMode.Grid, null, "eval_loss"), (request.Mode, request.Budget, request.RankMetric));
     }
+
+    [Fact]
+    public void A_row_without_a_setting_stops_the_sweep_and_keeps_its_place_in_the_request()
+    {
+        var form = new SweepPanelForm();
+        form.Rows.Add(new() { Key = "method.r", ValuesText = "8" });
+
+        Assert.Equal((0, "Pick the setting to vary in row 1."), form.Preview());
+        Assert.Equal(["", "r"], form.Settings().Select(s => s.Field));
+    }
 }

@@ -37,11 +37,12 @@ public sealed class SweepPanelForm
         return (values, null);
     }
 
-    /// <summary>The settings as the sweep service reads them; a row without a setting picked is left out.</summary>
-    public IReadOnlyList<SweptSetting> Settings() => Rows.Where(r => r.Key is not null).Select(r =>
+    /// <summary>The settings as the sweep service reads them, one per row, so that its errors (<c>settings[1].values</c>) name the rows.</summary>
+    public IReadOnlyList<SweptSetting> Settings() => Rows.Select(r =>
     {
-        int dot = r.Key!.IndexOf('.', StringComparison.Ordinal);
-        return new SweptSetting(r.Key[..dot], r.Key[(dot + 1)..], ParseValues(r.ValuesText).Values);
+        int dot = r.Key?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        var values = ParseValues(r.ValuesText).Values;
+        return dot < 0 ? new SweptSetting("", "", values) : new SweptSetting(r.Key![..dot], r.Key[(dot + 1)..], values);
     }).ToList();
 
     /// <summary>Typing errors by row index: a values text that does not parse.</summary>
@@ -50,6 +51,7 @@ public sealed class SweepPanelForm
     /// <summary>How many runs the sweep would queue, or why it would queue none yet (the plan's first error).</summary>
     public (int Runs, string? Problem) Preview()
     {
+        if (Rows.FindIndex(r => r.Key is null) is var unpicked and >= 0) return (0, $"Pick the setting to vary in row {unpicked + 1}.");
         if (Rows.Select((_, i) => ValuesError(i)).FirstOrDefault(e => e is not null) is { } typing) return (0, typing);
         var (points, errors) = SweepPlan.Expand(Settings(), Mode, Budget, Seed ?? 0);
         return (points.Count, errors.Values.SelectMany(m => m).FirstOrDefault());
