@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LoraLab.Engine.Peft.Methods;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
@@ -22,7 +23,7 @@ public sealed class SweepService(IDbContextFactory<LoraLabDbContext> dbFactory, 
         var mode = request.Mode ?? SweepMode.Grid;
         int seed = request.Seed ?? Random.Shared.Next();
         var (points, errors) = SweepPlan.Expand(request.Settings, mode, request.Budget, seed);
-        if (errors.Count == 0 && request.Method is { } method && Engine.Peft.Methods.MethodRegistry.Names.Contains(method))
+        if (errors.Count == 0 && request.Method is { } method && MethodRegistry.Names.Contains(method))
             foreach (var (key, messages) in SweepFields.Check(request.Settings!, method)) errors[key] = messages;
         if (SweepMetric.Find(request.RankMetric ?? SweepMetric.Default) is null)
             errors["rankMetric"] = [$"Unknown metric '{request.RankMetric}': use one of {string.Join(", ", SweepMetric.All.Select(m => m.Name))}."];
@@ -31,9 +32,9 @@ public sealed class SweepService(IDbContextFactory<LoraLabDbContext> dbFactory, 
         var configuration = request.Configuration ?? [];
         if (errors.Count > 0)
         {
-            // The plan is wrong: still say what is wrong with the fields every run shares.
+            // The plan is wrong: still say what is wrong with the fields every run shares. The runs' names are the sweep's, checked above.
             foreach (var (key, messages) in await queue.ValidateAsync(RunOf(request, configuration, "sweep"), caller, cancellation))
-                errors.TryAdd(key, messages);
+                if (key != "name") errors.TryAdd(key, messages);
             return Failure.Invalid("The sweep is invalid", errors);
         }
         var runErrors = new SweepRunErrors(request.Settings!, points.Count);
