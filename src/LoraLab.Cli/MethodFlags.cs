@@ -52,9 +52,6 @@ sealed class MethodFlags
             Biases = p.GetValue(biases),
             Norms = p.GetValue(norms),
         };
-        // The method's own validator, as the studio's new-run page and API use it: every wrong field at once.
-        var errors = MethodRegistry.Validate(options, null);
-        if (errors.Count > 0) throw new InvalidSettingsException(errors.Select(e => e.Message).ToList());
         return options;
     }
 }

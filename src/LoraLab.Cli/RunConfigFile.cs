@@ -7,7 +7,8 @@ namespace LoraLab.Cli;
 
 /// <summary>
 /// train --config: the method, training and data sections of a run_config.json (as <see cref="FineTuningRun.Describe"/>
-/// writes it, and as the studio submits runs to a Slurm cluster), read instead of the method, training and data flags.
+/// writes it, and as the studio submits runs to a Slurm cluster), read instead of the method, training and data flags;
+/// checked as the flags are.
 /// </summary>
 static class RunConfigFile
 {
@@ -17,8 +18,7 @@ static class RunConfigFile
     {
         var root = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new TrainingConfigException($"{file} must hold a JSON object.");
         var method = root["method"]?.Deserialize<MethodOptions>(SnakeCase) ?? throw new TrainingConfigException($"{file} has no \"method\" section.");
-        method.Validate();
-        var training = root["training"] is JsonObject t ? TrainingOptions.FromJson(t.ToJsonString(), $"{file} training") : new TrainingOptions();
+        var training = root["training"] is JsonObject t ? TrainingOptions.ParseUnvalidated(t.ToJsonString(), $"{file} training") : new TrainingOptions();
         var data = root["data"]?.Deserialize<DataOptions>(SnakeCase) ?? new DataOptions();
         return (method, training, data);
     }

@@ -106,14 +106,16 @@ public sealed class TrainCommandTests : IClassFixture<TinyModelFolder>, IDisposa
     }
 
     [Fact]
-    public void Every_wrong_method_setting_is_its_own_sentence_and_nothing_trains()
+    public void Every_wrong_setting_is_its_own_sentence_and_nothing_trains()
     {
         string output = Path.Combine(scratch, "bad-settings");
 
-        var r = LoralabProcess.Run("train", "--model", model.Directory, "--data", data, "--method", "lora", "--r", "0", "--lora-alpha", "-1", "--out", output);
+        var r = LoralabProcess.Run("train", "--model", model.Directory, "--data", data, "--method", "lora", "--r", "0", "--lora-alpha", "-1",
+            "--learning-rate", "-1", "--batch-size", "0", "--max-length", "1", "--out", output);
 
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal(["error: r must be a positive integer, got 0.", "error: lora_alpha must be positive, got -1."],
+        Assert.Equal(["error: r must be a positive integer, got 0.", "error: lora_alpha must be positive, got -1.", "error: learning_rate must be positive, got -1.",
+                "error: batch_size must be positive, got 0.", "error: max_length must be at least 2, got 1."],
             r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.False(Directory.Exists(output));
     }

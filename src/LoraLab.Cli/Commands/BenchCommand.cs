@@ -83,11 +83,13 @@ static class BenchCommand
         command.SetAction(parse =>
         {
             if (parse.GetValue(threads) is { } n) TorchSharp.torch.set_num_threads(n);
+            var methodOptions = method.Read(parse);
+            InvalidSettingsException.ThrowIfAny(methodOptions);
             var defaults = new TrainingBenchmarkOptions();
             var result = TrainingBenchmark.Run(defaults with
             {
                 Model = shape.Read(parse, GenerationBenchmarkOptions.SmolLM2_135M),
-                Method = method.Read(parse),
+                Method = methodOptions,
                 BatchSize = parse.GetValue(batch),
                 SequenceLength = parse.GetValue(sequence),
                 Precision = parse.GetValue(precision),

@@ -27,7 +27,9 @@ static class EstimateMemoryCommand
         {
             var config = parse.GetValue(model) is { } dir ? ModelConfig.Load(dir) : shape.Read(parse, Engine.Generation.GenerationBenchmarkOptions.SmolLM2_135M);
             var training = new TrainingOptions { BatchSize = parse.GetValue(batch), Precision = parse.GetValue(precision), GradientCheckpointing = parse.GetValue(checkpointing) };
-            var e = MemoryEstimator.Estimate(config, method.Read(parse), training, parse.GetValue(sequence));
+            var methodOptions = method.Read(parse);
+            InvalidSettingsException.ThrowIfAny(methodOptions, training);
+            var e = MemoryEstimator.Estimate(config, methodOptions, training, parse.GetValue(sequence));
             if (parse.GetValue(json))
                 JsonOutput.Print(new { weights = e.Weights, adapter = e.Adapter, gradients = e.Gradients, optimizer_state = e.OptimizerState, activations = e.Activations, allocator_slack = e.AllocatorSlack, runtime = e.Runtime, total = e.Total });
             else

@@ -31,6 +31,7 @@ static class TrainCommand
             var (methodOptions, trainingOptions, dataOptions) = parse.GetValue(config) is { } file
                 ? RunConfigFile.Read(file)
                 : (method.Read(parse), training.Read(parse), training.ReadData(parse));
+            InvalidSettingsException.ThrowIfAny(methodOptions, trainingOptions, dataOptions);
             var request = new FineTuningRequest(parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(evalData), methodOptions,
                 trainingOptions, dataOptions, parse.GetValue(output)!, parse.GetValue(resume));
             using var reporter = new TrainingReporter(parse.GetValue(json));

@@ -66,9 +66,9 @@ public sealed class ExampleEncoder
             {
                 AppendConversation(record.Messages!, ids, completion);
             }
-            catch (ArgumentException rejected)
+            catch (ConversationRejectedException rejected)
             {
-                issue = new DatasetIssue(record.Line, IssueKind.TemplateRejected, rejected.Message.Split(" (Parameter")[0]);
+                issue = new DatasetIssue(record.Line, IssueKind.TemplateRejected, rejected.Message);
                 return null;
             }
         }
@@ -92,7 +92,7 @@ public sealed class ExampleEncoder
             if (messages[turn].Role != "assistant") continue;
             string throughTurn = Render(messages, turn + 1, addGenerationPrompt: false);
             if (!wholeText.StartsWith(throughTurn, StringComparison.Ordinal))
-                throw new ArgumentException(
+                throw new ConversationRejectedException(
                     $"the {template.Name} chat template renders assistant turn {turn + 1} differently once later messages follow "
                     + "(as Qwen3's drops the reasoning of earlier answers), so the tokens it learns cannot be told apart; "
                     + "split the conversation so that each example ends with the answer to learn");

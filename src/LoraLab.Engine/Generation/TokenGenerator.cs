@@ -30,7 +30,7 @@ public sealed class TokenGenerator(CausalLM model)
         Func<IReadOnlyList<int>, string>? decode = null, int? padTokenId = null, VirtualTokens? virtualTokens = null)
     {
         if (rowOptions.Count != prompts.Count)
-            throw new ArgumentException($"Each of the {prompts.Count} prompts needs its sampling options, got {rowOptions.Count}.", nameof(rowOptions));
+            throw new ArgumentException($"Each of the {prompts.Count} prompts needs its sampling options, got {rowOptions.Count}.");
         Validate(prompts, rowOptions, decode, virtualTokens);
         return new GenerationRun(model, prompts, rowOptions.ToArray(), new TokenSampler(rowOptions, model.Device),
             eosTokenIds.ToHashSet(), padTokenId ?? model.Config.PadTokenId ?? 0, decode, virtualTokens);
@@ -51,20 +51,20 @@ public sealed class TokenGenerator(CausalLM model)
     {
         foreach (var o in options) o.Validate();
         if (options.Any(o => o.StopStrings.Count > 0) && decode is null)
-            throw new ArgumentException("stop_strings need a decode function to turn generated tokens into text.", nameof(decode));
+            throw new ArgumentException("stop_strings need a decode function to turn generated tokens into text.");
         virtualTokens?.Validate();
         ValidatePrompts(prompts, model.Config.VocabSize);
     }
 
     static void ValidatePrompts(IReadOnlyList<IReadOnlyList<int>> prompts, int vocabSize)
     {
-        if (prompts.Count == 0) throw new ArgumentException("No prompts were given.", nameof(prompts));
+        if (prompts.Count == 0) throw new ArgumentException("No prompts were given.");
         for (int b = 0; b < prompts.Count; b++)
         {
-            if (prompts[b].Count == 0) throw new ArgumentException($"Prompt {b} is empty; generation needs at least one token.", nameof(prompts));
+            if (prompts[b].Count == 0) throw new ArgumentException($"Prompt {b} is empty; generation needs at least one token.");
             foreach (int id in prompts[b])
                 if (id < 0 || id >= vocabSize)
-                    throw new ArgumentException($"Prompt {b} holds token id {id}, outside the vocabulary [0, {vocabSize}).", nameof(prompts));
+                    throw new ArgumentException($"Prompt {b} holds token id {id}, outside the vocabulary [0, {vocabSize}).");
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed class TokenSampler : IDisposable
     /// <summary>Row i is sampled with <paramref name="rowOptions"/>[i] and a generator of its own seed.</summary>
     public TokenSampler(IReadOnlyList<SamplingOptions> rowOptions, Device device)
     {
-        if (rowOptions.Count == 0) throw new ArgumentException("A sampler needs options for at least one row.", nameof(rowOptions));
+        if (rowOptions.Count == 0) throw new ArgumentException("A sampler needs options for at least one row.");
         options = rowOptions.ToArray();
         generators = options.Select(o => o.IsGreedy ? null : new Generator(unchecked((ulong)(o.Seed ?? Random.Shared.NextInt64())), device)).ToArray();
     }
@@ -31,7 +31,7 @@ public sealed class TokenSampler : IDisposable
     {
         if (options.Count == 1) return Choose(logits, seen, options[0], generators[0]);
         if (logits.shape[0] != options.Count)
-            throw new ArgumentException($"The sampler has options for {options.Count} rows, but the logits have {logits.shape[0]}.", nameof(logits));
+            throw new ArgumentException($"The sampler has options for {options.Count} rows, but the logits have {logits.shape[0]}.");
         using var scope = NewDisposeScope();
         var rows = Enumerable.Range(0, options.Count)
             .Select(b => Choose(logits.narrow(0, b, 1), seen?.narrow(0, b, 1), options[b], generators[b]))   // (1) each

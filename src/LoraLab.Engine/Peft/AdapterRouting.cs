@@ -28,12 +28,12 @@ public sealed class AdapterRouting : IDisposable
     /// <summary>Routes row i of every following forward pass of <paramref name="lm"/> to adapter <paramref name="rowAdapters"/>[i] (null: none).</summary>
     public static AdapterRouting PerRow(CausalLM lm, IReadOnlyList<string?> rowAdapters)
     {
-        if (rowAdapters.Count == 0) throw new ArgumentException("An adapter routing needs at least one row.", nameof(rowAdapters));
+        if (rowAdapters.Count == 0) throw new ArgumentException("An adapter routing needs at least one row.");
         var layers = LoraInjection.LoraLayers(lm).Values.ToList();
         var known = layers.SelectMany(l => l.adapters.keys()).ToHashSet();
         for (int row = 0; row < rowAdapters.Count; row++)
             if (rowAdapters[row] is { } name && !known.Contains(name))
-                throw new ArgumentException($"Row {row} asks for adapter '{name}', which the model does not have; it has: {(known.Count == 0 ? "none" : string.Join(", ", known.Order()))}.", nameof(rowAdapters));
+                throw new ArgumentException($"Row {row} asks for adapter '{name}', which the model does not have; it has: {(known.Count == 0 ? "none" : string.Join(", ", known.Order()))}.");
         if (layers.FirstOrDefault(l => l.MergedAdapter is not null) is { } merged)
             throw new InvalidOperationException($"Adapter '{merged.MergedAdapter}' is merged into the base weights, which every row would share; unmerge it before routing rows to adapters.");
         if (layers.Any(l => l.Routing is not null))

@@ -15,7 +15,7 @@ public static class MultiAdapterGeneration
         SamplingOptions options, IEnumerable<int> eosTokenIds, Func<IReadOnlyList<int>, string>? decode = null, int? padTokenId = null)
     {
         if (adapters.Count != prompts.Count)
-            throw new ArgumentException($"Each of the {prompts.Count} prompts needs an adapter name (or null), got {adapters.Count}.", nameof(adapters));
+            throw new ArgumentException($"Each of the {prompts.Count} prompts needs an adapter name (or null), got {adapters.Count}.");
         var routing = AdapterRouting.PerRow(lm, adapters);
         try
         {
@@ -33,7 +33,7 @@ public static class MultiAdapterGeneration
         IReadOnlyList<SamplingOptions> rowOptions, IEnumerable<int> eosTokenIds, Func<IReadOnlyList<int>, string>? decode = null, int? padTokenId = null)
     {
         if (adapters.Count != prompts.Count)
-            throw new ArgumentException($"Each of the {prompts.Count} prompts needs an adapter name (or null), got {adapters.Count}.", nameof(adapters));
+            throw new ArgumentException($"Each of the {prompts.Count} prompts needs an adapter name (or null), got {adapters.Count}.");
         var routing = AdapterRouting.PerRow(lm, adapters);
         try
         {

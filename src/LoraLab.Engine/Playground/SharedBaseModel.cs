@@ -38,8 +38,8 @@ public sealed class SharedBaseModel : IDisposable
     public AdapterPlacement Load(string name, string adapterDirectory)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Contains('.'))
-            throw new ArgumentException($"Adapter name '{name}' must be non-empty and without dots (it names a module).", nameof(name));
-        if (adapters.ContainsKey(name)) throw new ArgumentException($"An adapter named '{name}' is already loaded.", nameof(name));
+            throw new ArgumentException($"Adapter name '{name}' must be non-empty and without dots (it names a module).");
+        if (adapters.ContainsKey(name)) throw new ArgumentException($"An adapter named '{name}' is already loaded.");
         var column = AdapterPlacements.Of(adapterDirectory) switch
         {
             AdapterPlacement.Routed => LoadRouted(name, adapterDirectory),

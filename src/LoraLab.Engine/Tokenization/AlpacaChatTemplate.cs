@@ -25,7 +25,7 @@ internal sealed class AlpacaChatTemplate : ChatTemplate
             {
                 "user" => $"### Instruction:\n{message.Content}",
                 "assistant" => $"### Response:\n{message.Content}",
-                _ => throw new ArgumentException($"alpaca chat template: role '{message.Role}' is not one of system (first only), user, assistant", nameof(messages)),
+                _ => throw new ConversationRejectedException($"alpaca chat template: role '{message.Role}' is not one of system (first only), user, assistant"),
             });
         }
         var text = new StringBuilder(string.Join("\n\n", sections));

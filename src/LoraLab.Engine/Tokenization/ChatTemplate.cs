@@ -23,7 +23,7 @@ public abstract class ChatTemplate
 
     public static ChatTemplate FromName(string name) =>
         Known.FirstOrDefault(t => t.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown chat template '{name}'; known: {string.Join(", ", Names)}", nameof(name));
+        ?? throw new ArgumentException($"unknown chat template '{name}'; known: {string.Join(", ", Names)}");
 
     /// <summary>
     /// The model's own jinja template (tokenizer_config.json "chat_template", or chat_template.jinja), rendered as

@@ -75,7 +75,7 @@ public sealed class JinjaChatTemplate : ChatTemplate
         }
         catch (JinjaTemplateException raised) when (raised.RaisedByTemplate)
         {
-            throw new ArgumentException(raised.Message, nameof(messages), raised);
+            throw new ConversationRejectedException(raised.Message, raised);
         }
     }
 

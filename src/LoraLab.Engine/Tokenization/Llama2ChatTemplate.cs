@@ -22,7 +22,7 @@ internal sealed class Llama2ChatTemplate : ChatTemplate
             var message = turns[i];
             string expected = i % 2 == 0 ? "user" : "assistant";
             if (message.Role != expected)
-                throw new ArgumentException($"llama2 chat template: after an optional system message the roles must alternate user/assistant, but turn {i} is '{message.Role}'", nameof(messages));
+                throw new ConversationRejectedException($"llama2 chat template: after an optional system message the roles must alternate user/assistant, but turn {i} is '{message.Role}'");
 
             if (message.Role == "user")
             {

@@ -1,3 +1,5 @@
+using static System.FormattableString;
+
 namespace LoraLab.Engine.Training;
 
 /// <summary>How a run turns its dataset file into training examples (snake_case in the saved run configuration).</summary>
@@ -16,9 +18,17 @@ public sealed record DataOptions
     /// <summary>The chat template when the model declares none we recognise (chatml, llama3, llama2, alpaca).</summary>
     public string ChatTemplate { get; init; } = "chatml";
 
+    /// <summary>Fails with the first of <see cref="Problems"/>.</summary>
     public void Validate()
     {
-        if (MaxLength < 2) throw new TrainingConfigException($"max_length must be at least 2, got {MaxLength}.");
-        if (ValidationFraction is < 0 or >= 1) throw new TrainingConfigException($"validation_fraction must be in [0, 1), got {ValidationFraction}.");
+        foreach (var (_, message) in Problems()) throw new TrainingConfigException(message);
+    }
+
+    /// <summary>Every rule these options break, each with the snake_case field it is about.</summary>
+    public IEnumerable<(string Field, string Message)> Problems()
+    {
+        if (MaxLength < 2) yield return ("max_length", $"max_length must be at least 2, got {MaxLength}.");
+        if (ValidationFraction is < 0 or >= 1 || double.IsNaN(ValidationFraction))
+            yield return ("validation_fraction", Invariant($"validation_fraction must be in [0, 1), got {ValidationFraction}."));
     }
 }

@@ -52,37 +52,38 @@ public sealed record TrainingOptions
     public ComputePrecision Precision { get; init; } = ComputePrecision.Float32;
     public bool GradientCheckpointing { get; init; }
 
+    /// <summary>Fails with the first of <see cref="Problems"/>.</summary>
     public void Validate()
     {
-        Positive(LearningRate, "learning_rate");
-        if (WarmupSteps is < 0) Fail($"warmup_steps must be zero or more, got {WarmupSteps}.");
-        if (WarmupRatio is < 0 or > 1 || double.IsNaN(WarmupRatio)) Fail($"warmup_ratio must be within [0, 1], got {WarmupRatio}.");
-        if (MaxSteps is <= 0) Fail($"max_steps must be positive, got {MaxSteps}.");
-        Positive(Epochs, "num_train_epochs");
-        if (BatchSize <= 0) Fail($"batch_size must be positive, got {BatchSize}.");
-        if (GradientAccumulationSteps <= 0) Fail($"gradient_accumulation_steps must be positive, got {GradientAccumulationSteps}.");
-        if (MaxGradNorm is { } norm) Positive(norm, "max_grad_norm");
-        if (WeightDecay < 0 || !double.IsFinite(WeightDecay)) Fail($"weight_decay must be zero or more, got {WeightDecay}.");
-        if (AdamBeta1 is < 0 or >= 1 || double.IsNaN(AdamBeta1)) Fail($"adam_beta1 must be within [0, 1), got {AdamBeta1}.");
-        if (AdamBeta2 is < 0 or >= 1 || double.IsNaN(AdamBeta2)) Fail($"adam_beta2 must be within [0, 1), got {AdamBeta2}.");
-        Positive(AdamEpsilon, "adam_epsilon");
-        if (EvalSteps is <= 0) Fail($"eval_steps must be positive, got {EvalSteps}.");
-        if (EarlyStoppingPatience is <= 0) Fail($"early_stopping_patience must be positive, got {EarlyStoppingPatience}.");
-        if (EarlyStoppingPatience is not null && EvalSteps is null) Fail("early_stopping_patience needs eval_steps: early stopping watches the validation loss.");
-        if (SaveSteps is <= 0) Fail($"save_steps must be positive, got {SaveSteps}.");
-        if (SaveTotalLimit is <= 0) Fail($"save_total_limit must be positive, got {SaveTotalLimit}.");
-        if (!Enum.IsDefined(Schedule)) Fail($"lr_scheduler_type must be constant, linear or cosine, got {Schedule}.");
-        if (!Enum.IsDefined(Precision)) Fail($"compute_precision must be float32, bf16 or fp16, got {Precision}.");
+        foreach (var (_, message) in Problems()) throw new TrainingConfigException(message);
     }
 
-    static void Positive(double value, string field)
+    /// <summary>Every rule these options break, each with the snake_case field it is about (its JSON name).</summary>
+    public IEnumerable<(string Field, string Message)> Problems()
     {
-        if (!(value > 0) || !double.IsFinite(value)) Fail($"{field} must be positive, got {value}.");
+        if (NotPositive(LearningRate)) yield return ("learning_rate", Invariant($"learning_rate must be positive, got {LearningRate}."));
+        if (WarmupSteps is < 0) yield return ("warmup_steps", $"warmup_steps must be zero or more, got {WarmupSteps}.");
+        if (WarmupRatio is < 0 or > 1 || double.IsNaN(WarmupRatio)) yield return ("warmup_ratio", Invariant($"warmup_ratio must be within [0, 1], got {WarmupRatio}."));
+        if (MaxSteps is <= 0) yield return ("max_steps", $"max_steps must be positive, got {MaxSteps}.");
+        if (NotPositive(Epochs)) yield return ("num_train_epochs", Invariant($"num_train_epochs must be positive, got {Epochs}."));
+        if (BatchSize <= 0) yield return ("batch_size", $"batch_size must be positive, got {BatchSize}.");
+        if (GradientAccumulationSteps <= 0) yield return ("gradient_accumulation_steps", $"gradient_accumulation_steps must be positive, got {GradientAccumulationSteps}.");
+        if (MaxGradNorm is { } norm && NotPositive(norm)) yield return ("max_grad_norm", Invariant($"max_grad_norm must be positive, got {norm}."));
+        if (WeightDecay < 0 || !double.IsFinite(WeightDecay)) yield return ("weight_decay", Invariant($"weight_decay must be zero or more, got {WeightDecay}."));
+        if (AdamBeta1 is < 0 or >= 1 || double.IsNaN(AdamBeta1)) yield return ("adam_beta1", Invariant($"adam_beta1 must be within [0, 1), got {AdamBeta1}."));
+        if (AdamBeta2 is < 0 or >= 1 || double.IsNaN(AdamBeta2)) yield return ("adam_beta2", Invariant($"adam_beta2 must be within [0, 1), got {AdamBeta2}."));
+        if (NotPositive(AdamEpsilon)) yield return ("adam_epsilon", Invariant($"adam_epsilon must be positive, got {AdamEpsilon}."));
+        if (EvalSteps is <= 0) yield return ("eval_steps", $"eval_steps must be positive, got {EvalSteps}.");
+        if (EarlyStoppingPatience is <= 0) yield return ("early_stopping_patience", $"early_stopping_patience must be positive, got {EarlyStoppingPatience}.");
+        else if (EarlyStoppingPatience is not null && EvalSteps is null)
+            yield return ("early_stopping_patience", "early_stopping_patience needs eval_steps: early stopping watches the validation loss.");
+        if (SaveSteps is <= 0) yield return ("save_steps", $"save_steps must be positive, got {SaveSteps}.");
+        if (SaveTotalLimit is <= 0) yield return ("save_total_limit", $"save_total_limit must be positive, got {SaveTotalLimit}.");
+        if (!Enum.IsDefined(Schedule)) yield return ("lr_scheduler_type", $"lr_scheduler_type must be constant, linear or cosine, got {Schedule}.");
+        if (!Enum.IsDefined(Precision)) yield return ("compute_precision", $"compute_precision must be float32, bf16 or fp16, got {Precision}.");
     }
 
-    static void Fail(FormattableString message) => throw new TrainingConfigException(Invariant(message));
-
-    static void Fail(string message) => throw new TrainingConfigException(message);
+    static bool NotPositive(double value) => !(value > 0) || !double.IsFinite(value);
 
     static readonly JsonSerializerOptions Json = new()
     {

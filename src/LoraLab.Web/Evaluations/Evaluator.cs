@@ -64,17 +64,13 @@ public sealed class Evaluator(PlaygroundModelHost host, DatasetStore datasets, A
         var found = await datasets.FindAsync(datasetId, caller, cancellation);
         if (found.Failure is { } unreadable) return unreadable;
 
-        DataOptions data;
-        long seed;
-        try
-        {
-            data = RunConfiguration.Data(details.Configuration);
-            seed = RunConfiguration.Training(details.Configuration, $"run {runId} training").Seed;
-        }
-        catch (Exception e) when (e is JsonException or TrainingConfigException)
+        RunSettings settings;
+        try { settings = RunSettings.FromStored(details.Configuration, run.Method); }
+        catch (TrainingConfigException e)
         {
             return new Failure(FailureKind.Invalid, "The run's configuration cannot be read", e.Message);
         }
+        var (data, seed) = (settings.Data, settings.Training.Seed);
         if (data.ValidationFraction <= 0)
             return Failure.Conflict("The run held out no records",
                 $"Run '{run.Name}' trained on every record of '{found.Value!.Name}' (validation_fraction 0): evaluate its adapter on a separate dataset on the leaderboard.");

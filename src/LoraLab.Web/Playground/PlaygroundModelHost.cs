@@ -95,7 +95,7 @@ public sealed class PlaygroundModelHost(ModelRegistry models, AdapterStore adapt
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return Failure.Invalid("The request is invalid", new Dictionary<string, string[]> { ["request"] = [e.Message.Split(" (Parameter")[0]] });
+            return Failure.Invalid("The request is invalid", new Dictionary<string, string[]> { ["request"] = [e.Message] });
         }
     }
 

@@ -108,8 +108,7 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
                 // A model folder that cannot be loaded or a request the engine refuses ends this request, not the thread.
                 logger.LogWarning("Serving: request for {Model} refused: {Message}", job.Model.Id, e.Message);
                 RemoveRowsOf(job);
-                string message = e.Message.Split(" (Parameter")[0];
-                job.Fail(e is ArgumentException ? OpenAiError.Invalid(null, message) : OpenAiError.Server($"'{job.Model.Id}' cannot be served: {message}"));
+                job.Fail(e is ArgumentException ? OpenAiError.Invalid(null, e.Message) : OpenAiError.Server($"'{job.Model.Id}' cannot be served: {e.Message}"));
             }
         }
     }

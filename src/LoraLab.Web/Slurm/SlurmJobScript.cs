@@ -32,7 +32,7 @@ public static class SlurmJobScript
     /// The job is not requeued by Slurm (--no-requeue): after a node failure the studio marks the run interrupted, and it
     /// resumes from its last checkpoint rather than starting over under the same job id.
     /// </summary>
-    /// <param name="estimatedBytes">The run's estimated peak memory (<see cref="RunConfiguration.MemoryEstimate"/>), for --mem.</param>
+    /// <param name="estimatedBytes">The run's estimated peak memory (<see cref="RunSettings.MemoryEstimate"/>), for --mem.</param>
     public static IReadOnlyList<string> Arguments(RunRequest request, SlurmOptions options, SlurmJobFiles files, long? estimatedBytes)
     {
         var arguments = new List<string>

@@ -16,7 +16,7 @@ public sealed class EngineRunExecutor(ComputeDevice defaultDevice) : IRunExecuto
         var device = request.Device ?? defaultDevice;
         var fineTuning = new FineTuningRequest(
             request.BaseModelFolder, request.DatasetFile, EvalData: null,
-            RunConfiguration.Method(request), RunConfiguration.Training(request), RunConfiguration.Data(request),
+            request.Settings.Method, request.Settings.Training, request.Settings.Data,
             request.OutputFolder, request.ResumeFromCheckpointFolder);
 
         var clock = Stopwatch.StartNew();

@@ -1,6 +1,8 @@
-using LoraLab.Engine.Peft.Methods;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft.Methods;
+using LoraLab.Engine.Training;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
@@ -36,13 +38,13 @@ public sealed class RunQueue(
     public async Task<Result<RunSummary>> CreateAsync(NewRun request, Caller caller, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        var errors = await ValidateAsync(db, request, caller, cancellation);
-        if (errors.Count > 0) return Failure.Invalid("The run is invalid", errors);
+        var (errors, settings) = await ValidateAsync(db, request, caller, cancellation);
+        if (errors.Count > 0 || settings is null) return Failure.Invalid("The run is invalid", errors);
 
         var run = new Run
         {
             Name = request.Name!.Trim(), BaseModelId = request.BaseModelId!.Value, DatasetId = request.DatasetId!.Value,
-            MethodKind = request.Method!, ConfigurationJson = (request.Configuration ?? []).ToJsonString(),
+            MethodKind = settings.Method.Method, ConfigurationJson = settings.ToConfiguration().ToJsonString(),
             Status = RunStatus.Queued, Owner = caller.UserId, CreatedAt = Now,
         };
         var failure = await WithLockAsync(async () =>
@@ -65,7 +67,7 @@ public sealed class RunQueue(
     public async Task<IReadOnlyDictionary<string, string[]>> ValidateAsync(NewRun request, Caller caller, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        return await ValidateAsync(db, request, caller, cancellation);
+        return (await ValidateAsync(db, request, caller, cancellation)).Errors;
     }
 
     /// <summary>
@@ -225,24 +227,40 @@ public sealed class RunQueue(
     }
 
     /// <summary>
-    /// Takes the first queued run and marks it Running, if <paramref name="accept"/> (shown what the run needs) takes it;
-    /// null when the queue is empty or the first run must wait, in which case it keeps its place.
+    /// The first queued run as its executor will see it, for the dispatcher to place; null when the queue is empty. It
+    /// stays queued: <see cref="StartAsync"/> takes it. A run whose stored settings no longer read fails here, naming why.
     /// </summary>
-    internal async Task<RunLease?> TakeNextAsync(CancellationToken stopping, Func<RunRequest, bool>? accept = null)
+    internal async Task<RunRequest?> PeekNextAsync(CancellationToken stopping)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(stopping);
+        while (true)
+        {
+            if ((await QueuedAsync(db, stopping)).FirstOrDefault() is not { } run) return null;
+            try
+            {
+                return await RequestOfAsync(db, run, stopping);
+            }
+            catch (Exception e) when (e is TrainingConfigException or JsonException)
+            {
+                await FailUnreadableAsync(run.Id, e.Message, stopping);
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the run Running if it is still the first queued run (it may have been cancelled, moved or deleted since
+    /// it was peeked), and gives its lease; null otherwise.
+    /// </summary>
+    internal async Task<RunLease?> StartAsync(int runId, CancellationToken stopping)
     {
         await using var db = await dbFactory.CreateDbContextAsync(stopping);
         return await WithLockAsync(async () =>
         {
             var queued = await QueuedAsync(db, stopping);
-            if (queued.Count == 0) return null;
+            if (queued.Count == 0 || queued[0].Id != runId) return null;
             var run = queued[0];
-            await db.Entry(run).Reference(r => r.BaseModel).LoadAsync(stopping);
-            await db.Entry(run).Reference(r => r.Dataset).LoadAsync(stopping);
-            var resumeFrom = run.ResumeFromStep is { } step
-                ? await db.Checkpoints.FirstOrDefaultAsync(c => c.RunId == run.Id && c.Step == step, stopping)
-                : null;
-            var request = ToRequest(run, resumeFrom);
-            if (accept is not null && !accept(request)) return null;
+            var request = await RequestOfAsync(db, run, stopping);
             queued.RemoveAt(0);
             Renumber(queued);
             (run.Status, run.QueuePosition, run.StartedAt) = (RunStatus.Running, null, Now);
@@ -252,9 +270,26 @@ public sealed class RunQueue(
 
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             _running[run.Id] = cancellation;
-            Announce(run.Id, RunStatus.Running, resumeFrom is null ? null : $"Resuming from step {resumeFrom.Step}.");
+            Announce(run.Id, RunStatus.Running, request.ResumeFromStep is { } step ? $"Resuming from step {step}." : null);
             return new RunLease(request, cancellation);
         }, stopping);
+    }
+
+    async Task FailUnreadableAsync(int runId, string reason, CancellationToken stopping)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(stopping);
+        string error = $"The run's stored configuration cannot be read: {reason}";
+        bool failed = await WithLockAsync(async () =>
+        {
+            var queued = await QueuedAsync(db, stopping);
+            if (queued.FirstOrDefault(r => r.Id == runId) is not { } run) return false;
+            queued.Remove(run);
+            Renumber(queued);
+            (run.Status, run.QueuePosition, run.ErrorMessage, run.FinishedAt) = (RunStatus.Failed, null, error, Now);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return true;
+        }, stopping);
+        if (failed) Announce(runId, RunStatus.Failed, error);
     }
 
     /// <summary>Waits until a run is queued, resumed or ends (freeing its device), or a few seconds pass.</summary>
@@ -333,13 +368,23 @@ public sealed class RunQueue(
 
     void Announce(int runId, RunStatus status, string? message) => notifier.Publish(new RunUpdate(runId, new StatusChanged(status, message)));
 
-    RunRequest ToRequest(Run run, Checkpoint? resumeFrom) => new(
-        run.Id, run.Name, run.BaseModel.Folder, run.Dataset?.FilePath ?? "", run.MethodKind,
-        JsonNode.Parse(run.ConfigurationJson) as JsonObject ?? [],
-        data.RunFolder(run.Id), data.CheckpointsFolder(run.Id), data.AdapterFolderOfRun(run.Id),
-        resumeFrom?.Path, resumeFrom?.Step);
+    /// <exception cref="TrainingConfigException">The run's stored configuration does not read.</exception>
+    /// <exception cref="JsonException">It is not JSON.</exception>
+    async Task<RunRequest> RequestOfAsync(LoraLabDbContext db, Run run, CancellationToken cancellation)
+    {
+        await db.Entry(run).Reference(r => r.BaseModel).LoadAsync(cancellation);
+        await db.Entry(run).Reference(r => r.Dataset).LoadAsync(cancellation);
+        var resumeFrom = run.ResumeFromStep is { } step
+            ? await db.Checkpoints.FirstOrDefaultAsync(c => c.RunId == run.Id && c.Step == step, cancellation)
+            : null;
+        var settings = RunSettings.FromStored(JsonNode.Parse(run.ConfigurationJson) as JsonObject ?? [], run.MethodKind);
+        return new RunRequest(run.Id, run.Name, run.BaseModel.Folder, run.Dataset?.FilePath ?? "", settings,
+            data.RunFolder(run.Id), data.CheckpointsFolder(run.Id), data.AdapterFolderOfRun(run.Id), resumeFrom?.Path, resumeFrom?.Step);
+    }
 
-    async Task<Dictionary<string, string[]>> ValidateAsync(LoraLabDbContext db, NewRun request, Caller caller, CancellationToken cancellation)
+    /// <summary>Every wrong field of the request, and its settings as read (null when they cannot be read).</summary>
+    async Task<(Dictionary<string, string[]> Errors, RunSettings? Settings)> ValidateAsync(
+        LoraLabDbContext db, NewRun request, Caller caller, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name))
@@ -369,20 +414,20 @@ public sealed class RunQueue(
         else if (!MethodRegistry.Names.Contains(request.Method))
             errors["method"] = [$"Unknown method '{request.Method}': use one of {string.Join(", ", MethodRegistry.Names)}."];
         else
-            foreach (var error in SettingErrors(request.Configuration, request.Method, model))
+        {
+            // Read strictly and checked as the new-run page checks it (against the model when its config.json reads).
+            var (settings, settingErrors) = RunSettings.Read(request.Configuration, request.Method);
+            foreach (var error in settings?.Check(ConfigOf(model)) ?? settingErrors)
                 errors[error.Key] = [error.Message];
-        return errors;
+            return (errors, settings);
+        }
+        return (errors, null);
     }
 
-    /// <summary>The configuration read strictly and checked as the new-run page checks it (against the model when its config.json reads).</summary>
-    static IReadOnlyList<SettingError> SettingErrors(JsonObject? configuration, string method, BaseModel? model)
+    static ModelConfig? ConfigOf(BaseModel? model)
     {
-        var (settings, errors) = RunSettings.Read(configuration, method);
-        if (settings is null) return errors;
-        ModelConfig? config = null;
-        if (model is { Error: null })
-            try { config = ModelConfig.Load(model.Folder); }
-            catch (Exception e) when (e is ModelConfigException or IOException) { }   // the model page already reports it; the run will too
-        return settings.Check(config);
+        if (model is not { Error: null }) return null;
+        try { return ModelConfig.Load(model.Folder); }
+        catch (Exception e) when (e is ModelConfigException or IOException) { return null; }   // the model page already reports it; the run will too
     }
 }

@@ -1,11 +1,9 @@
-using System.Text.Json.Nodes;
 using LoraLab.Engine.Devices;
 
 namespace LoraLab.Web.Training;
 
 /// <summary>Everything an executor needs to train one run; every path is absolute.</summary>
-/// <param name="MethodKind">lora, dora, qlora, prompt, prefix, ia3, adapter, selective or full.</param>
-/// <param name="Configuration">The method's and trainer's hyperparameters as the run was created with them.</param>
+/// <param name="Settings">The method's, trainer's and data settings as the run was created with them.</param>
 /// <param name="OutputFolder">runs/{runId}: the run's own folder, for anything else it writes (the resolved configuration, ...).</param>
 /// <param name="CheckpointsFolder">runs/{runId}/checkpoints.</param>
 /// <param name="AdapterFolder">adapters/run-{runId}: where the trained adapter goes, in PEFT layout.</param>
@@ -16,8 +14,7 @@ public sealed record RunRequest(
     string RunName,
     string BaseModelFolder,
     string DatasetFile,
-    string MethodKind,
-    JsonObject Configuration,
+    RunSettings Settings,
     string OutputFolder,
     string CheckpointsFolder,
     string AdapterFolder,

@@ -18,9 +18,8 @@ public sealed record SettingError(string Section, string Field, string Message)
 /// <summary>
 /// A run's settings as the engine's option records, and the one place they are checked: the new-run page and
 /// <c>POST /api/runs</c> both ask <see cref="Check"/>. The method's rules are its spec's validator, which names each
-/// field; the trainer's and the data's are the engine's own (TrainingOptions, DataOptions), whose messages start with
-/// the snake_case field they are about, which is how their field is found. The rules here cover settings that depend
-/// on one another or on the model.
+/// field; the trainer's and the data's are the engine's own (<see cref="TrainingOptions.Problems"/>,
+/// <see cref="DataOptions.Problems"/>). The rules here cover settings that depend on one another or on the model.
 /// </summary>
 public sealed record RunSettings(MethodOptions Method, TrainingOptions Training, DataOptions Data)
 {
@@ -85,13 +84,70 @@ public sealed record RunSettings(MethodOptions Method, TrainingOptions Training,
         }
     }
 
+    /// <summary>
+    /// The configuration as it is stored with the run and shown on its page: the fields the method reads (its name is
+    /// the run's own column, stored once) and every training and data setting, in snake_case.
+    /// </summary>
+    public JsonObject ToConfiguration()
+    {
+        var all = JsonSerializer.SerializeToNode(Method, SnakeCase)!.AsObject();
+        var method = new JsonObject();
+        // The method's own fields; the others keep their defaults and are left out, so comparing runs shows only what matters to each.
+        foreach (string field in MethodRegistry.Get(Method.Method).Settings) method[field] = all[field]?.DeepClone();
+        return new JsonObject
+        {
+            ["method"] = method,
+            ["training"] = JsonNode.Parse(Training.ToJson()),
+            ["data"] = JsonSerializer.SerializeToNode(Data, SnakeCase),
+        };
+    }
+
+    /// <summary>
+    /// A stored configuration read back (<see cref="ToConfiguration"/> wrote it; a missing section or field is its
+    /// default, and runs stored before the method lived only in <paramref name="methodKind"/> may still name it).
+    /// </summary>
+    /// <exception cref="TrainingConfigException">A section is not the JSON of its settings.</exception>
+    public static RunSettings FromStored(JsonObject configuration, string methodKind)
+    {
+        T Stored<T>(string name, Func<JsonObject, T?> read) where T : class, new()
+        {
+            try { return configuration[name] is JsonObject section ? read(section) ?? new T() : new T(); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new TrainingConfigException($"The stored {name} settings cannot be read: {e.Message}");
+            }
+        }
+        return new RunSettings(
+            Stored("method", json => json.Deserialize<MethodOptions>(SnakeCase)) with { Method = methodKind },
+            Stored("training", json => TrainingOptions.ParseUnvalidated(json.ToJsonString(), "The stored training settings")),
+            Stored("data", json => json.Deserialize<DataOptions>(SnakeCase)));
+    }
+
+    /// <summary>
+    /// The peak memory the run needs by the engine's estimate (what the new-run page shows) on the model in
+    /// <paramref name="modelFolder"/>; null when its config.json or these settings cannot be estimated.
+    /// </summary>
+    public long? MemoryEstimate(string modelFolder)
+    {
+        try
+        {
+            return MemoryEstimator.Estimate(ModelConfig.Load(modelFolder), Method, Training, Data.MaxLength).Total;
+        }
+        catch (Exception)
+        {
+            // Whatever is wrong with the run fails the run when it trains, with the engine's message; the estimate
+            // only chooses a device, and a run that cannot be estimated must not hold up the queue.
+            return null;
+        }
+    }
+
     /// <summary>Every wrong setting at once; <paramref name="model"/>, when known, also checks the method against its layers and context.</summary>
     public IReadOnlyList<SettingError> Check(ModelConfig? model)
     {
         var errors = new List<SettingError>();
         errors.AddRange(MethodRegistry.Validate(Method, model).Select(e => new SettingError("method", e.Field, e.Message)));
-        CheckEach<TrainingOptions, TrainingConfigException>(errors, "training", TrainingFields, Training, o => o.Validate());
-        CheckEach<DataOptions, TrainingConfigException>(errors, "data", DataFields, Data, o => o.Validate());
+        errors.AddRange(Training.Problems().Select(p => new SettingError("training", p.Field, p.Message)));
+        errors.AddRange(Data.Problems().Select(p => new SettingError("data", p.Field, p.Message)));
         bool Has(string field) => errors.Any(e => e.Field == field);
         if (model is not null && Data.MaxLength > model.MaxPositionEmbeddings && !Has("max_length"))
             errors.Add(new SettingError("data", "max_length", $"At most the model's context length {model.MaxPositionEmbeddings}, got {Data.MaxLength}."));
@@ -102,58 +158,4 @@ public sealed record RunSettings(MethodOptions Method, TrainingOptions Training,
             errors.Add(new SettingError("training", "compute_precision", $"{Method.Method} fine-tuning trains the base weights, which must then be float32."));
         return errors;
     }
-
-    /// <summary>
-    /// Validates the whole options; each error's field is reset to its default and validation repeated, so that every
-    /// wrong field gets its own message at once. An error no field claims is the section's.
-    /// </summary>
-    static void CheckEach<TOptions, TException>(List<SettingError> errors, string section,
-        IReadOnlyList<(string Field, Func<TOptions, TOptions> Reset)> fields, TOptions options, Action<TOptions> validate)
-        where TException : Exception
-    {
-        for (int attempt = 0; attempt <= fields.Count; attempt++)
-        {
-            try
-            {
-                validate(options);
-                return;
-            }
-            catch (TException e)
-            {
-                string text = e.Message;
-                var field = fields.FirstOrDefault(f => text.StartsWith(f.Field + " ", StringComparison.Ordinal) || text.StartsWith(f.Field + ":", StringComparison.Ordinal));
-                if (field.Field is null || errors.Any(x => x.Field == field.Field))
-                {
-                    errors.Add(new SettingError(section, section, text));
-                    return;
-                }
-                errors.Add(new SettingError(section, field.Field, text));
-                options = field.Reset(options);
-            }
-        }
-    }
-
-    static readonly TrainingOptions TrainingDefaults = new();
-
-    static readonly (string Field, Func<TrainingOptions, TrainingOptions> Reset)[] TrainingFields =
-    [
-        ("learning_rate", o => o with { LearningRate = TrainingDefaults.LearningRate }),
-        ("warmup_ratio", o => o with { WarmupRatio = TrainingDefaults.WarmupRatio }),
-        ("max_steps", o => o with { MaxSteps = null }),
-        ("num_train_epochs", o => o with { Epochs = TrainingDefaults.Epochs }),
-        ("batch_size", o => o with { BatchSize = TrainingDefaults.BatchSize }),
-        ("gradient_accumulation_steps", o => o with { GradientAccumulationSteps = TrainingDefaults.GradientAccumulationSteps }),
-        ("max_grad_norm", o => o with { MaxGradNorm = TrainingDefaults.MaxGradNorm }),
-        ("weight_decay", o => o with { WeightDecay = TrainingDefaults.WeightDecay }),
-        ("eval_steps", o => o with { EvalSteps = null, EarlyStoppingPatience = null }),
-        ("save_steps", o => o with { SaveSteps = null }),
-    ];
-
-    static readonly DataOptions DataDefaults = new();
-
-    static readonly (string Field, Func<DataOptions, DataOptions> Reset)[] DataFields =
-    [
-        ("max_length", o => o with { MaxLength = DataDefaults.MaxLength }),
-        ("validation_fraction", o => o with { ValidationFraction = DataDefaults.ValidationFraction }),
-    ];
 }

@@ -29,8 +29,8 @@ public sealed class TrainingService(
     ILogger<TrainingService> logger,
     IRunExecutor? executor = null) : BackgroundService
 {
-    /// <summary>Runs placed by the queue's callback, until the dispatcher picks up their lease; touched by the dispatcher only.</summary>
-    readonly Dictionary<int, Placement> _placed = [];
+    /// <summary>The first queued run's memory estimate, kept while it waits so its config.json is read once; touched by the dispatcher only.</summary>
+    (int RunId, long? Bytes)? _estimated;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,16 +44,25 @@ public sealed class TrainingService(
         while (!stoppingToken.IsCancellationRequested)
         {
             running.RemoveAll(run => run.IsCompleted);
+            int? placed = null;
             try
             {
-                var lease = await queue.TakeNextAsync(stoppingToken, Place);
-                if (lease is null)
+                // Placed outside the queue's lock: the queue only hands out the run, the devices decide where it fits.
+                var next = await queue.PeekNextAsync(stoppingToken);
+                if (next is null || Place(next) is not { Device: { } device } placement)
                 {
                     await queue.WaitForWorkAsync(stoppingToken);
                     continue;
                 }
-                _placed.Remove(lease.RunId, out var placement);
-                running.Add(ExecuteRunAsync(executor, lease with { Request = lease.Request with { Device = placement!.Device } }, placement.Note, stoppingToken));
+                placed = next.RunId;
+                var lease = await queue.StartAsync(next.RunId, stoppingToken);
+                if (lease is null)
+                {
+                    // Cancelled, moved or deleted since it was looked at: the next look finds what is first now.
+                    devices.Release(next.RunId);
+                    continue;
+                }
+                running.Add(ExecuteRunAsync(executor, lease with { Request = lease.Request with { Device = device } }, placement.Note, stoppingToken));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -62,8 +71,7 @@ public sealed class TrainingService(
             catch (Exception e)
             {
                 // The queue's database is unreachable or similar: free what was placed but not taken, try again shortly.
-                foreach (int runId in _placed.Keys) devices.Release(runId);
-                _placed.Clear();
+                if (placed is { } runId) devices.Release(runId);
                 logger.LogError(e, "The training dispatcher hit an error outside a run; it retries in a few seconds.");
                 await PauseAsync(stoppingToken);
             }
@@ -71,24 +79,26 @@ public sealed class TrainingService(
         await Task.WhenAll(running);
     }
 
-    /// <summary>The queue's callback for its first run: reserves a device for it, or announces why it waits.</summary>
-    bool Place(RunRequest request)
+    /// <summary>Reserves a device for the first queued run, or announces why it waits.</summary>
+    Placement Place(RunRequest request)
     {
         // Announced when the reason changes, not at every look (every few seconds while the run waits).
         string? before = devices.WaitingReason(request.RunId);
-        long? estimate = executor is IClusterRunExecutor ? null : RunConfiguration.MemoryEstimate(request);
-        var placement = devices.TryPlace(request.RunId, request.RunName, estimate);
-        if (placement.Device is null)
+        var placement = devices.TryPlace(request.RunId, request.RunName, EstimateOf(request));
+        if (placement.Device is null && placement.Note is { } reason && reason != before)
         {
-            if (placement.Note is { } reason && reason != before)
-            {
-                logger.LogInformation("Run {RunId} waits: {Reason}", request.RunId, reason);
-                notifier.Publish(new RunUpdate(request.RunId, new StatusChanged(RunStatus.Queued, reason)));
-            }
-            return false;
+            logger.LogInformation("Run {RunId} waits: {Reason}", request.RunId, reason);
+            notifier.Publish(new RunUpdate(request.RunId, new StatusChanged(RunStatus.Queued, reason)));
         }
-        _placed[request.RunId] = placement;
-        return true;
+        return placement;
+    }
+
+    /// <summary>The run's memory estimate for local devices (a cluster places runs itself).</summary>
+    long? EstimateOf(RunRequest request)
+    {
+        if (executor is IClusterRunExecutor) return null;
+        if (_estimated?.RunId != request.RunId) _estimated = (request.RunId, request.Settings.MemoryEstimate(request.BaseModelFolder));
+        return _estimated.Value.Bytes;
     }
 
     async Task PauseAsync(CancellationToken stoppingToken)

@@ -28,6 +28,15 @@ public class TrainingOptionsTests
     }
 
     [Fact]
+    public void Every_broken_rule_is_listed_once_with_its_field()
+    {
+        var options = new TrainingOptions { LearningRate = -1, WarmupSteps = -1, AdamBeta1 = 1.5, EarlyStoppingPatience = 0, SaveTotalLimit = 0 };
+
+        Assert.Equal(["learning_rate", "warmup_steps", "adam_beta1", "early_stopping_patience", "save_total_limit"], options.Problems().Select(p => p.Field));
+        Assert.Empty(new TrainingOptions().Problems());
+    }
+
+    [Fact]
     public void Options_round_trip_through_json_with_transformers_names()
     {
         var options = new TrainingOptions

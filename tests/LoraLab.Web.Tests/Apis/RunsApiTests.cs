@@ -89,6 +89,32 @@ public sealed class RunsApiTests(IdleStudio studio) : IClassFixture<IdleStudio>
     }
 
     [Fact]
+    public async Task A_run_stores_its_method_once_and_every_setting_at_the_value_it_trains_with()
+    {
+        int modelId = await _studio.ModelIdAsync("SmolLM2-135M");
+        var dataset = await _studio.UploadDatasetAsync();
+        var response = await _studio.Http.PostAsJsonAsync("/api/runs", new
+        {
+            name = "stored", baseModelId = modelId, datasetId = dataset.Id, method = "dora",
+            configuration = new { method = new { method = "dora", r = 8 }, training = new { batch_size = 2 } },
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+
+        var run = (await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!;
+        var details = (await _studio.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/runs/{(int)run["id"]!}"))!;
+        var configuration = details["configuration"]!;
+
+        Assert.Equal("dora", (string?)details["run"]!["method"]);
+        Assert.Null(configuration["method"]!["method"]);
+        Assert.Equal(8, (int)configuration["method"]!["r"]!);
+        Assert.Equal(32, (double)configuration["method"]!["lora_alpha"]!);     // the default DoRA trains with, written out
+        Assert.Null(configuration["method"]!["num_virtual_tokens"]);          // a prompt-tuning field DoRA does not read
+        Assert.Equal(2, (int)configuration["training"]!["batch_size"]!);
+        Assert.Equal(2e-4, (double)configuration["training"]!["learning_rate"]!);
+        Assert.Equal(512, (int)configuration["data"]!["max_length"]!);
+    }
+
+    [Fact]
     public async Task A_method_named_twice_and_differently_is_refused()
     {
         var problem = await RefusedAsync("lora", new { method = new { method = "dora" } });

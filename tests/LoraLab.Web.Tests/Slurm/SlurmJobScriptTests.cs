@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using LoraLab.Web.Slurm;
 using LoraLab.Web.Training;
 
@@ -6,7 +5,7 @@ namespace LoraLab.Web.Tests.Slurm;
 
 public sealed class SlurmJobScriptTests
 {
-    static readonly RunRequest Request = new(7, "run", "/data/models/demo", "/data/datasets/1-it's.jsonl", "lora", new JsonObject(),
+    static readonly RunRequest Request = new(7, "run", "/data/models/demo", "/data/datasets/1-it's.jsonl", new RunSettings(new(), new(), new()),
         "/data/runs/7", "/data/runs/7/checkpoints", "/data/adapters/run-7", "/data/runs/7/checkpoints/step-000002", 2);
 
     static readonly SlurmJobFiles Files = SlurmJobFiles.For("/shared", 7);

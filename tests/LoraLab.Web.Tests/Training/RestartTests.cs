@@ -66,25 +66,47 @@ public sealed class RestartTests : IDisposable
         Assert.Equal(2, Assert.Single(executor.Requests).ResumeFromStep);
     }
 
+    [Fact]
+    public async Task A_queued_run_whose_stored_configuration_no_longer_reads_fails_saying_so_and_the_queue_goes_on()
+    {
+        int unreadable = SeedRun(RunStatus.Queued, """{"training": {"batch_size": "lots"}}""", queuePosition: 1);
+        int next = SeedRun(RunStatus.Queued, "{}", queuePosition: 2);
+        var executor = new ScriptedExecutor();
+
+        await using var app = new StudioAppFactory(_data, executor);
+        var client = new StudioClient(app.CreateClient());
+        var failed = await client.WaitForStatusAsync(unreadable, RunStatus.Failed);
+        await client.WaitForStatusAsync(next, RunStatus.Completed);
+
+        Assert.StartsWith("The run's stored configuration cannot be read: The stored training settings: ", failed.Run.ErrorMessage);
+        Assert.Equal([next], executor.Requests.Select(r => r.RunId));
+    }
+
     /// <summary>What a killed process leaves behind: a Running run with a checkpoint, written without any host.</summary>
-    int SeedRunLeftRunning(int checkpointStep)
+    int SeedRunLeftRunning(int checkpointStep) => SeedRun(RunStatus.Running, "{}", checkpointStep: checkpointStep);
+
+    /// <summary>A run as an earlier studio stored it, written without any host.</summary>
+    int SeedRun(RunStatus status, string configuration, int? checkpointStep = null, int? queuePosition = null)
     {
         using var db = TestDatabase.Create(_data.Path).CreateDbContext();
         string modelFolder = Path.Combine(_data.ModelsFolder, "SmolLM2-135M");
-        var model = new BaseModel { Name = "SmolLM2-135M", Folder = modelFolder, Source = ModelSource.Local, CreatedAt = DateTime.UtcNow };
+        var model = db.BaseModels.FirstOrDefault(m => m.Folder == modelFolder)
+            ?? new BaseModel { Name = "SmolLM2-135M", Folder = modelFolder, Source = ModelSource.Local, CreatedAt = DateTime.UtcNow };
         string datasetFile = Path.Combine(_data.Path, "datasets", "1-chat.jsonl");
         Directory.CreateDirectory(Path.GetDirectoryName(datasetFile)!);
         File.WriteAllText(datasetFile, StudioClient.ChatJsonl);
-        var dataset = new Dataset { Name = "chat", Format = "jsonl", FilePath = datasetFile, SizeBytes = 10, CreatedAt = DateTime.UtcNow, Owner = "local" };
+        var dataset = db.Datasets.FirstOrDefault(d => d.FilePath == datasetFile) ?? new Dataset { Name = "chat", Format = "jsonl", FilePath = datasetFile, SizeBytes = 10, CreatedAt = DateTime.UtcNow, Owner = "local" };
         var run = new Run
         {
-            Name = "crashed", BaseModel = model, Dataset = dataset, MethodKind = "lora", ConfigurationJson = "{}",
-            Status = RunStatus.Running, Owner = "local", CreatedAt = DateTime.UtcNow, StartedAt = DateTime.UtcNow,
+            Name = "crashed", BaseModel = model, Dataset = dataset, MethodKind = "lora", ConfigurationJson = configuration,
+            Status = status, QueuePosition = queuePosition, Owner = "local", CreatedAt = DateTime.UtcNow,
+            StartedAt = status == RunStatus.Running ? DateTime.UtcNow : null,
         };
         db.Add(run);
         db.SaveChanges();
-        string checkpoint = Directory.CreateDirectory(Path.Combine(_data.Path, "runs", $"{run.Id}", "checkpoints", $"step-{checkpointStep}")).FullName;
-        run.Checkpoints.Add(new Checkpoint { Step = checkpointStep, Path = checkpoint, CreatedAt = DateTime.UtcNow });
+        if (checkpointStep is not { } step) return run.Id;
+        string checkpoint = Directory.CreateDirectory(Path.Combine(_data.Path, "runs", $"{run.Id}", "checkpoints", $"step-{step}")).FullName;
+        run.Checkpoints.Add(new Checkpoint { Step = step, Path = checkpoint, CreatedAt = DateTime.UtcNow });
         db.SaveChanges();
         return run.Id;
     }

@@ -51,7 +51,7 @@ public class Jinja2ReferenceRenderTests
         bool generationPrompt = chatCase.GetProperty("add_generation_prompt").GetBoolean();
 
         if (chatCase.TryGetProperty("error", out var error))
-            Assert.Contains(error.GetString()!, Assert.Throws<ArgumentException>(() => template.Render(messages, generationPrompt)).Message);
+            Assert.Contains(error.GetString()!, Assert.Throws<ConversationRejectedException>(() => template.Render(messages, generationPrompt)).Message);
         else
             Assert.Equal(chatCase.GetProperty("text").GetString(), template.Render(messages, generationPrompt));
     }

@@ -26,7 +26,7 @@ public sealed class AdapterPagesTests : AdapterLibraryContext
         // The tiny model's context is 256 tokens, shorter than the default max_length of 512, which the queue refuses.
         var run = await QueueRunAsync(tinyId, dataset.Id, "trained", new() { ["data"] = new System.Text.Json.Nodes.JsonObject { ["max_length"] = 64 } });
         string runFolder = TestAdapters.WriteLora(tiny, Path.Combine(Data.Path, "adapters", $"run-{run.Id}"), QV with { R = 4 }, seed: 2);
-        await Store.RegisterRunAdapterAsync(new RunRequest(run.Id, "trained", tiny, dataset.FilePath, "lora", [], "", "", runFolder, null, null),
+        await Store.RegisterRunAdapterAsync(new RunRequest(run.Id, "trained", tiny, dataset.FilePath, new RunSettings(new(), new(), new()), "", "", runFolder, null, null),
             new RunOutcome(1.25, 1.5, Math.Exp(1.5), 300));
         await ImportAsync(tiny, "qv", QV);
 

@@ -1,46 +1,42 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Training;
 using LoraLab.Web.Components.Pages.Runs;
+using LoraLab.Web.Training;
 
 namespace LoraLab.Web.Tests.Components.Pages;
 
 public sealed class NewRunFormTests
 {
     [Fact]
-    public void The_training_section_reads_back_as_the_same_training_options()
+    public void The_stored_configuration_reads_back_as_the_same_settings()
     {
-        var form = new NewRunForm { Training = new TrainingOptions { LearningRate = 1e-3, BatchSize = 2, MaxSteps = 50, EvalSteps = 10, Precision = ComputePrecision.Bf16 } };
-
-        var training = TrainingOptions.FromJson(form.Configuration()["training"]!.ToJsonString(), "training");
-
-        Assert.Equal(form.Training, training);
-    }
-
-    [Fact]
-    public void The_method_section_holds_only_what_the_method_reads_and_reads_back_as_the_same_choice()
-    {
-        var form = new NewRunForm();
+        var form = new NewRunForm
+        {
+            Training = new TrainingOptions { LearningRate = 1e-3, BatchSize = 2, MaxSteps = 50, EvalSteps = 10, Precision = ComputePrecision.Bf16 },
+            Data = new DataOptions { MaxLength = 128, Pack = true, ValidationFraction = 0.2 },
+        };
         form.SetMethod("qlora", model: null);
         form.MethodOptions = form.MethodOptions with { R = 4, TargetModules = ["q_proj", "v_proj"], QuantType = "fp4" };
 
-        var method = form.Configuration()["method"]!.AsObject();
-        var read = method.Deserialize<MethodOptions>(new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+        var read = RunSettings.FromStored(JsonNode.Parse(form.Settings.ToConfiguration().ToJsonString())!.AsObject(), "qlora");
 
-        Assert.Equal(["method", "r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "init_lora_weights", "quant_type", "double_quant"],
-            method.Select(p => p.Key));
-        Assert.Equal(("qlora", 4, "fp4"), (read.Method, read.R, read.QuantType));
-        Assert.Equal(["q_proj", "v_proj"], read.TargetModules);
+        Assert.Equal(form.Training, read.Training);
+        Assert.Equal(form.Data, read.Data);
+        Assert.Equal(("qlora", 4, "fp4"), (read.Method.Method, read.Method.R, read.Method.QuantType));
+        Assert.Equal(["q_proj", "v_proj"], read.Method.TargetModules);
     }
 
     [Fact]
-    public void The_data_section_reads_back_as_the_same_data_options()
+    public void The_method_section_holds_only_what_the_method_reads_and_not_the_method_which_the_run_stores_once()
     {
-        var form = new NewRunForm { Data = new DataOptions { MaxLength = 128, Pack = true, ValidationFraction = 0.2 } };
+        var form = new NewRunForm();
+        form.SetMethod("qlora", model: null);
 
-        var data = form.Configuration()["data"].Deserialize<DataOptions>(new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+        var method = form.Settings.ToConfiguration()["method"]!.AsObject();
 
-        Assert.Equal(form.Data, data);
+        Assert.Equal(["r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "init_lora_weights", "quant_type", "double_quant"],
+            method.Select(p => p.Key));
     }
 
     [Fact]
@@ -57,12 +53,12 @@ public sealed class NewRunFormTests
     }
 
     [Fact]
-    public void Methods_without_settings_store_only_their_name()
+    public void Methods_without_settings_store_an_empty_method_section()
     {
         var form = new NewRunForm();
         form.SetMethod("ia3", model: null);
 
-        Assert.Equal("""{"method":"ia3"}""", form.Configuration()["method"]!.ToJsonString());
+        Assert.Equal("{}", form.Settings.ToConfiguration()["method"]!.ToJsonString());
     }
 
     [Fact]

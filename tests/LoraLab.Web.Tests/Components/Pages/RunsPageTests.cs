@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using LoraLab.Web.Components.Pages.Runs;
 using LoraLab.Web.Training;
 
@@ -47,16 +48,19 @@ public sealed class RunsPageTests : StudioComponentContext
     }
 
     [Fact]
-    public async Task Showing_equal_keys_too_marks_only_the_differing_ones()
+    public async Task Showing_equal_keys_too_lists_every_stored_setting_and_marks_only_the_differing_ones()
     {
         var (page, runs) = await RenderThreeRunsAsync();
         Tick(page, runs[0]);
         Tick(page, runs[1]);
         page.WaitForElement("#config-diff");
+        var stored = ConfigurationDiff.Flatten((await Services.GetRequiredService<RunReader>().GetDetailsAsync(runs[0].Id))!.Configuration);
 
         page.Find("#show-all-keys").Change(true);
 
-        page.WaitForAssertion(() => Assert.Equal(5, page.FindAll("#config-diff tbody tr").Count));
+        // What the run was posted with and every other setting at the default it trains with (the seed, say).
+        page.WaitForAssertion(() => Assert.Equal(stored.Keys.Order(), page.FindAll("#config-diff tbody tr").Select(r => r.GetAttribute("data-key")!).Order()));
+        Assert.Contains("training.seed", stored.Keys);
         Assert.Equal(["method.r"], page.FindAll("#config-diff tbody tr.differs").Select(r => r.GetAttribute("data-key")));
     }
 

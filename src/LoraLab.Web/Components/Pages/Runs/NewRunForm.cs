@@ -51,37 +51,13 @@ public sealed class NewRunForm
         if (BaseModelId is null) errors["baseModelId"] = "Choose the base model to fine-tune.";
         if (DatasetId is null || !datasetExists) errors["datasetId"] = "Choose the dataset to train on.";
 
-        foreach (var error in new RunSettings(MethodOptions, Training, Data).Check(model))
+        foreach (var error in Settings.Check(model))
             errors.TryAdd(error.Field, error.Message);
         return errors;
     }
 
-    static readonly JsonSerializerOptions SnakeCase = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    /// <summary>
-    /// The run's configuration as stored and handed to the executor: the method's options (the fields the method reads)
-    /// and the trainer's and data options in snake_case, as FineTuningRun describes a run. Comparing runs then shows only
-    /// what matters to each.
-    /// </summary>
-    public JsonObject Configuration() => new()
-    {
-        ["method"] = MethodJson(),
-        ["training"] = JsonNode.Parse(Training.ToJson()),
-        ["data"] = JsonSerializer.SerializeToNode(Data, SnakeCase),
-    };
-
-    JsonObject MethodJson()
-    {
-        var all = JsonSerializer.SerializeToNode(MethodOptions, SnakeCase)!.AsObject();
-        var kept = new JsonObject { ["method"] = Method };
-        // The fields the method reads; the others keep their defaults and are left out of the stored configuration.
-        foreach (string field in MethodRegistry.Get(Method).Settings) kept[field] = all[field]?.DeepClone();
-        return kept;
-    }
+    /// <summary>The form's settings as the records the studio checks, stores and hands to the engine.</summary>
+    public RunSettings Settings => new(MethodOptions with { Method = Method }, Training, Data);
 
     /// <summary>The memory the run needs at its peak, from the model's shape, the method and the batch.</summary>
     public MemoryEstimate EstimateMemory(ModelConfig model) => MemoryEstimator.Estimate(model, MethodOptions, Training, Data.MaxLength);
