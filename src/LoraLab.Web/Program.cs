@@ -25,6 +25,7 @@ app.MapHealthApi();
 app.MapModelsApi();
 app.MapDatasetsApi();
 app.MapRunsApi();
+app.MapSweepsApi();
 app.MapAdaptersApi();
 app.MapDevicesApi();
 app.MapClusterApi();

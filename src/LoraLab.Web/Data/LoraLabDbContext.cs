@@ -18,6 +18,7 @@ public sealed class LoraLabDbContext(DbContextOptions<LoraLabDbContext> options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<PlaygroundVote> PlaygroundVotes => Set<PlaygroundVote>();
     public DbSet<Evaluation> Evaluations => Set<Evaluation>();
+    public DbSet<Sweep> Sweeps => Set<Sweep>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

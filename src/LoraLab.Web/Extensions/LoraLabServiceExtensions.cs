@@ -12,6 +12,7 @@ using LoraLab.Web.Evaluations;
 using LoraLab.Web.Playground;
 using LoraLab.Web.Slurm;
 using LoraLab.Web.Storage;
+using LoraLab.Web.Sweeps;
 using LoraLab.Web.Training;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -45,6 +46,7 @@ public static class LoraLabServiceExtensions
         builder.Services.AddStudioData();
         builder.Services.AddAdapterLibrary();
         builder.Services.AddTraining();
+        builder.Services.AddSweeps();
         builder.Services.AddHubDownloads();
         builder.Services.AddStudioApis();
         builder.Services.AddStudioAccounts();
@@ -102,6 +104,14 @@ public static class LoraLabServiceExtensions
         services.AddSingleton<TrainingHubSubscriptions>();
         services.AddHostedService<TrainingHubRelay>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    /// <summary>Sweeps: groups of runs over a few settings' values, queued through the run queue and ranked by a metric.</summary>
+    public static IServiceCollection AddSweeps(this IServiceCollection services)
+    {
+        services.AddSingleton<SweepReader>();
+        services.AddSingleton<SweepService>();
         return services;
     }
 

@@ -63,6 +63,13 @@ public sealed class RunQueue(
         return (await SummaryAsync(db, run.Id))!;
     }
 
+    /// <summary>The field errors <see cref="CreateAsync"/> would refuse <paramref name="request"/> with; empty when it would queue it, quotas allowing.</summary>
+    public async Task<IReadOnlyDictionary<string, string[]>> ValidateAsync(NewRun request, Caller caller, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        return (await ValidateAsync(db, request, caller, cancellation)).Errors;
+    }
+
     /// <summary>
     /// Cancels a queued or interrupted run at once; asks a running run's executor to stop (the summary still says
     /// Running, and the worker records Cancelled when the executor returns). Its checkpoints stay.

@@ -8,6 +8,7 @@ using LoraLab.Web.Devices;
 using LoraLab.Web.Diagnostics;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
+using LoraLab.Web.Sweeps;
 using LoraLab.Web.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -41,6 +42,8 @@ public abstract class StudioComponentContext : MudBlazorContext
         Inspector = new DatasetInspector(db, Registry);
         Queue = new RunQueue(db, folder, Notifier, Quotas, TimeProvider.System);
         Runs = new RunReader(db, folder);
+        SweepReader = new SweepReader(db);
+        Sweeps = new SweepService(db, Queue, Quotas, SweepReader, TimeProvider.System);
         Services.AddSingleton(options);
         Services.AddSingleton(folder);
         Services.AddSingleton(db);
@@ -56,6 +59,8 @@ public abstract class StudioComponentContext : MudBlazorContext
         Services.AddSingleton(Inspector);
         Services.AddSingleton(Queue);
         Services.AddSingleton(Runs);
+        Services.AddSingleton(SweepReader);
+        Services.AddSingleton(Sweeps);
         Services.AddSingleton(Quotas);
         Services.AddSingleton(Audit);
         Services.AddSingleton(_ => new HubDownloads(options, Registry, folder, Audit, TimeProvider.System, NullLogger<HubDownloads>.Instance));
@@ -71,6 +76,8 @@ public abstract class StudioComponentContext : MudBlazorContext
     protected DatasetInspector Inspector { get; }
     protected RunQueue Queue { get; }
     protected RunReader Runs { get; }
+    protected SweepReader SweepReader { get; }
+    protected SweepService Sweeps { get; }
 
     /// <summary>The pages' <see cref="CurrentCaller"/> is <paramref name="caller"/> from now on.</summary>
     protected void SignInAs(Caller caller)

@@ -20,7 +20,7 @@ public sealed class MigrationTests : IDisposable
         var tables = db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE '__EF%'").ToList();
         Assert.Equal(
             ["AccessTokens", "Adapters", "AspNetRoleClaims", "AspNetRoles", "AspNetUserClaims", "AspNetUserLogins", "AspNetUserRoles", "AspNetUserTokens",
-             "AspNetUsers", "AuditEntries", "BaseModels", "Checkpoints", "Datasets", "Evaluations", "PlaygroundSessions", "PlaygroundVotes", "RunMetrics", "Runs"],
+             "AspNetUsers", "AuditEntries", "BaseModels", "Checkpoints", "Datasets", "Evaluations", "PlaygroundSessions", "PlaygroundVotes", "RunMetrics", "Runs", "Sweeps"],
             tables.Order(StringComparer.Ordinal));
     }
 

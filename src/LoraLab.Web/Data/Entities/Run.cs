@@ -39,5 +39,7 @@ public sealed class Run
     /// right after submission, before the scheduler looked at it); null once it started, and for runs not on Slurm.
     /// </summary>
     public string? SlurmPendingReason { get; set; }
+    /// <summary>The sweep that queued it, if any.</summary>
+    public int? SweepId { get; set; }
     public List<Checkpoint> Checkpoints { get; } = [];
 }

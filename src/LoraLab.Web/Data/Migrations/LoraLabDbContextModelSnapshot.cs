@@ -532,6 +532,9 @@ namespace LoraLab.Web.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("SweepId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double?>("TokensPerSecond")
                         .HasColumnType("REAL");
 
@@ -545,6 +548,8 @@ namespace LoraLab.Web.Data.Migrations
                     b.HasIndex("DatasetId");
 
                     b.HasIndex("Owner");
+
+                    b.HasIndex("SweepId");
 
                     b.HasIndex("Status", "QueuePosition");
 
@@ -681,6 +686,70 @@ namespace LoraLab.Web.Data.Migrations
                             TwoFactorEnabled = false,
                             UserName = "local"
                         });
+                });
+
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.Sweep", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BaseModelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Budget")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConfigurationJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MethodKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RankMetric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BaseModelId");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("Owner");
+
+                    b.ToTable("Sweeps");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -985,6 +1054,11 @@ namespace LoraLab.Web.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("LoraLab.Web.Data.Entities.Sweep", null)
+                        .WithMany()
+                        .HasForeignKey("SweepId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.Navigation("BaseModel");
 
                     b.Navigation("Dataset");
@@ -999,6 +1073,32 @@ namespace LoraLab.Web.Data.Migrations
                         .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LoraLab.Web.Data.Entities.Sweep", b =>
+                {
+                    b.HasOne("LoraLab.Web.Data.Entities.BaseModel", "BaseModel")
+                        .WithMany()
+                        .HasForeignKey("BaseModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LoraLab.Web.Data.Entities.Dataset", "Dataset")
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("LoraLab.Web.Data.Entities.StudioUser", "OwnerUser")
+                        .WithMany()
+                        .HasForeignKey("Owner")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("BaseModel");
+
+                    b.Navigation("Dataset");
+
+                    b.Navigation("OwnerUser");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
