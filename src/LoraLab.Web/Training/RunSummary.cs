@@ -6,7 +6,8 @@ namespace LoraLab.Web.Training;
 /// A run as lists show it. <paramref name="Owner"/> is the id of the user who launched it; <paramref name="ResumeFromStep"/>
 /// is the checkpoint step its next execution starts from; <paramref name="SlurmJobId"/> and <paramref name="SlurmNode"/> name
 /// the Slurm job of its latest execution and its node, when it trains on a cluster; <paramref name="SlurmPendingReason"/> is
-/// Slurm's reason while that job waits to start ("None" right after submission), null otherwise.
+/// Slurm's reason while that job waits to start ("None" right after submission), null otherwise; <paramref name="SweepId"/>
+/// is the sweep that queued it.
 /// </summary>
 public sealed record RunSummary(
     int Id,
@@ -31,7 +32,8 @@ public sealed record RunSummary(
     double? TokensPerSecond,
     string? SlurmJobId = null,
     string? SlurmNode = null,
-    string? SlurmPendingReason = null);
+    string? SlurmPendingReason = null,
+    int? SweepId = null);
 
 public sealed record CheckpointSummary(int Id, int Step, string Path, DateTime CreatedAt, bool IsBest);
 

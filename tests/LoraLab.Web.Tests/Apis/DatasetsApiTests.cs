@@ -35,7 +35,7 @@ public sealed class DatasetsApiTests : IAsyncLifetime
         Assert.Equal(("Greetings", "jsonl", (long)StudioClient.ChatJsonl.Length), (dataset.Name, dataset.Format, dataset.SizeBytes));
         var listed = await _studio.Http.GetFromJsonAsync<JsonArray>("/api/datasets", TestJson.Options);
         Assert.Equal(dataset.Id, Assert.Single(listed!)!["id"]!.GetValue<int>());
-        Assert.False(listed[0]!.AsObject().ContainsKey("filePath"), "the API sends no server path");
+        Assert.False(listed![0]!.AsObject().ContainsKey("filePath"), "the API sends no server path");
     }
 
     [Fact]

@@ -32,12 +32,6 @@ public sealed class SweepsApiTests(IdleStudio studio) : IClassFixture<IdleStudio
         });
     }
 
-    async Task<int?> SweepIdOfRunAsync(int runId)
-    {
-        await using var db = await studio.Factory.Services.GetRequiredService<IDbContextFactory<LoraLabDbContext>>().CreateDbContextAsync();
-        return await db.Runs.Where(r => r.Id == runId).Select(r => r.SweepId).SingleAsync();
-    }
-
     [Fact]
     public async Task A_grid_sweep_queues_one_run_per_combination_with_its_values_in_the_configuration_and_the_sweeps_id()
     {
@@ -61,7 +55,7 @@ public sealed class SweepsApiTests(IdleStudio studio) : IClassFixture<IdleStudio
             Assert.Equal(run.Values["training.learning_rate"], (double)configuration["training"]!["learning_rate"]!);
             Assert.Equal((32, 2), ((int)configuration["method"]!["lora_alpha"]!, (int)configuration["training"]!["batch_size"]!));
             Assert.Equal(RunStatus.Queued, details.Run.Status);
-            Assert.Equal(sweep.Sweep.Id, await SweepIdOfRunAsync(run.RunId));
+            Assert.Equal(sweep.Sweep.Id, (await _studio.GetRunAsync(run.RunId)).Run.SweepId);   // the run page links back to it
         }
         Assert.Equal([(4.0, 1e-4), (4.0, 3e-4), (8.0, 1e-4), (8.0, 3e-4)], sweep.Runs.Select(r => (r.Values["method.r"]!.Value, r.Values["training.learning_rate"]!.Value)));
     }
