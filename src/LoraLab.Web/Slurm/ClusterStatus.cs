@@ -8,7 +8,11 @@ namespace LoraLab.Web.Slurm;
 public sealed record ClusterStatus(IReadOnlyList<SlurmPartition> Partitions, IReadOnlyList<ClusterJob> Jobs);
 
 /// <summary>A run's job with Slurm's word on it now; <paramref name="State"/> is null once Slurm no longer knows the job.</summary>
-public sealed record ClusterJob(int RunId, string RunName, RunStatus RunStatus, string JobId, string? State, string? Reason, string? Node);
+public sealed record ClusterJob(int RunId, string RunName, RunStatus RunStatus, string JobId, string? State, string? Reason, string? Node)
+{
+    /// <summary>Waiting to start, as the run page's Pending says (<see cref="SlurmJob.IsPending"/>): no node is its own yet.</summary>
+    public bool IsPending => SlurmJob.IsPendingState(State);
+}
 
 /// <summary>Reads the cluster's status; throws <see cref="SlurmCommandException"/> when the Slurm commands fail.</summary>
 public interface IClusterStatusReader

@@ -16,7 +16,10 @@ public sealed record SlurmJob(string JobId, string State, string? Reason, string
 
     public bool IsFinished => !Active.Contains(State);
 
-    public bool IsPending => State is "PENDING" or "REQUEUED" or "REQUEUE_HOLD" or "CONFIGURING";
+    public bool IsPending => IsPendingState(State);
+
+    /// <summary>Whether a job in this state waits to start (or to start again) rather than runs.</summary>
+    public static bool IsPendingState(string? state) => state is "PENDING" or "REQUEUED" or "REQUEUE_HOLD" or "CONFIGURING";
 
     public bool WasInterrupted => Interrupting.Contains(State);
 }

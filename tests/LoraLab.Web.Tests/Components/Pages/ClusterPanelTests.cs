@@ -29,6 +29,7 @@ public sealed class ClusterPanelTests : StudioComponentContext
         [
             new ClusterJob(3, "big run", RunStatus.Running, "41", "RUNNING", null, "gpu01"),
             new ClusterJob(4, "waiting run", RunStatus.Running, "42", "PENDING", "Resources", "gpu02"),
+            new ClusterJob(5, "requeued run", RunStatus.Running, "43", "REQUEUED", "BeginTime", "gpu01"),
         ]);
 
     public ClusterPanelTests() => Services.AddSingleton<IClusterStatusReader>(_cluster);
@@ -47,6 +48,7 @@ public sealed class ClusterPanelTests : StudioComponentContext
         var rows = panel.FindAll("#cluster-jobs tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList()).ToList();
         Assert.Equal(["big run", "41", "RUNNING", "", "gpu01"], rows[0]);
         Assert.Equal(["waiting run", "42", "PENDING", "waiting for resources", ""], rows[1]);
+        Assert.Equal("", rows[2][4]);   // requeued: waiting again, on no node yet, as the run page's Pending says
         Assert.Equal("runs/4", panel.Find("#cluster-jobs tr[data-run='4'] a").GetAttribute("href"));
     }
 
@@ -70,7 +72,7 @@ public sealed class ClusterPanelTests : StudioComponentContext
         var panel = Render<ClusterPanel>();
         Assert.NotNull(panel.Find("#cluster-no-jobs"));
 
-        panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("#cluster-jobs tbody tr").Count), ClusterPanel.RefreshInterval * 3);
+        panel.WaitForAssertion(() => Assert.Equal(TwoPartitions.Jobs.Count, panel.FindAll("#cluster-jobs tbody tr").Count), ClusterPanel.RefreshInterval * 3);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using LoraLab.Web.Components.Pages.Runs;
 using LoraLab.Web.Training;
@@ -91,5 +92,26 @@ public sealed class RunsPageTests : StudioComponentContext
         page.Find("#filter-text").Input("r16");
 
         page.WaitForAssertion(() => Assert.Equal(["r16", "r16-fast"], page.FindAll("#runs tbody tr td a").Select(a => a.TextContent)));
+    }
+
+    [Fact]
+    public async Task The_status_filter_tells_a_Slurm_job_that_waits_to_start_from_the_runs_that_train()
+    {
+        var (page, runs) = await RenderThreeRunsAsync();
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            foreach (var (run, reason) in new[] { (runs[0], "Resources"), (runs[1], (string?)null) })
+                await db.Runs.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Status, LoraLab.Web.Data.Entities.RunStatus.Running).SetProperty(r => r.SlurmPendingReason, reason));
+        }
+        page = Render<RunsPage>();
+        page.WaitForElement("#runs");
+        var filter = page.FindComponents<MudBlazor.MudSelect<string>>().Single(s => (string?)s.Instance.UserAttributes["id"] == "filter-status");
+
+        await page.InvokeAsync(() => filter.Instance.SelectOption("Pending"));
+        page.WaitForAssertion(() => Assert.Equal(["r8"], page.FindAll("#runs tbody tr td a").Select(a => a.TextContent)));
+
+        await page.InvokeAsync(() => filter.Instance.SelectOption("Running"));
+        page.WaitForAssertion(() => Assert.Equal(["r16"], page.FindAll("#runs tbody tr td a").Select(a => a.TextContent)));
     }
 }
