@@ -74,6 +74,24 @@ public sealed class StudioFlowTests(StudioServer studio) : IClassFixture<StudioS
         await ScreenshotAsync(page, "11-adapter-spectrum");
     }
 
+    [Fact]
+    public async Task Wrong_settings_on_the_new_run_form_are_named_beside_their_fields_by_the_validators_the_API_uses_and_block_launching()
+    {
+        var page = await studio.NewPageAsync();
+        await UploadAsync(page, "form-errors");
+        await OpenAsync(page, "/runs/new");
+
+        await page.FillAsync("#method-r", "0");
+        await page.FillAsync("#training-lr", "-1");
+
+        // Each message stays beside its field after the cursor has left it (MudBlazor validates again on blur).
+        await Assertions.Expect(page.Locator("#method-settings .mud-input-helper-text")).ToContainTextAsync("r must be a positive integer, got 0.");
+        await Assertions.Expect(page.Locator("#training-settings .mud-input-helper-text")).ToContainTextAsync("learning_rate must be positive, got -1.");
+        await Assertions.Expect(page.Locator("#launch-blocked")).ToContainTextAsync("2 fields need attention");
+        await ScreenshotAsync(page, "05b-new-run-errors");
+        await Assertions.Expect(page.Locator("#launch")).ToBeDisabledAsync();
+    }
+
     async Task<int> UploadAsync(IPage page, string name)
     {
         await OpenAsync(page, "/datasets");
