@@ -33,7 +33,7 @@ public sealed class SlurmExecutorTests : IDisposable
         Assert.NotNull(done.AdapterId);
         Assert.True(File.Exists(Path.Combine(_data.Path, "adapters", $"run-{run.Id}", "adapter_config.json")));
         Assert.NotNull(done.Run.EvalLoss);
-        Assert.Contains(await studio.LogAsync(run.Id), line => line.Contains($"Slurm job {done.Run.SlurmJobId} runs on {done.Run.SlurmNode}."));
+        await studio.AssertLoggedAsync(run.Id, line => line.Contains($"Slurm job {done.Run.SlurmJobId} runs on {done.Run.SlurmNode}."));
     }
 
     [SlurmFact]
@@ -74,7 +74,7 @@ public sealed class SlurmExecutorTests : IDisposable
         var running = await studio.WaitForAsync(run.Id, r => r.Run.SlurmNode is not null, "running on a node");
 
         Assert.Null(running.Run.SlurmPendingReason);
-        Assert.Contains(await studio.LogAsync(run.Id), line => line == $"Slurm job {pending.Run.SlurmJobId} is PENDING: BeginTime.");
+        await studio.AssertLoggedAsync(run.Id, line => line == $"Slurm job {pending.Run.SlurmJobId} is PENDING: BeginTime.");
         await studio.Client.PostAsync($"/api/runs/{run.Id}/cancel", System.Net.HttpStatusCode.Accepted);
         await studio.WaitForStatusAsync(run.Id, RunStatus.Cancelled, seconds: 90);
     }
@@ -104,7 +104,7 @@ public sealed class SlurmExecutorTests : IDisposable
 
         var job = await SlurmCluster.Client.JobAsync(training.Run.SlurmJobId!);
         Assert.Equal("CANCELLED", job?.State);
-        Assert.Contains(await studio.LogAsync(run.Id), line => line == $"Cancelled Slurm job {training.Run.SlurmJobId} (scancel).");
+        await studio.AssertLoggedAsync(run.Id, line => line == $"Cancelled Slurm job {training.Run.SlurmJobId} (scancel).");
     }
 
     [SlurmFact]
@@ -130,7 +130,7 @@ public sealed class SlurmExecutorTests : IDisposable
         int lastCheckpoint = interrupted.Checkpoints.Max(c => c.Step);
         await studio.Client.PostAsync($"/api/runs/{run.Id}/resume", System.Net.HttpStatusCode.OK);
         var resumed = await studio.WaitForAsync(run.Id, r => r.Run.SlurmJobId != training.Run.SlurmJobId && r.Run.SlurmNode is not null, "resumed as a new job");
-        Assert.Contains(await studio.LogAsync(run.Id), line => line == $"Submitted as Slurm job {resumed.Run.SlurmJobId}, resuming from the checkpoint of step {lastCheckpoint}.");
+        await studio.AssertLoggedAsync(run.Id, line => line == $"Submitted as Slurm job {resumed.Run.SlurmJobId}, resuming from the checkpoint of step {lastCheckpoint}.");
         await studio.Client.PostAsync($"/api/runs/{run.Id}/cancel", System.Net.HttpStatusCode.Accepted);
         await studio.WaitForStatusAsync(run.Id, RunStatus.Cancelled, seconds: 90);
     }
@@ -157,7 +157,7 @@ public sealed class SlurmExecutorTests : IDisposable
 
         Assert.Equal(RunStatus.Running, resumed.Run.Status);
         Assert.Equal("NODE_FAIL", (await SlurmCluster.Client.JobAsync(training.Run.SlurmJobId!))?.State);
-        Assert.Contains(await studio.LogAsync(run.Id), line => line.StartsWith($"Submitted as Slurm job {resumed.Run.SlurmJobId}, resuming from the checkpoint of step "));
+        await studio.AssertLoggedAsync(run.Id, line => line.StartsWith($"Submitted as Slurm job {resumed.Run.SlurmJobId}, resuming from the checkpoint of step "));
         await studio.Client.PostAsync($"/api/runs/{run.Id}/cancel", System.Net.HttpStatusCode.Accepted);
         await studio.WaitForStatusAsync(run.Id, RunStatus.Cancelled, seconds: 90);
     }

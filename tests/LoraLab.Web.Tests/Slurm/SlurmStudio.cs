@@ -88,6 +88,18 @@ public sealed class SlurmStudio : WebApplicationFactory<Program>
 
     public async Task<List<string>> LogAsync(int runId) => (await Client.Http.GetFromJsonAsync<List<string>>($"/api/runs/{runId}/log", TestJson.Options))!;
 
+    /// <summary>
+    /// Asserts that a line of the run's log matches within <paramref name="seconds"/>: the recorder appends log lines in
+    /// batches (<see cref="RunRecorder.FlushInterval"/>), after the state they describe is already stored.
+    /// </summary>
+    public async Task AssertLoggedAsync(int runId, Predicate<string> line, int seconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        List<string> log;
+        while (!(log = await LogAsync(runId)).Exists(line) && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.Contains(log, line);
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
