@@ -3,8 +3,8 @@ using LoraLab.Engine.Devices;
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
-using LoraLab.Engine.Serving;
 using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Serving;
 
 namespace LoraLab.Bench.LlamaCpp;
 

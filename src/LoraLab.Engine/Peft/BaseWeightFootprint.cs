@@ -1,6 +1,6 @@
 using LoraLab.Engine.Models;
-using LoraLab.Engine.Quantization;
 using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Quantization;
 
 namespace LoraLab.Engine.Peft;
 

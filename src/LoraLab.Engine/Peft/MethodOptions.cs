@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
-using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Peft.Methods;
 
 namespace LoraLab.Engine.Peft;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LoraLab.Engine.Files;
 using LoraLab.Engine.Checkpoints;
+using LoraLab.Engine.Files;
 using LoraLab.Engine.Models;
 using static TorchSharp.torch;
 using LoraLab.Engine.Peft.Lora;

@@ -1,7 +1,7 @@
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
-using TorchSharp;
 using LoraLab.Engine.Peft.Lora;
+using TorchSharp;
 
 namespace LoraLab.Engine.Quantization;
 

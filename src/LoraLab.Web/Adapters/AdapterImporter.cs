@@ -2,12 +2,12 @@ using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
 using Microsoft.Extensions.Options;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Adapters;
 

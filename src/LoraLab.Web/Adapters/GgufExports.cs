@@ -3,11 +3,11 @@ using LoraLab.Engine.Checkpoints;
 using LoraLab.Engine.Export.Gguf;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Storage;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Adapters;
 

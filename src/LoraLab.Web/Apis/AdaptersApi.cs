@@ -1,11 +1,11 @@
 using System.Globalization;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Apis;
 

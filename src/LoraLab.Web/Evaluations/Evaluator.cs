@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using LoraLab.Engine.Data;
 using LoraLab.Engine.Evaluation.Metrics;
 using LoraLab.Engine.Training;

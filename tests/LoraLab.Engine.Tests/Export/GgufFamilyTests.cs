@@ -3,9 +3,9 @@ using LoraLab.Engine.Export.Gguf;
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Ia3;
 using LoraLab.Engine.Tests.Models;
 using LoraLab.Engine.Tests.Tokenization;
-using LoraLab.Engine.Peft.Ia3;
 
 namespace LoraLab.Engine.Tests.Export;
 

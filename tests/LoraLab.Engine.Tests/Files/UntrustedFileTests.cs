@@ -1,8 +1,8 @@
 using LoraLab.Engine.Files;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
-using LoraLab.Engine.Tests.Tokenization;
 using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Tests.Tokenization;
 
 namespace LoraLab.Engine.Tests.Files;
 

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
-using LoraLab.Engine.Tests.Files;
-using LoraLab.Engine.Tests.Models;
 using LoraLab.Engine.Peft.Lora;
 using LoraLab.Engine.Peft.PromptTuning;
+using LoraLab.Engine.Tests.Files;
+using LoraLab.Engine.Tests.Models;
 
 namespace LoraLab.Engine.Tests.Peft;
 

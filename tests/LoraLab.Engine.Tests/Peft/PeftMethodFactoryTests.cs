@@ -1,8 +1,8 @@
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Engine.Quantization;
 using LoraLab.Engine.Tests.Models;
 using LoraLab.Engine.Tokenization;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Tests.Peft;
 

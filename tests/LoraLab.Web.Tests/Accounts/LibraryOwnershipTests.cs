@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using LoraLab.Web.Playground;
 using LoraLab.Web.Tests.Adapters;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Accounts;
 

@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using LoraLab.Web.Datasets;
 using LoraLab.Web.Tests.Training;
 

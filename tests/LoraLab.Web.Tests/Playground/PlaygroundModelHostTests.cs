@@ -1,7 +1,8 @@
-using LoraLab.Web.Accounts;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
+using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
@@ -13,7 +14,6 @@ using LoraLab.Web.Tests.Devices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Playground;
 

@@ -1,6 +1,6 @@
 using LoraLab.Engine.Models;
-using TorchSharp;
 using LoraLab.Engine.Peft.Lora;
+using TorchSharp;
 
 namespace LoraLab.Engine.Peft.Bottleneck;
 

@@ -1,7 +1,7 @@
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Playground;
 using LoraLab.Engine.Tokenization;
-using LoraLab.Engine.Peft.Methods;
 
 namespace LoraLab.Engine.Peft.Bottleneck;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
-using LoraLab.Engine.Tokenization;
 using LoraLab.Engine.Peft.Lora;
+using LoraLab.Engine.Tokenization;
 
 namespace LoraLab.Engine.Peft.Dora;
 

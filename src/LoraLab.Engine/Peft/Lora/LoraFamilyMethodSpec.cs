@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
-using LoraLab.Engine.Playground;
 using LoraLab.Engine.Peft.Methods;
+using LoraLab.Engine.Playground;
 
 namespace LoraLab.Engine.Peft.Lora;
 

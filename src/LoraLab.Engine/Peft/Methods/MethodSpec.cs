@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Engine.Playground;
 using LoraLab.Engine.Tokenization;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Engine.Peft.Methods;
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
-using LoraLab.Engine.Quantization;
-using LoraLab.Engine.Tokenization;
 using LoraLab.Engine.Peft.Lora;
 using LoraLab.Engine.Peft.Methods;
+using LoraLab.Engine.Quantization;
+using LoraLab.Engine.Tokenization;
 
 namespace LoraLab.Engine.Peft.QLora;
 

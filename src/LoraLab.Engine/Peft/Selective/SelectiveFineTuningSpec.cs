@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LoraLab.Engine.Models;
-using TorchSharp.Modules;
 using LoraLab.Engine.Peft.Lora;
+using TorchSharp.Modules;
 
 namespace LoraLab.Engine.Peft.Selective;
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Playground;
 using LoraLab.Engine.Tokenization;
-using LoraLab.Engine.Peft.Methods;
 
 namespace LoraLab.Engine.Peft.Selective;
 

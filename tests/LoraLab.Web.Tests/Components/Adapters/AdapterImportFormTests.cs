@@ -1,12 +1,12 @@
 using AngleSharp.Dom;
 using Bunit;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Components.Pages.Adapters;
 using LoraLab.Web.Models;
 using LoraLab.Web.Tests.Adapters;
 using Microsoft.AspNetCore.Components.Forms;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Components.Adapters;
 

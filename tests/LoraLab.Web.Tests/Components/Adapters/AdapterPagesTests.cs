@@ -1,9 +1,9 @@
 using Bunit;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Web.Components.Pages.Adapters;
 using LoraLab.Web.Tests.Adapters;
 using LoraLab.Web.Training;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Components.Adapters;
 

@@ -1,12 +1,12 @@
 using Bunit;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Components.Pages.Adapters;
 using LoraLab.Web.Components.Pages.BaseModels;
 using LoraLab.Web.Tests.Adapters;
 using Microsoft.Extensions.DependencyInjection;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Components.Adapters;
 

@@ -1,8 +1,8 @@
 using Bunit;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Web.Components.Pages.Adapters;
 using LoraLab.Web.Components.Shared;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Tests.Components.Adapters;
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using LoraLab.Web.Components.Pages.Runs;
 using LoraLab.Web.Training;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LoraLab.Web.Tests.Components.Pages;
 

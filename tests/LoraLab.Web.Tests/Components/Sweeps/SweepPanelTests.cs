@@ -57,7 +57,7 @@ public sealed class SweepPanelTests : StudioComponentContext
         await page.Find("#queue-sweep").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Contains("r=0: r must be", page.Find("#sweep-panel [data-failure]").TextContent));
-        Assert.Contains("r=0: r must be", page.FindComponents<MudTextField<string>>().Single(s => s.Instance.Label == "Values").Instance.ErrorText);
+        Assert.Contains(page.FindAll("[data-sweep-row='0'] .mud-input-helper-text"), helper => helper.TextContent.Contains("r=0: r must be"));   // under its row
         Assert.Empty(await Runs.ListAsync());
         Assert.Empty(await SweepReader.ListAsync());
     }

@@ -1,6 +1,6 @@
 using LoraLab.Engine.Peft;
-using LoraLab.Web.Components.Shared;
 using LoraLab.Engine.Peft.Lora;
+using LoraLab.Web.Components.Shared;
 
 namespace LoraLab.Web.Components.Pages.Adapters;
 

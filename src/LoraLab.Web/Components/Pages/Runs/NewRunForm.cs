@@ -1,12 +1,9 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
+using LoraLab.Engine.Peft.Lora;
 using LoraLab.Engine.Peft.Methods;
 using LoraLab.Engine.Training;
 using LoraLab.Web.Training;
-using LoraLab.Engine.Peft.Lora;
 
 namespace LoraLab.Web.Components.Pages.Runs;
 
