@@ -53,15 +53,20 @@ public sealed class Quotas(IOptions<AccountsOptions> options, IDbContextFactory<
     }
 
     /// <summary>Why one more run of <paramref name="userId"/> may not be queued, or null when it may.</summary>
-    public async Task<Failure?> CheckQueueAsync(LoraLabDbContext db, string userId, string userName, CancellationToken cancellation = default)
+    public Task<Failure?> CheckQueueAsync(LoraLabDbContext db, string userId, string userName, CancellationToken cancellation = default) =>
+        CheckQueueAsync(db, userId, userName, runs: 1, cancellation);
+
+    /// <summary>Why <paramref name="runs"/> more runs of <paramref name="userId"/> (a sweep's, when more than one) may not be queued, or null when they may.</summary>
+    public async Task<Failure?> CheckQueueAsync(LoraLabDbContext db, string userId, string userName, int runs, CancellationToken cancellation = default)
     {
         var quota = await OfAsync(db, userId, cancellation);
         if (quota.MaxQueuedRuns is { } maxQueued)
         {
             int queued = await db.Runs.CountAsync(r => r.Owner == userId && r.Status == RunStatus.Queued, cancellation);
-            if (queued >= maxQueued)
-                return Failure.Conflict("Queued-run quota reached",
-                    $"'{userName}' has {queued} run(s) queued and may have at most {maxQueued}: cancel one or wait until one starts (an admin can raise the quota).");
+            if (queued + runs > maxQueued)
+                return Failure.Conflict("Queued-run quota reached", runs == 1
+                    ? $"'{userName}' has {queued} run(s) queued and may have at most {maxQueued}: cancel one or wait until one starts (an admin can raise the quota)."
+                    : $"The sweep queues {runs} runs, but '{userName}' has {queued} queued and may have at most {maxQueued}: sweep fewer combinations or wait until some start (an admin can raise the quota).");
         }
         if (quota.MaxStorageBytes is { } maxBytes && await StorageUsedAsync(db, userId, cancellation) is var used && used >= maxBytes)
             return StorageFull(userName, used, maxBytes);

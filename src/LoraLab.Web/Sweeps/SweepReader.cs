@@ -17,10 +17,13 @@ public sealed class SweepReader(IDbContextFactory<LoraLabDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var sweeps = await Rows(db.Sweeps.OrderByDescending(s => s.Id)).ToListAsync(cancellation);
-        var sweepOfRun = await db.Runs.Where(r => r.SweepId != null).Select(r => new { r.Id, r.SweepId }).ToDictionaryAsync(r => r.Id, r => r.SweepId!.Value, cancellation);
         var runs = await db.Runs.AsNoTracking().Where(r => r.SweepId != null).Summaries().ToListAsync(cancellation);
-        var runsOfSweep = runs.ToLookup(r => sweepOfRun[r.Id]);
-        return sweeps.Select(s => Summary(s, runsOfSweep[s.Sweep.Id].ToList())).ToList();
+        var runsOfSweep = runs.ToLookup(r => r.SweepId!.Value);
+        return sweeps.Select(s =>
+        {
+            var ofSweep = runsOfSweep[s.Sweep.Id].ToList();
+            return Summary(s, ofSweep, Rank(s, ofSweep));
+        }).ToList();
     }
 
     public async Task<SweepDetails?> GetAsync(int sweepId, CancellationToken cancellation = default)
@@ -29,14 +32,15 @@ public sealed class SweepReader(IDbContextFactory<LoraLabDbContext> dbFactory)
         var row = await Rows(db.Sweeps.Where(s => s.Id == sweepId)).FirstOrDefaultAsync(cancellation);
         if (row is null) return null;
         var runs = await db.Runs.AsNoTracking().Where(r => r.SweepId == sweepId).Summaries().ToListAsync(cancellation);
-        var configurations = await db.Runs.Where(r => r.SweepId == sweepId).ToDictionaryAsync(r => r.Id, r => r.ConfigurationJson, cancellation);
+        var configurations = await db.Runs.Where(r => r.SweepId == sweepId).Select(r => new { r.Id, r.ConfigurationJson })
+            .ToDictionaryAsync(r => r.Id, r => r.ConfigurationJson, cancellation);
         var runIds = runs.Select(r => (int?)r.Id).ToList();
         var adapters = await db.Adapters.Where(a => runIds.Contains(a.RunId)).ToDictionaryAsync(a => a.RunId!.Value, a => a.Id, cancellation);
 
-        var summary = Summary(row, runs);
-        var metric = SweepMetric.Find(row.Sweep.RankMetric);
+        var ranks = Rank(row, runs);
+        var summary = Summary(row, runs, ranks);
         var byId = runs.ToDictionary(r => r.Id);
-        var ranked = Rank(runs, metric).Select(rank =>
+        var ranked = ranks.Select(rank =>
         {
             var run = byId[rank.RunId];
             var values = SweptValues(configurations[run.Id], summary.Settings);
@@ -50,14 +54,17 @@ public sealed class SweepReader(IDbContextFactory<LoraLabDbContext> dbFactory)
     static IQueryable<SweepRow> Rows(IQueryable<Sweep> sweeps) => sweeps.AsNoTracking()
         .Select(s => new SweepRow(s, s.OwnerUser.UserName ?? s.Owner, s.BaseModel.Name, s.Dataset != null ? s.Dataset.Name : null));
 
-    static IReadOnlyList<RunRank> Rank(IReadOnlyList<RunSummary> runs, SweepMetric? metric) =>
-        SweepRanking.Rank(runs.Select(r => (r.Id, r.Status, metric?.Read(r))));
+    static IReadOnlyList<RunRank> Rank(SweepRow row, IReadOnlyList<RunSummary> runs)
+    {
+        var metric = SweepMetric.Find(row.Sweep.RankMetric);
+        return SweepRanking.Rank(runs.Select(r => (r.Id, r.Status, metric?.Read(r))));
+    }
 
-    static SweepSummary Summary(SweepRow row, IReadOnlyList<RunSummary> runs)
+    static SweepSummary Summary(SweepRow row, IReadOnlyList<RunSummary> runs, IReadOnlyList<RunRank> ranks)
     {
         var sweep = row.Sweep;
         var metric = SweepMetric.Find(sweep.RankMetric);
-        var best = Rank(runs, metric).FirstOrDefault(r => r.Rank == 1);
+        var best = ranks.FirstOrDefault(r => r.Rank == 1);
         return new SweepSummary(
             sweep.Id, sweep.Name, sweep.Owner, row.OwnerName, sweep.CreatedAt, sweep.BaseModelId, row.BaseModelName, sweep.DatasetId, row.DatasetName,
             sweep.MethodKind, ReadSettings(sweep.SettingsJson), sweep.Mode, sweep.Budget, sweep.Seed, sweep.RankMetric,

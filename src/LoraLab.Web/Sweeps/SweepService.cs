@@ -73,14 +73,7 @@ public sealed class SweepService(IDbContextFactory<LoraLabDbContext> dbFactory, 
     async Task<Failure?> QuotaFailureAsync(Caller caller, int runs, CancellationToken cancellation)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        if ((await quotas.OfAsync(db, caller.UserId, cancellation)).MaxQueuedRuns is { } maxQueued)
-        {
-            int queued = await db.Runs.CountAsync(r => r.Owner == caller.UserId && r.Status == RunStatus.Queued, cancellation);
-            if (queued + runs > maxQueued)
-                return Failure.Conflict("Queued-run quota reached",
-                    $"The sweep queues {runs} runs, but '{caller.UserName}' has {queued} queued and may have at most {maxQueued}: sweep fewer combinations or wait until some start (an admin can raise the quota).");
-        }
-        return await quotas.CheckQueueAsync(db, caller.UserId, caller.UserName, cancellation);
+        return await quotas.CheckQueueAsync(db, caller.UserId, caller.UserName, runs, cancellation);
     }
 
     /// <summary>
