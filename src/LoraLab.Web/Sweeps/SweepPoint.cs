@@ -3,10 +3,7 @@ using System.Text.Json.Nodes;
 namespace LoraLab.Web.Sweeps;
 
 /// <summary>One swept setting at one of its values.</summary>
-public readonly record struct SettingValue(string Section, string Field, double Value)
-{
-    public string Key => $"{Section}.{Field}";
-}
+public readonly record struct SettingValue(string Section, string Field, double Value);
 
 /// <summary>One combination of a sweep: a value for each swept setting, which becomes one run.</summary>
 public sealed record SweepPoint(IReadOnlyList<SettingValue> Values)
