@@ -61,6 +61,19 @@ public sealed class StudioClient(HttpClient http)
     public async Task<List<MetricPoint>> MetricsAsync(int runId) =>
         (await http.GetFromJsonAsync<List<MetricPoint>>($"/api/runs/{runId}/metrics", TestJson.Options))!;
 
+    /// <summary>Waits until the run has ended (neither queued nor running), for at most <paramref name="seconds"/>.</summary>
+    public async Task<RunDetails> WaitForEndAsync(int runId, int seconds = 120)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var run = await GetRunAsync(runId);
+            if (run.Run.Status is not (RunStatus.Queued or RunStatus.Running)) return run;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Run {runId} is still {run.Run.Status} after {seconds} s.");
+            await Task.Delay(50);
+        }
+    }
+
     public async Task<RunDetails> WaitForStatusAsync(int runId, RunStatus status)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

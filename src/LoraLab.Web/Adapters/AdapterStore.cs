@@ -48,7 +48,7 @@ public sealed class AdapterStore(IDbContextFactory<LoraLabDbContext> dbFactory, 
         {
             adapter = new Adapter
             {
-                Name = run.RunName, Method = run.Settings.Method.Method, Folder = run.AdapterFolder, CreatedAt = Now, Owner = owner.Owner,
+                Name = run.RunName, Method = run.TrainingSettings.Method.Method, Folder = run.AdapterFolder, CreatedAt = Now, Owner = owner.Owner,
             };
             db.Adapters.Add(adapter);
         }

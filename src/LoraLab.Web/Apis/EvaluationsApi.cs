@@ -1,13 +1,16 @@
 using LoraLab.Web.Accounts;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Datasets;
 using LoraLab.Web.Evaluations;
+using LoraLab.Web.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LoraLab.Web.Apis;
 
 /// <summary>
-/// Generation metrics of adapters for scripts: evaluate one (or the base model alone) on a dataset the caller may read,
-/// and read the leaderboard of a base model on a dataset; evaluate a run's adapter on the records the run held out.
+/// Generation metrics of adapters for scripts: queue an evaluation run of one (or of the base model alone) on a dataset
+/// the caller may read, or of a run's adapter on the records the run held out (follow it at <c>/api/runs/{id}</c>), and
+/// read the leaderboard of a base model on a dataset or a run's held-out evaluation.
 /// </summary>
 public static class EvaluationsApi
 {
@@ -22,26 +25,38 @@ public static class EvaluationsApi
         return app;
     }
 
-    /// <summary>Answers the dataset's records and scores them; returns when done, with the answers and the baseline.</summary>
-    static async Task<Results<Created<EvaluationResult>, ProblemHttpResult>> Evaluate(
+    /// <summary>Queues an evaluation run that answers the dataset's records and scores them; its results join the leaderboard when it completes.</summary>
+    static async Task<Results<Accepted<RunSummary>, ProblemHttpResult>> Evaluate(
         EvaluationRequest request, Evaluator evaluator, Caller caller, CancellationToken cancellation)
     {
-        var result = await evaluator.EvaluateAsync(request, caller, cancellation: cancellation);
-        return result.Failure is { } failure ? failure.ToProblem()
-            : TypedResults.Created($"{ApiProblems.Prefix}/evaluations?baseModelId={request.BaseModelId}&datasetId={request.DatasetId}", result.Value!);
+        var queued = await evaluator.QueueAsync(request, caller, cancellation);
+        return queued.Failure is { } failure ? failure.ToProblem() : TypedResults.Accepted($"{ApiProblems.Prefix}/runs/{queued.Value!.Id}", queued.Value);
     }
 
-    /// <summary>Answers the run's held-out records with its adapter and the base model alone; the body may name <c>maxExamples</c>.</summary>
-    static async Task<Results<Created<EvaluationResult>, ProblemHttpResult>> EvaluateRun(
+    /// <summary>Queues an evaluation run that answers the run's held-out records with its adapter and the base model alone; the body may name <c>maxExamples</c>.</summary>
+    static async Task<Results<Accepted<RunSummary>, ProblemHttpResult>> EvaluateRun(
         int runId, RunEvaluationRequest? request, Evaluator evaluator, Caller caller, CancellationToken cancellation)
     {
-        var result = await evaluator.EvaluateRunAsync(runId, request?.MaxExamples, caller, cancellation: cancellation);
-        return result.Failure is { } failure ? failure.ToProblem() : TypedResults.Created($"{ApiProblems.Prefix}/runs/{runId}/evaluation", result.Value!);
+        var queued = await evaluator.QueueRunAsync(runId, request?.MaxExamples, caller, cancellation);
+        return queued.Failure is { } failure ? failure.ToProblem() : TypedResults.Accepted($"{ApiProblems.Prefix}/runs/{queued.Value!.Id}", queued.Value);
     }
 
-    static async Task<Results<Ok<EvaluationResult>, ProblemHttpResult>> RunEvaluation(int runId, EvaluationStore store, CancellationToken cancellation) =>
-        await store.ForRunAsync(runId, cancellation) is { } result ? TypedResults.Ok(result)
+    /// <summary>For an evaluation run, the scores and answers of what it evaluated; for a training run, its adapter's on the records it held out.</summary>
+    static async Task<Results<Ok<EvaluationResult>, ProblemHttpResult>> RunEvaluation(int runId, RunReader runs, EvaluationStore store, CancellationToken cancellation)
+    {
+        if (await runs.GetDetailsAsync(runId, cancellation) is not { } details) return Failure.NotFound("Run", runId).ToProblem();
+        var run = details.Run;
+        if (run.Kind == RunKind.Evaluation)
+        {
+            var spec = EvaluationRunSpec.FromStored(details.Configuration);
+            return run.Status == RunStatus.Completed && run.DatasetId is { } datasetId
+                && await store.FindAsync(new EvaluationTarget(run.BaseModelId, spec.AdapterId, datasetId, spec.HeldOutOfRunId), cancellation) is { } evaluated
+                ? TypedResults.Ok(evaluated)
+                : new Failure(FailureKind.NotFound, "Not evaluated yet", $"Evaluation run {runId} ('{run.Name}') is {run.Status}; its scores are here once it has completed.").ToProblem();
+        }
+        return await store.ForRunAsync(runId, cancellation) is { } result ? TypedResults.Ok(result)
             : new Failure(FailureKind.NotFound, "Not evaluated", $"Run {runId}'s adapter has not been evaluated on the records it held out (POST to this address does it).").ToProblem();
+    }
 
     static async Task<Results<Ok<IReadOnlyList<EvaluationSummary>>, ProblemHttpResult>> Leaderboard(
         int baseModelId, int datasetId, EvaluationStore store, DatasetStore datasets, Caller caller, CancellationToken cancellation)

@@ -63,6 +63,17 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
         return adapter is null || baseline is null ? null : new EvaluationResult(ToSummary(adapter), ToSummary(baseline), Answers(adapter.Evaluation));
     }
 
+    /// <summary>The evaluation of <paramref name="target"/> with its answers and the baseline on the same records; null until both are stored.</summary>
+    public async Task<EvaluationResult?> FindAsync(EvaluationTarget target, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        var rows = await Rows(db, e => e.BaseModelId == target.BaseModelId && e.DatasetId == target.DatasetId && e.RunId == target.RunId
+            && (e.AdapterId == null || e.AdapterId == target.AdapterId)).ToListAsync(cancellation);
+        var evaluated = rows.FirstOrDefault(r => r.Evaluation.AdapterId == target.AdapterId);
+        var baseline = rows.FirstOrDefault(r => r.Evaluation.AdapterId is null);
+        return evaluated is null || baseline is null ? null : new EvaluationResult(ToSummary(evaluated), ToSummary(baseline), Answers(evaluated.Evaluation));
+    }
+
     /// <summary>An adapter's evaluations on every dataset (and on its run's held-out records), newest first.</summary>
     public async Task<IReadOnlyList<EvaluationSummary>> ForAdapterAsync(int adapterId, CancellationToken cancellation = default)
     {

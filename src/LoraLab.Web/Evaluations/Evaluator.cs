@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using LoraLab.Engine.Data;
 using LoraLab.Engine.Evaluation.Metrics;
 using LoraLab.Engine.Training;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Datasets;
+using LoraLab.Web.Models;
 using LoraLab.Web.Playground;
 using LoraLab.Web.Training;
 using Microsoft.Extensions.Options;
@@ -12,48 +12,115 @@ using Microsoft.Extensions.Options;
 namespace LoraLab.Web.Evaluations;
 
 /// <summary>
-/// Evaluates an adapter, or its base model alone, on a dataset, or a run's adapter on the records the run held out:
-/// answers the records on the playground's model thread (the model's chat template and generation defaults, batched
-/// by <see cref="BatchedAnswers"/>, with a fixed seed when the defaults sample), scores the answers with
-/// <see cref="GenerationMetrics"/> and stores the figures. The baseline is computed once per base model and records,
-/// in the same batches as the first adapter that needs it, and reused while it covers the same records; asked for by
-/// itself, a stored baseline is returned as it is.
+/// Evaluations of an adapter, or of its base model alone, on a dataset's records or on the records a run held out:
+/// checks what is asked and queues it as an evaluation run in the run queue, beside training runs; when the run is
+/// executed (<see cref="EvaluationRunExecutor"/>), plans what it answers and stores the scored answers. The baseline
+/// is computed once per base model and records, in the same batches as the first adapter that needs it, and reused
+/// while it covers the same records.
 /// </summary>
-public sealed class Evaluator(PlaygroundModelHost host, DatasetStore datasets, AdapterStore adapters, RunReader runs, EvaluationStore store, IOptions<LoraLabOptions> options)
+public sealed class Evaluator(
+    ModelRegistry models, DatasetStore datasets, AdapterStore adapters, RunReader runs, RunQueue queue, EvaluationStore store, IOptions<LoraLabOptions> options)
 {
     /// <summary>The seed of the answers when the model's defaults sample, so that an evaluation can be repeated.</summary>
     public const long Seed = 0;
 
-    /// <summary>The records answered, and whose: an adapter (null: the baseline) of a base model on a dataset, or on run <paramref name="RunId"/>'s held-out records.</summary>
-    sealed record Target(int BaseModelId, int? AdapterId, int DatasetId, int? RunId);
-
-    /// <param name="progress">Called from the generation thread with the records answered so far and their total.</param>
-    public async Task<Result<EvaluationResult>> EvaluateAsync(EvaluationRequest request, Caller caller, Action<int, int>? progress = null, CancellationToken cancellation = default)
+    /// <summary>Queues the evaluation of <paramref name="request"/>'s adapter (or its base alone) on the first records of a dataset the caller may read.</summary>
+    public async Task<Result<RunSummary>> QueueAsync(EvaluationRequest request, Caller caller, CancellationToken cancellation = default)
     {
         int max = request.MaxExamples ?? options.Value.EvaluationExamples;
         if (CountFailure(max) is { } badCount) return badCount;
+        string answering = "the base model alone";
         if (request.AdapterId is { } adapterId)
         {
             if (await adapters.FindAsync(adapterId, cancellation) is not { } adapter) return Failure.NotFound("Adapter", adapterId);
             if (adapter.BaseModelId != request.BaseModelId)
                 return Failure.InvalidField("adapterId", $"Adapter '{adapter.Name}' was trained on {adapter.BaseModelName} (id {adapter.BaseModelId}), not on base model {request.BaseModelId}.");
+            answering = adapter.Name;
         }
+        if (await models.FindAsync(request.BaseModelId, cancellation) is not { } model) return Failure.NotFound("Base model", request.BaseModelId);
+        if (model.Error is { } error) return Failure.Conflict("Base model unusable", $"Base model '{model.Name}' cannot be used: {error}");
         var found = await datasets.FindAsync(request.DatasetId, caller, cancellation);
         if (found.Failure is { } unreadable) return unreadable;
         var examples = await Task.Run(() => EvaluationExamples.Read(found.Value!, max), cancellation);
         if (examples.Failure is { } unusable) return unusable;
-        return await EvaluateAsync(new Target(request.BaseModelId, request.AdapterId, request.DatasetId, RunId: null), examples.Value!, caller, progress, cancellation);
+        return await queue.CreateEvaluationAsync($"Evaluate {answering} on {found.Value!.Name}", request.BaseModelId, request.DatasetId,
+            new EvaluationRunSpec(request.AdapterId, HeldOutOfRunId: null, max), caller, cancellation);
     }
 
     /// <summary>
-    /// Evaluates run <paramref name="runId"/>'s adapter on the first <paramref name="maxExamples"/> answered records the
-    /// run held out of its dataset for validation (<c>validation_fraction</c>, split by its seed as training split them),
-    /// with the base model alone on the same records as its baseline.
+    /// Queues the evaluation of run <paramref name="runId"/>'s adapter on the first <paramref name="maxExamples"/> answered
+    /// records the run held out of its dataset for validation (<c>validation_fraction</c>, split by its seed as training
+    /// split them), with the base model alone on the same records as its baseline.
     /// </summary>
-    public async Task<Result<EvaluationResult>> EvaluateRunAsync(int runId, int? maxExamples, Caller caller, Action<int, int>? progress = null, CancellationToken cancellation = default)
+    public async Task<Result<RunSummary>> QueueRunAsync(int runId, int? maxExamples, Caller caller, CancellationToken cancellation = default)
     {
         int max = maxExamples ?? options.Value.EvaluationExamples;
         if (CountFailure(max) is { } badCount) return badCount;
+        var heldOut = await HeldOutOfAsync(runId, caller, cancellation);
+        if (heldOut.Failure is { } failure) return failure;
+        var (run, adapterId, dataset, split) = heldOut.Value!;
+        var records = await Task.Run(() => ReadHeldOut(dataset, split, max), cancellation);
+        if (records.Failure is { } unusable) return unusable;
+        return await queue.CreateEvaluationAsync($"Evaluate {run.Name} on its held-out records", run.BaseModelId, dataset.Id,
+            new EvaluationRunSpec(adapterId, runId, max), caller, cancellation);
+    }
+
+    /// <summary>
+    /// What evaluation run <paramref name="request"/> answers now: its records, and its columns (the baseline first when
+    /// the stored one does not cover these records; none when only the baseline was asked and it does).
+    /// </summary>
+    public async Task<Result<EvaluationPlan>> PlanAsync(RunRequest request, CancellationToken cancellation)
+    {
+        var spec = request.Evaluation ?? throw new ArgumentException($"Run {request.RunId} is not an evaluation run.", nameof(request));
+        // The owner could read the dataset when the run was queued.
+        var found = await datasets.FindAsync(request.DatasetId, Caller.Local, cancellation);
+        if (found.Failure is { } gone) return gone;
+        var adapterSummaries = new Dictionary<int, AdapterSummary>();
+        if (spec.AdapterId is { } adapterId)
+        {
+            if (await adapters.FindAsync(adapterId, cancellation) is not { } adapter)
+                return Failure.Conflict("The adapter is gone", $"Adapter {adapterId} was deleted after this evaluation was queued.");
+            adapterSummaries[adapterId] = adapter;
+        }
+        Result<IReadOnlyList<PromptSetExample>> records;
+        if (spec.HeldOutOfRunId is { } heldOutOf)
+        {
+            var heldOut = await HeldOutOfAsync(heldOutOf, Caller.Local, cancellation);
+            if (heldOut.Failure is { } failure) return failure;
+            records = await Task.Run(() => ReadHeldOut(found.Value!, heldOut.Value!.Split, spec.MaxExamples), cancellation);
+        }
+        else records = await Task.Run(() => EvaluationExamples.Read(found.Value!, spec.MaxExamples), cancellation);
+        if (records.Failure is { } unusable) return unusable;
+
+        var target = new EvaluationTarget(request.BaseModelId, spec.AdapterId, request.DatasetId, spec.HeldOutOfRunId);
+        var baseline = await store.FindBaselineAsync(target.BaseModelId, target.DatasetId, target.RunId, cancellation);
+        bool baselineFits = baseline is { } b && b.Summary.Examples == records.Value!.Count;
+        int?[] asked = spec.AdapterId is { } id ? [id] : [];
+        int?[] columns = baselineFits ? asked : [null, .. asked];
+        return new EvaluationPlan(target, records.Value!, columns, adapterSummaries);
+    }
+
+    /// <summary>Scores the plan's answers (<paramref name="answers"/>: per record, one per column) and stores each column's evaluation; returns the evaluated one's with its baseline.</summary>
+    public async Task<EvaluationResult?> SaveAsync(EvaluationPlan plan, IReadOnlyList<IReadOnlyList<string>> answers, double seconds, string owner)
+    {
+        var target = plan.Target;
+        for (int c = 0; c < plan.Columns.Count; c++)
+        {
+            var scored = plan.Records.Select((r, i) => new EvaluationAnswer(r.Prompt, r.Reference!, answers[i][c])).ToList();
+            var metrics = GenerationMetrics.Score(scored.Select(x => x.Answer).ToList(), scored.Select(x => x.Reference).ToList());
+            await store.SaveAsync(target.BaseModelId, plan.Columns[c], target.DatasetId, target.RunId, metrics, scored, seconds, owner);
+        }
+        return await store.FindAsync(target);
+    }
+
+    sealed record HeldOut(RunSummary Run, int AdapterId, DatasetSummary Dataset, HeldOutSplit Split);
+
+    /// <summary>How a run held records out of its dataset: its data settings and seed.</summary>
+    public sealed record HeldOutSplit(DataOptions Data, long Seed);
+
+    /// <summary>Run <paramref name="runId"/> with its adapter and dataset, and how it split the dataset; a failure naming what is missing.</summary>
+    async Task<Result<HeldOut>> HeldOutOfAsync(int runId, Caller caller, CancellationToken cancellation)
+    {
         if (await runs.GetDetailsAsync(runId, cancellation) is not { } details) return Failure.NotFound("Run", runId);
         var run = details.Run;
         if (details.AdapterId is not { } adapterId)
@@ -69,22 +136,18 @@ public sealed class Evaluator(PlaygroundModelHost host, DatasetStore datasets, A
         {
             return new Failure(FailureKind.Invalid, "The run's configuration cannot be read", e.Message);
         }
-        var (data, seed) = (settings.Data, settings.Training.Seed);
-        if (data.ValidationFraction <= 0)
+        if (settings.Data.ValidationFraction <= 0)
             return Failure.Conflict("The run held out no records",
                 $"Run '{run.Name}' trained on every record of '{found.Value!.Name}' (validation_fraction 0): evaluate its adapter on a separate dataset on the leaderboard.");
-
-        var heldOut = await Task.Run(() => ReadHeldOut(found.Value!, data, seed, max), cancellation);
-        if (heldOut.Failure is { } unusable) return unusable;
-        return await EvaluateAsync(new Target(run.BaseModelId, adapterId, datasetId, runId), heldOut.Value!, caller, progress, cancellation);
+        return new HeldOut(run, adapterId, found.Value!, new HeldOutSplit(settings.Data, settings.Training.Seed));
     }
 
-    static Result<IReadOnlyList<PromptSetExample>> ReadHeldOut(DatasetSummary dataset, DataOptions data, long seed, int max)
+    static Result<IReadOnlyList<PromptSetExample>> ReadHeldOut(DatasetSummary dataset, HeldOutSplit split, int max)
     {
         IReadOnlyList<DatasetRecord> records;
         try
         {
-            records = HeldOutRecords.Read(dataset.FilePath, data, seed);
+            records = HeldOutRecords.Read(dataset.FilePath, split.Data, split.Seed);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException)
         {
@@ -96,33 +159,13 @@ public sealed class Evaluator(PlaygroundModelHost host, DatasetStore datasets, A
 
     static Failure? CountFailure(int max) => max is >= 1 and <= EvaluationRequest.MaxExamplesLimit ? null
         : Failure.InvalidField("maxExamples", $"Evaluate between 1 and {EvaluationRequest.MaxExamplesLimit} records; got {max}.");
-
-    async Task<Result<EvaluationResult>> EvaluateAsync(Target target, IReadOnlyList<PromptSetExample> records, Caller caller, Action<int, int>? progress, CancellationToken cancellation)
-    {
-        var baseline = await store.FindBaselineAsync(target.BaseModelId, target.DatasetId, target.RunId, cancellation);
-        bool baselineFits = baseline is { } b && b.Summary.Examples == records.Count;
-        if (target.AdapterId is null && baselineFits) return new EvaluationResult(baseline!.Value.Summary, baseline.Value.Summary, baseline.Value.Answers);
-
-        int?[] columns = target.AdapterId is null || !baselineFits ? [null, .. target.AdapterId is { } a ? new int?[] { a } : []] : [target.AdapterId];
-        var clock = Stopwatch.StartNew();
-        var generated = await host.RunAsync(target.BaseModelId, columns.OfType<int>().ToArray(), loaded =>
-        {
-            var sampling = SamplingSettings.ForModel(loaded.Model.Base.GenerationDefaults) with { Seed = Seed };
-            var rowOptions = columns.Select(_ => sampling.ToOptions()).ToArray();
-            return BatchedAnswers.Generate(loaded, columns, rowOptions, records.Select(r => r.Messages).ToArray(), progress, cancellation);
-        }, cancellation);
-        if (generated.Failure is { } failure) return failure;
-        double seconds = clock.Elapsed.TotalSeconds;
-
-        var saved = new List<(EvaluationSummary Summary, IReadOnlyList<EvaluationAnswer> Answers)>();
-        for (int c = 0; c < columns.Length; c++)
-        {
-            var answers = records.Select((r, i) => new EvaluationAnswer(r.Prompt, r.Reference!, generated.Value![i][c])).ToList();
-            var metrics = GenerationMetrics.Score(answers.Select(x => x.Answer).ToList(), answers.Select(x => x.Reference).ToList());
-            saved.Add((await store.SaveAsync(target.BaseModelId, columns[c], target.DatasetId, target.RunId, metrics, answers, seconds, caller.UserId, CancellationToken.None), answers));
-        }
-        var evaluated = saved[^1];
-        var baselineSummary = columns[0] is null ? saved[0].Summary : baseline!.Value.Summary;
-        return new EvaluationResult(evaluated.Summary, baselineSummary, evaluated.Answers);
-    }
 }
+
+/// <summary>The records answered, and whose: an adapter (null: the baseline) of a base model on a dataset, or on run <paramref name="RunId"/>'s held-out records.</summary>
+public sealed record EvaluationTarget(int BaseModelId, int? AdapterId, int DatasetId, int? RunId);
+
+/// <summary>
+/// What an evaluation run answers: <paramref name="Records"/> in each of <paramref name="Columns"/> (an adapter's id, or
+/// null for the base model alone), the columns' adapters in <paramref name="Adapters"/>.
+/// </summary>
+public sealed record EvaluationPlan(EvaluationTarget Target, IReadOnlyList<PromptSetExample> Records, IReadOnlyList<int?> Columns, IReadOnlyDictionary<int, AdapterSummary> Adapters);

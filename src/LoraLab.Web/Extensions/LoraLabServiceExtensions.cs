@@ -139,11 +139,12 @@ public static class LoraLabServiceExtensions
         return services;
     }
 
-    /// <summary>Generation metrics of adapters and their base models on datasets, answered on the playground's model.</summary>
+    /// <summary>Generation metrics of adapters and their base models on datasets, answered by evaluation runs of the run queue.</summary>
     public static IServiceCollection AddEvaluations(this IServiceCollection services)
     {
         services.AddSingleton<EvaluationStore>();
         services.AddSingleton<Evaluator>();
+        services.AddSingleton<EvaluationRunExecutor>();
         return services;
     }
 

@@ -58,7 +58,7 @@ public sealed class SlurmRunExecutor(
         File.WriteAllText(files.Configuration, ResolvedConfiguration(request).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(files.Script, SlurmJobScript.Render(request, _options, files));
 
-        string jobId = slurm.SubmitAsync(files.Script, SlurmJobScript.Arguments(request, _options, files, request.Settings.MemoryEstimate(request.BaseModelFolder)), cancellation).GetAwaiter().GetResult();
+        string jobId = slurm.SubmitAsync(files.Script, SlurmJobScript.Arguments(request, _options, files, request.TrainingSettings.MemoryEstimate(request.BaseModelFolder)), cancellation).GetAwaiter().GetResult();
         // A job Slurm just took is pending until its scheduler looks at it.
         var shown = new SlurmJobChanged(jobId, Node: null, SlurmPendingReasons.None);
         Show(request.RunId, shown, events);
@@ -197,8 +197,8 @@ public sealed class SlurmRunExecutor(
 
     /// <summary>The run's method, training and data sections as the engine resolves them, which loralab train --config reads back.</summary>
     static JsonObject ResolvedConfiguration(RunRequest request) => FineTuningRun.Describe(new FineTuningRequest(
-        request.BaseModelFolder, request.DatasetFile, EvalData: null, request.Settings.Method, request.Settings.Training,
-        request.Settings.Data, request.OutputFolder, request.ResumeFromCheckpointFolder));
+        request.BaseModelFolder, request.DatasetFile, EvalData: null, request.TrainingSettings.Method, request.TrainingSettings.Training,
+        request.TrainingSettings.Data, request.OutputFolder, request.ResumeFromCheckpointFolder));
 
     void Observe(int runId, JobFollower follower, SlurmJob? job)
     {

@@ -14,9 +14,10 @@ public sealed class EngineRunExecutor(ComputeDevice defaultDevice) : IRunExecuto
     public RunOutcome Execute(RunRequest request, IProgress<RunEvent> events, CancellationToken cancellation)
     {
         var device = request.Device ?? defaultDevice;
+        var settings = request.TrainingSettings;
         var fineTuning = new FineTuningRequest(
             request.BaseModelFolder, request.DatasetFile, EvalData: null,
-            request.Settings.Method, request.Settings.Training, request.Settings.Data,
+            settings.Method, settings.Training, settings.Data,
             request.OutputFolder, request.ResumeFromCheckpointFolder);
 
         var clock = Stopwatch.StartNew();

@@ -19,3 +19,6 @@ public sealed record LogLine(string Text) : RunEvent;
 
 /// <summary>Published by the training service; executors report their phases as log lines.</summary>
 public sealed record StatusChanged(RunStatus Status, string? Message) : RunEvent;
+
+/// <summary>An evaluation run has answered <paramref name="Answered"/> of its <paramref name="Total"/> records (those a resumed run answered before included).</summary>
+public sealed record AnswersProgress(int Answered, int Total, double ElapsedSeconds) : RunEvent;

@@ -9,5 +9,5 @@ static class RunQueries
             r.Id, r.Name, r.Status, r.QueuePosition, r.BaseModelId, r.BaseModel.Name, r.DatasetId,
             r.Dataset != null ? r.Dataset.Name : null, r.MethodKind, r.Owner, r.OwnerUser.UserName ?? r.Owner, r.CreatedAt, r.StartedAt, r.FinishedAt,
             r.ErrorMessage, r.ResumeFromStep,
-            r.TrainLoss, r.EvalLoss, r.Perplexity, r.TokensPerSecond, r.SlurmJobId, r.SlurmNode, r.SlurmPendingReason, r.SweepId));
+            r.TrainLoss, r.EvalLoss, r.Perplexity, r.TokensPerSecond, r.SlurmJobId, r.SlurmNode, r.SlurmPendingReason, r.SweepId, r.Kind));
 }

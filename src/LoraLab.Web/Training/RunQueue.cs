@@ -41,12 +41,32 @@ public sealed class RunQueue(
         var (errors, settings) = await ValidateAsync(db, request, caller, cancellation);
         if (errors.Count > 0 || settings is null) return Failure.Invalid("The run is invalid", errors);
 
-        var run = new Run
+        return await QueueAsync(db, new Run
         {
             Name = request.Name!.Trim(), BaseModelId = request.BaseModelId!.Value, DatasetId = request.DatasetId!.Value,
             MethodKind = settings.Method.Method, ConfigurationJson = settings.ToConfiguration().ToJsonString(),
             Status = RunStatus.Queued, Owner = caller.UserId, CreatedAt = Now,
-        };
+        }, caller, cancellation);
+    }
+
+    /// <summary>
+    /// Queues an evaluation run, owned by the caller, at their fair place and within their quotas: what it answers was
+    /// checked by the <see cref="Evaluations.Evaluator"/> that asks for it.
+    /// </summary>
+    public async Task<Result<RunSummary>> CreateEvaluationAsync(string name, int baseModelId, int datasetId, Evaluations.EvaluationRunSpec spec,
+        Caller caller, CancellationToken cancellation = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        return await QueueAsync(db, new Run
+        {
+            Name = name.Length > MaxNameLength ? name[..MaxNameLength] : name, Kind = RunKind.Evaluation, BaseModelId = baseModelId, DatasetId = datasetId,
+            MethodKind = Evaluations.EvaluationRunSpec.MethodKind, ConfigurationJson = spec.ToConfiguration().ToJsonString(),
+            Status = RunStatus.Queued, Owner = caller.UserId, CreatedAt = Now,
+        }, caller, cancellation);
+    }
+
+    async Task<Result<RunSummary>> QueueAsync(LoraLabDbContext db, Run run, Caller caller, CancellationToken cancellation)
+    {
         var failure = await WithLockAsync(async () =>
         {
             if (await quotas.CheckQueueAsync(db, caller.UserId, caller.UserName, cancellation) is { } refused) return refused;
@@ -143,7 +163,8 @@ public sealed class RunQueue(
             await db.SaveChangesAsync(cancellation);
             await transaction.CommitAsync(cancellation);
             _workAvailable.Release();
-            Announce(runId, RunStatus.Queued, resumeFrom is null ? "Queued to start again from scratch." : $"Queued to resume from step {resumeFrom.Step}.");
+            Announce(runId, RunStatus.Queued, run.Kind == RunKind.Evaluation ? "Queued to answer the records it has not answered yet."
+                : resumeFrom is null ? "Queued to start again from scratch." : $"Queued to resume from step {resumeFrom.Step}.");
             return null;
         }, cancellation);
         return await ResultAsync(db, runId, failure);
@@ -221,7 +242,9 @@ public sealed class RunQueue(
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var lost = await db.Runs.Where(r => r.Status == RunStatus.Running).ToListAsync(cancellation);
         foreach (var run in lost)
-            (run.Status, run.ErrorMessage) = (RunStatus.Interrupted, "The studio stopped while this run was training; resume it to continue from its last checkpoint.");
+            (run.Status, run.ErrorMessage) = (RunStatus.Interrupted, run.Kind == RunKind.Evaluation
+                ? "The studio stopped while this run was answering; resume it to answer the records it has not answered yet."
+                : "The studio stopped while this run was training; resume it to continue from its last checkpoint.");
         await db.SaveChangesAsync(cancellation);
         return lost.Select(r => r.Id).ToList();
     }
@@ -377,9 +400,14 @@ public sealed class RunQueue(
         var resumeFrom = run.ResumeFromStep is { } step
             ? await db.Checkpoints.FirstOrDefaultAsync(c => c.RunId == run.Id && c.Step == step, cancellation)
             : null;
-        var settings = RunSettings.FromStored(JsonNode.Parse(run.ConfigurationJson) as JsonObject ?? [], run.MethodKind);
-        return new RunRequest(run.Id, run.Name, run.BaseModel.Folder, run.Dataset?.FilePath ?? "", settings,
-            data.RunFolder(run.Id), data.CheckpointsFolder(run.Id), data.AdapterFolderOfRun(run.Id), resumeFrom?.Path, resumeFrom?.Step);
+        var stored = JsonNode.Parse(run.ConfigurationJson) as JsonObject ?? [];
+        bool evaluates = run.Kind == RunKind.Evaluation;
+        return new RunRequest(run.Id, run.Name, run.BaseModel.Folder, run.Dataset?.FilePath ?? "", evaluates ? null : RunSettings.FromStored(stored, run.MethodKind),
+            data.RunFolder(run.Id), data.CheckpointsFolder(run.Id), data.AdapterFolderOfRun(run.Id), resumeFrom?.Path, resumeFrom?.Step)
+        {
+            Evaluation = evaluates ? Evaluations.EvaluationRunSpec.FromStored(stored) : null,
+            Owner = run.Owner, BaseModelId = run.BaseModelId, DatasetId = run.DatasetId ?? 0,
+        };
     }
 
     /// <summary>Every wrong field of the request, and its settings as read (null when they cannot be read).</summary>

@@ -7,7 +7,7 @@ namespace LoraLab.Web.Training;
 /// is the checkpoint step its next execution starts from; <paramref name="SlurmJobId"/> and <paramref name="SlurmNode"/> name
 /// the Slurm job of its latest execution and its node, when it trains on a cluster; <paramref name="SlurmPendingReason"/> is
 /// Slurm's reason while that job waits to start ("None" right after submission), null otherwise; <paramref name="SweepId"/>
-/// is the sweep that queued it.
+/// is the sweep that queued it; <paramref name="Kind"/> says whether it trains an adapter or evaluates one.
 /// </summary>
 public sealed record RunSummary(
     int Id,
@@ -33,7 +33,8 @@ public sealed record RunSummary(
     string? SlurmJobId = null,
     string? SlurmNode = null,
     string? SlurmPendingReason = null,
-    int? SweepId = null);
+    int? SweepId = null,
+    RunKind Kind = RunKind.Training);
 
 public sealed record CheckpointSummary(int Id, int Step, string Path, DateTime CreatedAt, bool IsBest);
 

@@ -3,6 +3,7 @@ using LoraLab.Web.Adapters;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Devices;
+using LoraLab.Web.Evaluations;
 using LoraLab.Web.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,9 +11,10 @@ using Microsoft.Extensions.Options;
 namespace LoraLab.Web.Training;
 
 /// <summary>
-/// Trains the queued runs on the host's devices (<see cref="TrainingDevices"/>): a dispatcher takes the first queued run
+/// Executes the queued runs on the host's devices (<see cref="TrainingDevices"/>): a dispatcher takes the first queued run
 /// once a device has a free slot and memory enough for it, and trains it there on a dedicated thread, since training is
-/// long CPU-bound work that must not hold a pool thread. A device's slot is freed when its run ends, whatever the
+/// long CPU-bound work that must not hold a pool thread; an evaluation run is answered there the same way
+/// (<see cref="EvaluationRunExecutor"/>, in the studio's process also when training runs go to Slurm). A device's slot is freed when its run ends, whatever the
 /// executor threw: that ends the run as Failed. Cancelling a run trips its own cancellation; stopping the host trips
 /// all of them, and the runs it cut short are marked Interrupted. A run interrupted while the studio runs (its cluster
 /// node failed) is queued again at once with LoraLab:AutoResumeInterrupted.
@@ -27,6 +29,7 @@ public sealed class TrainingService(
     TimeProvider clock,
     IOptions<LoraLabOptions> options,
     ILogger<TrainingService> logger,
+    EvaluationRunExecutor evaluations,
     IRunExecutor? executor = null) : BackgroundService
 {
     /// <summary>The first queued run's memory estimate, kept while it waits so its config.json is read once; touched by the dispatcher only.</summary>
@@ -34,11 +37,7 @@ public sealed class TrainingService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (executor is null)
-        {
-            logger.LogWarning("No run executor is registered: queued runs wait until the studio runs with one.");
-            return;
-        }
+        if (executor is null) logger.LogWarning("No run executor is registered: queued training runs wait until the studio runs with one.");
         logger.LogInformation("Training on {Devices}, {Runs} run(s) at a time on each.", string.Join(", ", devices.Devices.Select(d => d.Name)), devices.RunsPerDevice);
         var running = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
@@ -49,7 +48,8 @@ public sealed class TrainingService(
             {
                 // Placed outside the queue's lock: the queue only hands out the run, the devices decide where it fits.
                 var next = await queue.PeekNextAsync(stoppingToken);
-                if (next is null || Place(next) is not { Device: { } device } placement)
+                var runExecutor = next is null ? null : ExecutorOf(next);
+                if (next is null || runExecutor is null || Place(next) is not { Device: { } device } placement)
                 {
                     await queue.WaitForWorkAsync(stoppingToken);
                     continue;
@@ -62,7 +62,7 @@ public sealed class TrainingService(
                     devices.Release(next.RunId);
                     continue;
                 }
-                running.Add(ExecuteRunAsync(executor, lease with { Request = lease.Request with { Device = device } }, placement.Note, stoppingToken));
+                running.Add(ExecuteRunAsync(runExecutor, lease with { Request = lease.Request with { Device = device } }, placement.Note, stoppingToken));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -79,6 +79,9 @@ public sealed class TrainingService(
         await Task.WhenAll(running);
     }
 
+    /// <summary>Who executes the run: evaluations are answered in this process; null when no training executor is registered.</summary>
+    IRunExecutor? ExecutorOf(RunRequest request) => request.Evaluation is null ? executor : evaluations;
+
     /// <summary>Reserves a device for the first queued run, or announces why it waits.</summary>
     Placement Place(RunRequest request)
     {
@@ -93,11 +96,12 @@ public sealed class TrainingService(
         return placement;
     }
 
-    /// <summary>The run's memory estimate for local devices (a cluster places runs itself).</summary>
+    /// <summary>The run's memory estimate for local devices (a cluster places training runs itself).</summary>
     long? EstimateOf(RunRequest request)
     {
-        if (executor is IClusterRunExecutor) return null;
-        if (_estimated?.RunId != request.RunId) _estimated = (request.RunId, request.Settings.MemoryEstimate(request.BaseModelFolder));
+        if (ExecutorOf(request) is IClusterRunExecutor) return null;
+        if (_estimated?.RunId != request.RunId)
+            _estimated = (request.RunId, request.Settings is { } settings ? settings.MemoryEstimate(request.BaseModelFolder) : EvaluationRunExecutor.MemoryEstimate(request));
         return _estimated.Value.Bytes;
     }
 
@@ -125,14 +129,16 @@ public sealed class TrainingService(
             try
             {
                 if (placementNote is not null) progress.Report(new LogLine(placementNote));
-                Directory.CreateDirectory(request.CheckpointsFolder);
+                if (request.Evaluation is null) Directory.CreateDirectory(request.CheckpointsFolder);
                 outcome = await OnDedicatedThread($"run-{request.RunId}", () => runExecutor.Execute(request, progress, lease.Cancellation.Token));
                 status = RunStatus.Completed;
             }
             catch (OperationCanceledException) when (lease.Cancellation.IsCancellationRequested)
             {
                 (status, error) = stoppingToken.IsCancellationRequested
-                    ? (RunStatus.Interrupted, "The studio shut down during this run; resume it to continue from its last checkpoint.")
+                    ? (RunStatus.Interrupted, request.Evaluation is null
+                        ? "The studio shut down during this run; resume it to continue from its last checkpoint."
+                        : "The studio shut down during this run; resume it to answer the records it has not answered yet.")
                     : (RunStatus.Cancelled, null);
             }
             catch (RunInterruptedException e)
@@ -148,7 +154,7 @@ public sealed class TrainingService(
         }
         // Free the device before the queue hears of the end, so the dispatcher it wakes finds the slot free.
         devices.Release(request.RunId);
-        if (status == RunStatus.Completed && outcome is not null)
+        if (status == RunStatus.Completed && outcome is not null && request.Evaluation is null)
             await RegisterAdapterAsync(request, outcome);
         try
         {

@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using LoraLab.Engine.Evaluation.Metrics;
 using LoraLab.Web.Accounts;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Datasets;
 using LoraLab.Web.Evaluations;
 using LoraLab.Web.Playground;
+using LoraLab.Web.Training;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LoraLab.Web.Tests.Evaluations;
@@ -16,11 +18,17 @@ public sealed class EvaluationsApiTests(EvaluationStudio studio) : IClassFixture
     async Task<HttpResponseMessage> PostAsync(int? adapterId, int baseModelId, int datasetId, int? maxExamples = 32) =>
         await studio.Http.PostAsJsonAsync("/api/evaluations", new EvaluationRequest(adapterId, baseModelId, datasetId, maxExamples), TestJson.Options);
 
+    /// <summary>Queues the evaluation run, waits for it to complete and reads what it evaluated.</summary>
     async Task<EvaluationResult> EvaluateAsync(int? adapterId, int baseModelId, int datasetId, int? maxExamples = 32)
     {
         var response = await PostAsync(adapterId, baseModelId, datasetId, maxExamples);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<EvaluationResult>(TestJson.Options))!;
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var run = (await response.Content.ReadFromJsonAsync<RunSummary>(TestJson.Options))!;
+        Assert.Equal(RunKind.Evaluation, run.Kind);
+        Assert.Equal($"/api/runs/{run.Id}", response.Headers.Location?.ToString());
+        var ended = await new StudioClient(studio.Http).WaitForEndAsync(run.Id);
+        Assert.True(ended.Run.Status == RunStatus.Completed, $"{ended.Run.Status}: {ended.Run.ErrorMessage}");
+        return (await studio.Http.GetFromJsonAsync<EvaluationResult>($"/api/runs/{run.Id}/evaluation", TestJson.Options))!;
     }
 
     [Fact]

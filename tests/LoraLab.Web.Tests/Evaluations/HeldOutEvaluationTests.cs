@@ -71,8 +71,12 @@ public sealed class HeldOutEvaluationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _client.Http.GetAsync($"/api/runs/{run.Run.Id}/evaluation")).StatusCode);
 
         var response = await _client.Http.PostAsJsonAsync($"/api/runs/{run.Run.Id}/evaluation", new RunEvaluationRequest(MaxExamples: 4), TestJson.Options);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        var result = (await response.Content.ReadFromJsonAsync<EvaluationResult>(TestJson.Options))!;
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var evaluationRun = (await response.Content.ReadFromJsonAsync<RunSummary>(TestJson.Options))!;
+        Assert.Equal(RunKind.Evaluation, evaluationRun.Kind);
+        var ended = await _client.WaitForEndAsync(evaluationRun.Id);
+        Assert.True(ended.Run.Status == RunStatus.Completed, $"{ended.Run.Status}: {ended.Run.ErrorMessage}");
+        var result = (await _client.Http.GetFromJsonAsync<EvaluationResult>($"/api/runs/{evaluationRun.Id}/evaluation", TestJson.Options))!;
 
         // The run held out 10 of the 40 records (a quarter, split by its seed 11); the first 4 of them, in file order, were answered.
         string file = await _app.DatasetFileAsync(run.Run.DatasetId!.Value);

@@ -9,6 +9,7 @@ sealed class RunConfiguration : IEntityTypeConfiguration<Run>
     public void Configure(EntityTypeBuilder<Run> run)
     {
         run.Property(r => r.Name).HasMaxLength(200);
+        run.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
         run.Property(r => r.MethodKind).HasMaxLength(32);
         run.Property(r => r.SlurmJobId).HasMaxLength(32);
         run.Property(r => r.SlurmNode).HasMaxLength(200);

@@ -1,18 +1,22 @@
 namespace LoraLab.Web.Data.Entities;
 
-/// <summary>One fine-tuning job: what to train, how, where it stands in the queue, and how it ended.</summary>
+/// <summary>
+/// One job of the queue: a fine-tuning run (what to train, how), or an evaluation run (which adapter answers which
+/// records); where it stands in the queue, and how it ended.
+/// </summary>
 public sealed class Run
 {
     public int Id { get; set; }
     public required string Name { get; set; }
+    public RunKind Kind { get; set; }
     public int BaseModelId { get; set; }
     public BaseModel BaseModel { get; set; } = null!;
     /// <summary>Null once the dataset of a finished run is deleted.</summary>
     public int? DatasetId { get; set; }
     public Dataset? Dataset { get; set; }
-    /// <summary>lora, dora, qlora, prompt, prefix, ia3, adapter, selective or full (the engine's IPeftMethod.Kind).</summary>
+    /// <summary>lora, dora, qlora, prompt, prefix, ia3, adapter, selective or full (the engine's IPeftMethod.Kind); <c>evaluation</c> for an evaluation run.</summary>
     public required string MethodKind { get; set; }
-    /// <summary>The method's and trainer's hyperparameters as a JSON object.</summary>
+    /// <summary>The method's and trainer's hyperparameters as a JSON object; for an evaluation run, what it answers (<c>EvaluationRunSpec</c>).</summary>
     public required string ConfigurationJson { get; set; }
     public RunStatus Status { get; set; }
     /// <summary>1-based place among the queued runs; null when not queued.</summary>

@@ -489,6 +489,11 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("MethodKind")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -6,7 +6,8 @@ using LoraLab.Web.Components.Pages.Evaluations;
 using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Devices;
 using LoraLab.Web.Evaluations;
-using LoraLab.Web.Playground;
+using LoraLab.Engine.Devices;
+using LoraLab.Web.Training;
 using LoraLab.Web.Storage;
 using LoraLab.Web.Tests.Playground;
 using Microsoft.EntityFrameworkCore;
@@ -16,24 +17,30 @@ using Microsoft.Extensions.Options;
 
 namespace LoraLab.Web.Tests.Components.Evaluations;
 
-/// <summary>The leaderboard and the adapter page's evaluations, on the bundled demo model and two of its trained adapters.</summary>
+/// <summary>
+/// The leaderboard and the adapter page's evaluations, on the bundled demo model and two of its trained adapters; the
+/// studio's training service runs (without a training executor), so queued evaluation runs are answered.
+/// </summary>
 public sealed class LeaderboardPageTests : StudioComponentContext
 {
     readonly AdapterStore _adapters;
     readonly EvaluationStore _evaluations;
-    readonly PlaygroundModelHost _host;
+    readonly TrainingService _training;
 
     public LeaderboardPageTests()
     {
         var folder = new DataFolder(Data.Path);
         folder.Create();
+        var options = Options.Create(new LoraLabOptions { DataPath = Data.Path });
         _adapters = new AdapterStore(DbFactory, Quotas, TimeProvider.System, folder);
         _evaluations = new EvaluationStore(DbFactory, TimeProvider.System);
-        _host = new PlaygroundModelHost(Registry, _adapters, new TrainingDevices([LoraLab.Engine.Devices.ComputeDevice.Cpu], new SystemDeviceMemory(), runsPerDevice: 1),
-            NullLogger<PlaygroundModelHost>.Instance);
+        var evaluator = new Evaluator(Registry, DatasetStore, _adapters, Runs, Queue, _evaluations, options);
         Services.AddSingleton(_adapters);
         Services.AddSingleton(_evaluations);
-        Services.AddSingleton(new Evaluator(_host, DatasetStore, _adapters, Runs, _evaluations, Options.Create(new LoraLabOptions { DataPath = Data.Path })));
+        Services.AddSingleton(evaluator);
+        _training = new TrainingService(Queue, new TrainingDevices([ComputeDevice.Cpu], new SystemDeviceMemory(), runsPerDevice: 1), _adapters, Notifier,
+            DbFactory, folder, TimeProvider.System, options, NullLogger<TrainingService>.Instance, new EvaluationRunExecutor(evaluator, ComputeDevice.Cpu));
+        _training.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>The demo model, its extract-name and pirate-style adapters (read in place) and the first records of the extract-name task.</summary>
@@ -72,7 +79,13 @@ public sealed class LeaderboardPageTests : StudioComponentContext
         Assert.Equal(3, page.FindAll("button.evaluate-button").Count);
         page.FindAll("#leaderboard tbody tr")[1].QuerySelector("button.evaluate-button")!.Click();
 
+        // Queued as an evaluation run, shown above the table while it waits and answers; its row's button is off meanwhile.
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".evaluation-run")));
+        var queued = Assert.Single(await Runs.ListAsync());
+        Assert.Equal((RunKind.Evaluation, "Evaluate demo extract-name on extract-name-eval"), (queued.Kind, queued.Name));
         page.WaitForAssertion(() => Assert.Single(page.FindAll("button.evaluate-button")), TimeSpan.FromSeconds(120));
+        Assert.Empty(page.FindAll(".evaluation-run"));
+        Assert.Equal(RunStatus.Completed, (await Runs.FindAsync(queued.Id))!.Status);
         var board = await _evaluations.LeaderboardAsync(model, dataset);
         var adapter = board.Single(e => e.AdapterId == name);
         Assert.Equal(8, adapter.Examples);
@@ -119,7 +132,11 @@ public sealed class LeaderboardPageTests : StudioComponentContext
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _host.Dispose();
+        if (disposing)
+        {
+            _training.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            _training.Dispose();
+        }
         base.Dispose(disposing);
     }
 }
