@@ -34,6 +34,8 @@ public static class BatchedAnswers
             using var run = loaded.Model.Start(rows.Select(r => encoded[r.Example]).ToArray(), rows.Select(r => PlaygroundModel.LoadedName(adapterIds[r.Column])).ToArray(),
                 rows.Select(r => options[r.Column]).ToArray(), stopIds, ids => lm.Tokenizer.Decode(ids));
             foreach (var _ in run.Steps(cancellation)) { }
+            // A cancelled generation ends its rows early with the tokens so far: those are not answers.
+            cancellation.ThrowIfCancellationRequested();
             for (int i = 0; i < rows.Length; i++) outputs[rows[i].Example][rows[i].Column] = (run.Results[i].Text ?? "").Trim();
             done += chunk.Length;
             progress?.Invoke(done, prompts.Count);

@@ -106,6 +106,32 @@ public sealed class EvaluationRunTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await _client.Http.GetAsync($"/api/runs/{doomed.Id}/evaluation")).StatusCode);
     }
 
+    [Fact]
+    public async Task An_evaluation_cancelled_while_it_answers_keeps_only_whole_answers_of_the_batches_it_finished()
+    {
+        _trainer.Release();
+        var pirate = await FindAsync<AdapterSummary>("/api/adapters", a => a.Name == "demo pirate-style");
+        var trainSet = await FindAsync<DatasetSummary>("/api/datasets", d => d.Name == "demo pirate-style-train");
+        var evaluation = await QueueEvaluationAsync(pirate.Id, pirate.BaseModelId, trainSet.Id, maxExamples: 1000);
+        string folder = Path.Combine(_data.Path, "runs", evaluation.Id.ToString());
+
+        // Cancelled once a first batch is on disk, most likely in the middle of the next one.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (EvaluationAnswersFile.Count(folder) is not { Answered: > 0 })
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no batch was answered within 60 s");
+            await Task.Delay(20);
+        }
+        await _client.PostAsync($"/api/runs/{evaluation.Id}/cancel", HttpStatusCode.Accepted);   // stops at its next step
+        Assert.Equal(RunStatus.Cancelled, (await _client.WaitForEndAsync(evaluation.Id)).Run.Status);
+
+        // The pirate adapter ends every answer to its own training task with "arr matey!": a row cut short would not.
+        var kept = File.ReadLines(EvaluationAnswersFile.PathIn(folder)).Skip(1)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("answers")[1].GetString()!).ToList();
+        Assert.InRange(kept.Count, 1, 999);
+        Assert.All(kept, answer => Assert.EndsWith("arr matey!", answer));
+    }
+
     public void Dispose()
     {
         _client.Http.Dispose();
