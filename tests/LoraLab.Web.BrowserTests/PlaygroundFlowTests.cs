@@ -113,6 +113,48 @@ public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStu
         await ScreenshotAsync(page, "22-playground-prompt-set");
     }
 
+    [Fact]
+    public async Task Evaluate_on_the_leaderboard_queues_an_evaluation_run_whose_scores_fill_the_row_and_whose_page_shows_its_answers()
+    {
+        var (_, adapterIds) = await DemoAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(Studio.Url) };
+        var models = await http.GetFromJsonAsync<JsonArray>("/api/models");
+        int modelId = models!.Single(m => m!["source"]!.GetValue<string>() == "Demo")!["id"]!.GetValue<int>();
+        var datasets = await http.GetFromJsonAsync<JsonArray>("/api/datasets");
+        int datasetId = datasets!.Single(d => d!["name"]!.GetValue<string>() == "demo pirate-style-eval")!["id"]!.GetValue<int>();
+        var page = await Studio.NewPageAsync();
+        await page.GotoAsync($"/leaderboard?baseModelId={modelId}&datasetId={datasetId}");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await page.FillAsync("#leaderboard-examples", "6");
+
+        var row = page.Locator("#leaderboard tbody tr", new() { Has = page.Locator($"td[data-adapter='{adapterIds[1]}']") });
+        await row.Locator("button.evaluate-button").ClickAsync();
+        await page.Locator(".evaluation-run").WaitForAsync();
+        try
+        {
+            // The run ends and leaves the panel; its figures, and the baseline's computed with it, are in the table.
+            await row.Locator("button.evaluate-button").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 120_000 });
+            await page.Locator(".evaluation-run").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 10_000 });
+        }
+        catch (TimeoutException e)
+        {
+            await ScreenshotAsync(page, "23-leaderboard-timed-out");
+            throw new TimeoutException($"{e.Message}\nThe studio's output:\n{Studio.Output}", e);
+        }
+        Assert.All(await row.Locator("td.leaderboard-metric").AllTextContentsAsync(), metric => Assert.NotEqual("–", metric.Trim()));
+        Assert.NotEqual("–", (await page.Locator("#leaderboard tbody tr td.leaderboard-metric").First.TextContentAsync())!.Trim());
+        await ScreenshotAsync(page, "23-leaderboard-evaluated");
+
+        var runs = await http.GetFromJsonAsync<JsonArray>("/api/runs");
+        var run = runs!.Single(r => r!["kind"]!.GetValue<string>() == "Evaluation" && r["datasetId"]!.GetValue<int>() == datasetId)!;
+        Assert.Equal("Completed", run["status"]!.GetValue<string>());
+        await page.GotoAsync($"/runs/{run["id"]}");
+        await page.Locator("#evaluation-run-scores").WaitForAsync();
+        Assert.Equal(2, await page.Locator("#evaluation-run-scores .evaluation-run-row").CountAsync());
+        Assert.Equal(6, await page.Locator("#evaluation-run-answers tbody tr").CountAsync());
+        Assert.Equal(0, await page.Locator("#charts").CountAsync());
+    }
+
     /// <summary>MudSelect keeps the id on a hidden input: opens the select by its visible field and clicks the option.</summary>
     static async Task PickAsync(IPage page, string selectId, string option)
     {
