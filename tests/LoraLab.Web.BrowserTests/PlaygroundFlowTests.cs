@@ -150,7 +150,7 @@ public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStu
         Assert.Equal("Completed", run["status"]!.GetValue<string>());
         await page.GotoAsync($"/runs/{run["id"]}");
         await page.Locator("#evaluation-run-scores").WaitForAsync();
-        Assert.Equal(2, await page.Locator("#evaluation-run-scores .evaluation-run-row").CountAsync());
+        Assert.Equal(2, await page.Locator("#evaluation-run-scores .scores-row").CountAsync());
         Assert.Equal(6, await page.Locator("#evaluation-run-answers tbody tr").CountAsync());
         Assert.Equal(0, await page.Locator("#charts").CountAsync());
     }
