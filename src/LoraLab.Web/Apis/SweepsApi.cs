@@ -6,13 +6,14 @@ namespace LoraLab.Web.Apis;
 
 public static class SweepsApi
 {
-    /// <summary>Sweeps for scripts: queue one (all its runs or none), list them, and read one with its runs ranked. Everyone reads every sweep.</summary>
+    /// <summary>Sweeps for scripts: queue one (all its runs or none), list them, read one with its runs ranked, and delete one with its runs. Everyone reads every sweep.</summary>
     public static IEndpointRouteBuilder MapSweepsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup($"{ApiProblems.Prefix}/sweeps").WithTags("Sweeps");
         api.MapGet("/", ListSweeps);
         api.MapPost("/", CreateSweep);
         api.MapGet("/{sweepId:int}", GetSweep);
+        api.MapDelete("/{sweepId:int}", DeleteSweep);
         return app;
     }
 
@@ -27,4 +28,10 @@ public static class SweepsApi
 
     static async Task<Results<Ok<SweepDetails>, ProblemHttpResult>> GetSweep(int sweepId, SweepReader sweeps, CancellationToken cancellation) =>
         await sweeps.GetAsync(sweepId, cancellation) is { } details ? TypedResults.Ok(details) : ApiProblems.NotFound("Sweep", sweepId);
+
+    static async Task<Results<Ok<SweepSummary>, ProblemHttpResult>> DeleteSweep(int sweepId, SweepService service, Caller caller, CancellationToken cancellation)
+    {
+        var deleted = await service.DeleteAsync(sweepId, caller, cancellation);
+        return deleted.Failure is { } failure ? failure.ToProblem() : TypedResults.Ok(deleted.Value!);
+    }
 }

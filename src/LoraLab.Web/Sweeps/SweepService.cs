@@ -55,6 +55,29 @@ public sealed class SweepService(IDbContextFactory<LoraLabDbContext> dbFactory, 
         return (await reader.GetAsync(sweepId, CancellationToken.None))!;
     }
 
+    /// <summary>
+    /// Deletes a sweep with its runs (as deleting each run does: metrics, checkpoints, folders, logs; adapters they
+    /// produced stay). Refused while one of them runs; owners and admins only.
+    /// </summary>
+    public async Task<Result<SweepSummary>> DeleteAsync(int sweepId, Caller caller, CancellationToken cancellation = default)
+    {
+        if (await reader.GetAsync(sweepId, cancellation) is not { } details) return Failure.NotFound("Sweep", sweepId);
+        var sweep = details.Sweep;
+        if (!caller.CanChange(sweep.Owner))
+            return Failure.Forbidden("The sweep is not yours", $"Sweep {sweepId} ('{sweep.Name}') belongs to another user; only they and admins can delete it.");
+        if (details.Runs.FirstOrDefault(r => r.Status == RunStatus.Running) is { } running)
+            return Failure.Conflict("A run of the sweep is running",
+                $"Run {running.RunId} ('{running.Name}') of sweep '{sweep.Name}' is running; cancel it before deleting the sweep.");
+        foreach (var run in details.Runs)
+            if ((await queue.DeleteAsync(run.RunId, caller, cancellation)).Failure is { } failure and not { Kind: FailureKind.NotFound })
+                return failure with { Detail = $"{failure.Detail} The sweep and its other runs were kept." };
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        await db.Sweeps.Where(s => s.Id == sweepId).ExecuteDeleteAsync(CancellationToken.None);
+        db.AuditEntries.Add(AuditLog.Entry(caller, AuditAction.SweepDeleted, $"sweep {sweepId} '{sweep.Name}' and its {details.Runs.Count} run(s)", clock.GetUtcNow().UtcDateTime));
+        await db.SaveChangesAsync(CancellationToken.None);
+        return sweep;
+    }
+
     /// <summary>The name of the run of combination <paramref name="label"/> in sweep <paramref name="sweepName"/>.</summary>
     public static string RunName(string sweepName, string label) => $"{sweepName.Trim()}{NameSeparator}{label}";
 

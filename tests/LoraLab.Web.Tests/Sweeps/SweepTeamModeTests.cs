@@ -35,6 +35,27 @@ public sealed class SweepTeamModeTests : IDisposable
     }
 
     [Fact]
+    public async Task Only_its_owner_or_an_admin_deletes_a_sweep_and_its_runs_go_with_it()
+    {
+        var owner = await _studio.AddUserAsync("ada");
+        var other = await _studio.AddUserAsync("bo");
+        var client = await _studio.ClientAsync(owner);
+        int modelId = await client.ModelIdAsync("SmolLM2-135M");
+        var dataset = await client.UploadDatasetAsync();
+        var sweep = (await (await client.Http.PostAsJsonAsync("/api/sweeps", Sweep(modelId, dataset.Id, 4, 8))).Content.ReadFromJsonAsync<SweepDetails>(TestJson.Options))!;
+
+        var refused = await (await _studio.ClientAsync(other)).Http.DeleteAsync($"/api/sweeps/{sweep.Sweep.Id}");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("belongs to another user", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync($"/api/sweeps/{sweep.Sweep.Id}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.Http.DeleteAsync($"/api/sweeps/{sweep.Sweep.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync($"/api/sweeps/{sweep.Sweep.Id}")).StatusCode);
+        foreach (var run in sweep.Runs) Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync($"/api/runs/{run.RunId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Http.DeleteAsync($"/api/sweeps/{sweep.Sweep.Id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_sweep_with_more_runs_than_the_quota_leaves_is_refused_whole()
     {
         var member = await _studio.AddUserAsync("noor");

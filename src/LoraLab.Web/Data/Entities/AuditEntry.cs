@@ -11,6 +11,7 @@ public enum AuditAction
     TokenCreated, TokenRevoked,
     CompletionServed,
     AdapterExported,
+    SweepDeleted,
 }
 
 /// <summary>
