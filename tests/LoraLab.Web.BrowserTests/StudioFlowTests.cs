@@ -92,6 +92,25 @@ public sealed class StudioFlowTests(StudioServer studio) : IClassFixture<StudioS
         await Assertions.Expect(page.Locator("#launch")).ToBeDisabledAsync();
     }
 
+    [Fact]
+    public async Task A_folder_the_server_refuses_stays_named_beside_the_field_when_the_cursor_leaves_and_is_withdrawn_once_the_field_changes()
+    {
+        var page = await studio.NewPageAsync();
+        await OpenAsync(page, "/models");
+        await page.FillAsync("#model-folder", "/nowhere/at/all");
+        await page.ClickAsync("#register-button");
+        var message = page.Locator(".mud-input-control", new() { Has = page.Locator("#model-folder") }).Locator(".mud-input-helper-text");
+        await Assertions.Expect(message).ToContainTextAsync("/nowhere/at/all");
+
+        // Focus the field and leave it: MudBlazor validates on blur, and the message stays.
+        await page.FocusAsync("#model-folder");
+        await page.Locator("h1").ClickAsync();
+        await Assertions.Expect(message).ToContainTextAsync("/nowhere/at/all");
+        // Changing the value withdraws it.
+        await page.FillAsync("#model-folder", "/elsewhere");
+        await Assertions.Expect(message.Filter(new() { HasText = "/nowhere/at/all" })).ToHaveCountAsync(0);
+    }
+
     async Task<int> UploadAsync(IPage page, string name)
     {
         await OpenAsync(page, "/datasets");
