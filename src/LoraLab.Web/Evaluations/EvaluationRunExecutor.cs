@@ -5,6 +5,7 @@ using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Playground;
 using LoraLab.Web.Playground;
+using LoraLab.Web.Storage;
 using LoraLab.Web.Training;
 
 namespace LoraLab.Web.Evaluations;
@@ -16,7 +17,7 @@ namespace LoraLab.Web.Evaluations;
 /// answers to the run's <see cref="EvaluationAnswersFile"/> before reporting progress (so a cancelled or interrupted run
 /// resumes with the records not answered yet), then scores and stores them. Called on the run's own thread.
 /// </summary>
-public sealed class EvaluationRunExecutor(Evaluator evaluator, ComputeDevice defaultDevice) : IRunExecutor
+public sealed class EvaluationRunExecutor(Evaluator evaluator, RunReader runs, DataFolder data, ComputeDevice defaultDevice) : IRunExecutor
 {
     /// <summary>Prompt and answer tokens per row the memory estimate counts (up to the model's context): evaluation prompts are short, answers bounded by the defaults.</summary>
     const int EstimatedTokensPerRow = 1024;
@@ -58,10 +59,22 @@ public sealed class EvaluationRunExecutor(Evaluator evaluator, ComputeDevice def
 
         var answered = Enumerable.Range(0, total).Select(i => answers.Answered[i]).ToList();
         var result = evaluator.SaveAsync(plan, answered, clock.Elapsed.TotalSeconds, request.Owner).GetAwaiter().GetResult();
-        if (result is { } r) events.Report(new LogLine(string.Create(CultureInfo.InvariantCulture,
-            $"Scored {r.Evaluation.Examples} records: exact match {r.Evaluation.ExactMatch:0.000} (base model alone {r.Baseline.ExactMatch:0.000}), " +
-            $"ROUGE-L {r.Evaluation.RougeL:0.000} ({r.Baseline.RougeL:0.000}), BLEU {r.Evaluation.Bleu:0.0} ({r.Baseline.Bleu:0.0}).")));
+        if (result is { } r)
+        {
+            events.Report(new LogLine(string.Create(CultureInfo.InvariantCulture,
+                $"Scored {r.Evaluation.Examples} records: exact match {r.Evaluation.ExactMatch:0.000} (base model alone {r.Baseline.ExactMatch:0.000}), " +
+                $"ROUGE-L {r.Evaluation.RougeL:0.000} ({r.Baseline.RougeL:0.000}), BLEU {r.Evaluation.Bleu:0.0} ({r.Baseline.Bleu:0.0}).")));
+            WriteScalars(request, r);
+        }
         return new RunOutcome(null, null, null, null);
+    }
+
+    /// <summary>The scores in this run's TensorBoard files, and in those of the training run whose held-out records it answered, at its last step.</summary>
+    void WriteScalars(RunRequest request, EvaluationResult result)
+    {
+        EvaluationScalars.Write(request.OutputFolder, result, step: 0);
+        if (request.Evaluation!.HeldOutOfRunId is { } trainingRun && runs.MetricsAsync(trainingRun).GetAwaiter().GetResult() is { Count: > 0 } points)
+            EvaluationScalars.Write(data.RunFolder(trainingRun), result, points.Max(p => p.Step));
     }
 
     void Answer(RunRequest request, EvaluationPlan plan, EvaluationAnswersFile answers, IReadOnlyList<int> unanswered,

@@ -90,10 +90,25 @@ public sealed class HeldOutEvaluationTests : IAsyncLifetime
         Assert.Equal(run.AdapterId, result.Evaluation.AdapterId);
         Assert.True(result.Baseline.IsBaseline);
 
+        // The scores join the training run's TensorBoard curves: a new event file whose summary values (summary.proto:
+        // tag = field 1, simple_value = float field 2) carry them, the adapter's under eval/, the base model's under baseline/.
+        var events = Directory.GetFiles(Path.Combine(_data.Path, "runs", run.Run.Id.ToString(), "tensorboard"), "events.out.tfevents.*")
+            .Select(File.ReadAllBytes).ToList();
+        Assert.Contains(events, bytes => HasScalar(bytes, "eval/exact_match", result.Evaluation.ExactMatch) && HasScalar(bytes, "eval/rougeL", result.Evaluation.RougeL)
+            && HasScalar(bytes, "baseline/bleu", result.Baseline.Bleu));
+
         var stored = await _client.Http.GetFromJsonAsync<EvaluationResult>($"/api/runs/{run.Run.Id}/evaluation", TestJson.Options);
         Assert.Equal((result.Evaluation.Id, result.Baseline.Id), (stored!.Evaluation.Id, stored.Baseline.Id));
         var board = await _client.Http.GetFromJsonAsync<List<EvaluationSummary>>($"/api/evaluations?baseModelId={run.Run.BaseModelId}&datasetId={run.Run.DatasetId}", TestJson.Options);
         Assert.Empty(board!);
+    }
+
+    /// <summary>Whether <paramref name="eventFile"/> holds a summary value of <paramref name="tag"/> with the float <paramref name="value"/>, encoded as protobuf encodes it.</summary>
+    static bool HasScalar(byte[] eventFile, string tag, double value)
+    {
+        byte[] tagBytes = System.Text.Encoding.UTF8.GetBytes(tag);
+        byte[] encoded = [0x0A, (byte)tagBytes.Length, .. tagBytes, 0x15, .. BitConverter.GetBytes((float)value)];
+        return eventFile.AsSpan().IndexOf(encoded) >= 0;
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class LeaderboardPageTests : StudioComponentContext
         Services.AddSingleton(_evaluations);
         Services.AddSingleton(evaluator);
         _training = new TrainingService(Queue, new TrainingDevices([ComputeDevice.Cpu], new SystemDeviceMemory(), runsPerDevice: 1), _adapters, Notifier,
-            DbFactory, folder, TimeProvider.System, options, NullLogger<TrainingService>.Instance, new EvaluationRunExecutor(evaluator, ComputeDevice.Cpu));
+            DbFactory, folder, TimeProvider.System, options, NullLogger<TrainingService>.Instance, new EvaluationRunExecutor(evaluator, Runs, folder, ComputeDevice.Cpu));
         _training.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 

@@ -1,0 +1,31 @@
+using LoraLab.Engine.Training;
+
+namespace LoraLab.Web.Evaluations;
+
+/// <summary>
+/// An evaluation's scores as TensorBoard scalars beside a run's training curves: the evaluated adapter's under
+/// <c>eval/</c> (transformers' Trainer prefix for evaluation metrics: <c>eval/exact_match</c>, <c>eval/rougeL</c>…),
+/// the base model's on the same records under <c>baseline/</c>, all at one step.
+/// </summary>
+public static class EvaluationScalars
+{
+    /// <summary>Adds a new event file to <paramref name="runFolder"/>'s TensorBoard folder (TensorBoard reads every file of it).</summary>
+    public static void Write(string runFolder, EvaluationResult result, long step)
+    {
+        using var file = new TensorBoardEventFile(Path.Combine(runFolder, TensorBoardLog.FolderName));
+        Add(file, "eval", result.Evaluation, step);
+        if (!result.Evaluation.IsBaseline) Add(file, "baseline", result.Baseline, step);
+    }
+
+    static void Add(TensorBoardEventFile file, string prefix, EvaluationSummary e, long step)
+    {
+        file.AddScalar($"{prefix}/exact_match", e.ExactMatch, step);
+        file.AddScalar($"{prefix}/contains", e.Contains, step);
+        file.AddScalar($"{prefix}/rouge1", e.Rouge1, step);
+        file.AddScalar($"{prefix}/rouge2", e.Rouge2, step);
+        file.AddScalar($"{prefix}/rougeL", e.RougeL, step);
+        file.AddScalar($"{prefix}/bleu", e.Bleu, step);
+        if (e.JsonValid is { } valid) file.AddScalar($"{prefix}/json_valid", valid, step);
+        if (e.JsonShapeMatch is { } shape) file.AddScalar($"{prefix}/json_shape_match", shape, step);
+    }
+}
