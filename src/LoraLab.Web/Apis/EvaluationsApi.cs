@@ -50,9 +50,11 @@ public static class EvaluationsApi
         {
             var spec = EvaluationRunSpec.FromStored(details.Configuration);
             return run.Status == RunStatus.Completed && run.DatasetId is { } datasetId
-                && await store.FindAsync(new EvaluationTarget(run.BaseModelId, spec.AdapterId, datasetId, spec.HeldOutOfRunId), cancellation) is { } evaluated
+                && await store.AnsweredByAsync(runId, new EvaluationTarget(run.BaseModelId, spec.AdapterId, datasetId, spec.HeldOutOfRunId), cancellation) is { } evaluated
                 ? TypedResults.Ok(evaluated)
-                : new Failure(FailureKind.NotFound, "Not evaluated yet", $"Evaluation run {runId} ('{run.Name}') is {run.Status}; its scores are here once it has completed.").ToProblem();
+                : new Failure(FailureKind.NotFound, "Not evaluated yet", run.Status == RunStatus.Completed
+                    ? $"A later evaluation of the records evaluation run {runId} ('{run.Name}') answered replaced its scores."
+                    : $"Evaluation run {runId} ('{run.Name}') is {run.Status}; its scores are here once it has completed.").ToProblem();
         }
         return await store.ForRunAsync(runId, cancellation) is { } result ? TypedResults.Ok(result)
             : new Failure(FailureKind.NotFound, "Not evaluated", $"Run {runId}'s adapter has not been evaluated on the records it held out (POST to this address does it).").ToProblem();

@@ -58,7 +58,7 @@ public sealed class EvaluationRunExecutor(Evaluator evaluator, RunReader runs, D
         if (unanswered.Count > 0) Answer(request, plan, answers, unanswered, events, clock, cancellation);
 
         var answered = Enumerable.Range(0, total).Select(i => answers.Answered[i]).ToList();
-        var result = evaluator.SaveAsync(plan, answered, clock.Elapsed.TotalSeconds, request.Owner).GetAwaiter().GetResult();
+        var result = evaluator.SaveAsync(request.RunId, plan, answered, clock.Elapsed.TotalSeconds, request.Owner).GetAwaiter().GetResult();
         if (result is { } r)
         {
             events.Report(new LogLine(string.Create(CultureInfo.InvariantCulture,

@@ -25,8 +25,9 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
     }
 
     /// <summary>Stores the metrics of <paramref name="adapterId"/>'s answers, replacing its earlier evaluation on the same records.</summary>
+    /// <param name="answeredByRunId">The evaluation run that answered them, if any.</param>
     public async Task<EvaluationSummary> SaveAsync(int baseModelId, int? adapterId, int datasetId, int? runId, GenerationMetrics metrics,
-        IReadOnlyList<EvaluationAnswer> answers, double seconds, string owner, CancellationToken cancellation = default)
+        IReadOnlyList<EvaluationAnswer> answers, double seconds, string owner, int? answeredByRunId = null, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         db.Evaluations.RemoveRange(db.Evaluations.Where(e => e.BaseModelId == baseModelId && e.AdapterId == adapterId && e.DatasetId == datasetId && e.RunId == runId));
@@ -36,6 +37,7 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
             ExactMatch = metrics.ExactMatch, Contains = metrics.Contains, Rouge1 = metrics.Rouge1, Rouge2 = metrics.Rouge2, RougeL = metrics.RougeL,
             Bleu = metrics.Bleu, JsonValid = metrics.JsonValid, JsonShapeMatch = metrics.JsonShapeMatch,
             AnswersJson = JsonSerializer.Serialize(answers, Json), Seconds = seconds, CreatedAt = clock.GetUtcNow().UtcDateTime, Owner = owner,
+            AnsweredByRunId = answeredByRunId,
         };
         db.Evaluations.Add(evaluation);
         await db.SaveChangesAsync(cancellation);
@@ -63,14 +65,19 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
         return adapter is null || baseline is null ? null : new EvaluationResult(ToSummary(adapter), ToSummary(baseline), Answers(adapter.Evaluation));
     }
 
-    /// <summary>The evaluation of <paramref name="target"/> with its answers and the baseline on the same records; null until both are stored.</summary>
-    public async Task<EvaluationResult?> FindAsync(EvaluationTarget target, CancellationToken cancellation = default)
+    /// <summary>
+    /// What evaluation run <paramref name="evaluationRunId"/> stored for <paramref name="target"/>, with its answers and the
+    /// baseline now stored on the same records (a run asked for the baseline alone answers with the one stored, whoever
+    /// computed it); null when a later evaluation replaced its figures.
+    /// </summary>
+    public async Task<EvaluationResult?> AnsweredByAsync(int evaluationRunId, EvaluationTarget target, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var rows = await Rows(db, e => e.BaseModelId == target.BaseModelId && e.DatasetId == target.DatasetId && e.RunId == target.RunId
             && (e.AdapterId == null || e.AdapterId == target.AdapterId)).ToListAsync(cancellation);
-        var evaluated = rows.FirstOrDefault(r => r.Evaluation.AdapterId == target.AdapterId);
         var baseline = rows.FirstOrDefault(r => r.Evaluation.AdapterId is null);
+        var evaluated = target.AdapterId is null ? baseline
+            : rows.FirstOrDefault(r => r.Evaluation.AdapterId == target.AdapterId && r.Evaluation.AnsweredByRunId == evaluationRunId);
         return evaluated is null || baseline is null ? null : new EvaluationResult(ToSummary(evaluated), ToSummary(baseline), Answers(evaluated.Evaluation));
     }
 
@@ -96,7 +103,7 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
     {
         var e = row.Evaluation;
         return new(e.Id, e.BaseModelId, e.AdapterId, row.AdapterName ?? PlaygroundVoteStore.BaseModelColumnName, e.DatasetId, row.DatasetName, e.Examples,
-            e.ExactMatch, e.Contains, e.Rouge1, e.Rouge2, e.RougeL, e.Bleu, e.JsonValid, e.JsonShapeMatch, e.Seconds, e.CreatedAt, e.Owner, e.RunId);
+            e.ExactMatch, e.Contains, e.Rouge1, e.Rouge2, e.RougeL, e.Bleu, e.JsonValid, e.JsonShapeMatch, e.Seconds, e.CreatedAt, e.Owner, e.RunId, e.AnsweredByRunId);
     }
 
     static IReadOnlyList<EvaluationAnswer> Answers(Evaluation e) => JsonSerializer.Deserialize<List<EvaluationAnswer>>(e.AnswersJson, Json) ?? [];

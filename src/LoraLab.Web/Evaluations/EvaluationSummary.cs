@@ -4,12 +4,12 @@ namespace LoraLab.Web.Evaluations;
 /// One row of a leaderboard: an adapter's (or, with a null <paramref name="AdapterId"/>, the base model's) generation
 /// metrics on a dataset. Rates are in [0, 1], <paramref name="Bleu"/> is 0–100; the JSON rates are null unless every
 /// reference answer is JSON. <paramref name="RunId"/> names the run whose held-out records were answered, null for
-/// the dataset's first records.
+/// the dataset's first records; <paramref name="AnsweredByRunId"/> the evaluation run that answered them, if any.
 /// </summary>
 public sealed record EvaluationSummary(
     int Id, int BaseModelId, int? AdapterId, string Name, int DatasetId, string DatasetName, int Examples,
     double ExactMatch, double Contains, double Rouge1, double Rouge2, double RougeL, double Bleu, double? JsonValid, double? JsonShapeMatch,
-    double Seconds, DateTime CreatedAt, string Owner, int? RunId = null)
+    double Seconds, DateTime CreatedAt, string Owner, int? RunId = null, int? AnsweredByRunId = null)
 {
     public bool IsBaseline => AdapterId is null;
 }

@@ -100,17 +100,20 @@ public sealed class Evaluator(
         return new EvaluationPlan(target, records.Value!, columns, adapterSummaries);
     }
 
-    /// <summary>Scores the plan's answers (<paramref name="answers"/>: per record, one per column) and stores each column's evaluation; returns the evaluated one's with its baseline.</summary>
-    public async Task<EvaluationResult?> SaveAsync(EvaluationPlan plan, IReadOnlyList<IReadOnlyList<string>> answers, double seconds, string owner)
+    /// <summary>
+    /// Scores the answers evaluation run <paramref name="evaluationRunId"/> gave to its plan (<paramref name="answers"/>:
+    /// per record, one per column) and stores each column's evaluation; returns the evaluated one's with its baseline.
+    /// </summary>
+    public async Task<EvaluationResult?> SaveAsync(int evaluationRunId, EvaluationPlan plan, IReadOnlyList<IReadOnlyList<string>> answers, double seconds, string owner)
     {
         var target = plan.Target;
         for (int c = 0; c < plan.Columns.Count; c++)
         {
             var scored = plan.Records.Select((r, i) => new EvaluationAnswer(r.Prompt, r.Reference!, answers[i][c])).ToList();
             var metrics = GenerationMetrics.Score(scored.Select(x => x.Answer).ToList(), scored.Select(x => x.Reference).ToList());
-            await store.SaveAsync(target.BaseModelId, plan.Columns[c], target.DatasetId, target.RunId, metrics, scored, seconds, owner);
+            await store.SaveAsync(target.BaseModelId, plan.Columns[c], target.DatasetId, target.RunId, metrics, scored, seconds, owner, evaluationRunId);
         }
-        return await store.FindAsync(target);
+        return await store.AnsweredByAsync(evaluationRunId, target);
     }
 
     sealed record HeldOut(RunSummary Run, int AdapterId, DatasetSummary Dataset, HeldOutSplit Split);

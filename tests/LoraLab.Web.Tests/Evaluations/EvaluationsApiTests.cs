@@ -93,6 +93,23 @@ public sealed class EvaluationsApiTests(EvaluationStudio studio) : IClassFixture
     }
 
     [Fact]
+    public async Task Each_evaluation_run_answers_with_its_own_figures_until_a_later_run_on_the_same_records_replaces_them()
+    {
+        var number = await studio.AdapterAsync("demo extract-number");
+        var data = await studio.DatasetAsync("demo extract-name-eval");
+
+        var first = await EvaluateAsync(number.Id, number.BaseModelId, data.Id, maxExamples: 3);
+        int firstRun = first.Evaluation.AnsweredByRunId!.Value;
+        var second = await EvaluateAsync(number.Id, number.BaseModelId, data.Id, maxExamples: 3);
+
+        Assert.NotEqual(firstRun, second.Evaluation.AnsweredByRunId);
+        var replaced = await ProblemAssert.ReadAsync(await studio.Http.GetAsync($"/api/runs/{firstRun}/evaluation"), HttpStatusCode.NotFound);
+        Assert.Contains("replaced its scores", replaced.Detail);
+        var board = await studio.Http.GetFromJsonAsync<List<EvaluationSummary>>($"/api/evaluations?baseModelId={number.BaseModelId}&datasetId={data.Id}", TestJson.Options);
+        Assert.Equal(second.Evaluation.AnsweredByRunId, board!.Single(e => e.AdapterId == number.Id).AnsweredByRunId);
+    }
+
+    [Fact]
     public async Task A_dataset_without_answers_an_adapter_of_another_base_and_a_bad_count_are_refused_with_the_reason()
     {
         var name = await studio.AdapterAsync("demo extract-name");

@@ -12,9 +12,11 @@ sealed class EvaluationConfiguration : IEntityTypeConfiguration<Evaluation>
         evaluation.HasOne<Adapter>().WithMany().HasForeignKey(e => e.AdapterId).OnDelete(DeleteBehavior.Cascade);
         evaluation.HasOne<Dataset>().WithMany().HasForeignKey(e => e.DatasetId).OnDelete(DeleteBehavior.Cascade);
         evaluation.HasOne<Run>().WithMany().HasForeignKey(e => e.RunId).OnDelete(DeleteBehavior.Cascade);
+        evaluation.HasOne<Run>().WithMany().HasForeignKey(e => e.AnsweredByRunId).OnDelete(DeleteBehavior.SetNull);
         evaluation.HasOne<StudioUser>().WithMany().HasForeignKey(e => e.Owner).OnDelete(DeleteBehavior.Restrict);
         evaluation.HasIndex(e => new { e.BaseModelId, e.DatasetId });
         evaluation.HasIndex(e => e.AdapterId);
         evaluation.HasIndex(e => e.RunId);
+        evaluation.HasIndex(e => e.AnsweredByRunId);
     }
 }

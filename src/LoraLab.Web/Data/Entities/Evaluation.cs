@@ -14,6 +14,8 @@ public sealed class Evaluation
     public int DatasetId { get; set; }
     /// <summary>The run whose held-out validation records were answered; null for the dataset's first records (the leaderboard's).</summary>
     public int? RunId { get; set; }
+    /// <summary>The evaluation run that answered them; null once that run is deleted.</summary>
+    public int? AnsweredByRunId { get; set; }
     public int Examples { get; set; }
     public double ExactMatch { get; set; }
     public double Contains { get; set; }

@@ -312,6 +312,9 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<int?>("AdapterId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("AnsweredByRunId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("AnswersJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -365,6 +368,8 @@ namespace LoraLab.Web.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AdapterId");
+
+                    b.HasIndex("AnsweredByRunId");
 
                     b.HasIndex("DatasetId");
 
@@ -979,6 +984,11 @@ namespace LoraLab.Web.Data.Migrations
                         .WithMany()
                         .HasForeignKey("AdapterId")
                         .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LoraLab.Web.Data.Entities.Run", null)
+                        .WithMany()
+                        .HasForeignKey("AnsweredByRunId")
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("LoraLab.Web.Data.Entities.BaseModel", null)
                         .WithMany()

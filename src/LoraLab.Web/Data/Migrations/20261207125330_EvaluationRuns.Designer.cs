@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace LoraLab.Web.Data.Migrations
 {
     [DbContext(typeof(LoraLabDbContext))]
-    [Migration("20261207115650_EvaluationRuns")]
+    [Migration("20261207125330_EvaluationRuns")]
     partial class EvaluationRuns
     {
         /// <inheritdoc />
@@ -315,6 +315,9 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<int?>("AdapterId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("AnsweredByRunId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("AnswersJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -368,6 +371,8 @@ namespace LoraLab.Web.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AdapterId");
+
+                    b.HasIndex("AnsweredByRunId");
 
                     b.HasIndex("DatasetId");
 
@@ -982,6 +987,11 @@ namespace LoraLab.Web.Data.Migrations
                         .WithMany()
                         .HasForeignKey("AdapterId")
                         .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LoraLab.Web.Data.Entities.Run", null)
+                        .WithMany()
+                        .HasForeignKey("AnsweredByRunId")
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("LoraLab.Web.Data.Entities.BaseModel", null)
                         .WithMany()
