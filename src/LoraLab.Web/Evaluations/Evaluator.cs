@@ -72,8 +72,10 @@ public sealed class Evaluator(
     public async Task<Result<EvaluationPlan>> PlanAsync(RunRequest request, CancellationToken cancellation)
     {
         var spec = request.Evaluation ?? throw new ArgumentException($"Run {request.RunId} is not an evaluation run.", nameof(request));
+        if (request.DatasetId is not { } datasetId)
+            return Failure.Conflict("The dataset is gone", "The dataset this evaluation answers was deleted after it was queued.");
         // The owner could read the dataset when the run was queued.
-        var found = await datasets.FindAsync(request.DatasetId, Caller.Local, cancellation);
+        var found = await datasets.FindAsync(datasetId, Caller.Local, cancellation);
         if (found.Failure is { } gone) return gone;
         var adapterSummaries = new Dictionary<int, AdapterSummary>();
         if (spec.AdapterId is { } adapterId)
@@ -92,7 +94,7 @@ public sealed class Evaluator(
         else records = await Task.Run(() => EvaluationExamples.Read(found.Value!, spec.MaxExamples), cancellation);
         if (records.Failure is { } unusable) return unusable;
 
-        var target = new EvaluationTarget(request.BaseModelId, spec.AdapterId, request.DatasetId, spec.HeldOutOfRunId);
+        var target = new EvaluationTarget(request.BaseModelId, spec.AdapterId, datasetId, spec.HeldOutOfRunId);
         var baseline = await store.FindBaselineAsync(target.BaseModelId, target.DatasetId, target.RunId, cancellation);
         bool baselineFits = baseline is { } b && b.Summary.Examples == records.Value!.Count;
         int?[] asked = spec.AdapterId is { } id ? [id] : [];
@@ -119,7 +121,7 @@ public sealed class Evaluator(
     sealed record HeldOut(RunSummary Run, int AdapterId, DatasetSummary Dataset, HeldOutSplit Split);
 
     /// <summary>How a run held records out of its dataset: its data settings and seed.</summary>
-    public sealed record HeldOutSplit(DataOptions Data, long Seed);
+    sealed record HeldOutSplit(DataOptions Data, long Seed);
 
     /// <summary>Run <paramref name="runId"/> with its adapter and dataset, and how it split the dataset; a failure naming what is missing.</summary>
     async Task<Result<HeldOut>> HeldOutOfAsync(int runId, Caller caller, CancellationToken cancellation)
@@ -163,12 +165,3 @@ public sealed class Evaluator(
     static Failure? CountFailure(int max) => max is >= 1 and <= EvaluationRequest.MaxExamplesLimit ? null
         : Failure.InvalidField("maxExamples", $"Evaluate between 1 and {EvaluationRequest.MaxExamplesLimit} records; got {max}.");
 }
-
-/// <summary>The records answered, and whose: an adapter (null: the baseline) of a base model on a dataset, or on run <paramref name="RunId"/>'s held-out records.</summary>
-public sealed record EvaluationTarget(int BaseModelId, int? AdapterId, int DatasetId, int? RunId);
-
-/// <summary>
-/// What an evaluation run answers: <paramref name="Records"/> in each of <paramref name="Columns"/> (an adapter's id, or
-/// null for the base model alone), the columns' adapters in <paramref name="Adapters"/>.
-/// </summary>
-public sealed record EvaluationPlan(EvaluationTarget Target, IReadOnlyList<PromptSetExample> Records, IReadOnlyList<int?> Columns, IReadOnlyDictionary<int, AdapterSummary> Adapters);

@@ -406,7 +406,7 @@ public sealed class RunQueue(
             data.RunFolder(run.Id), data.CheckpointsFolder(run.Id), data.AdapterFolderOfRun(run.Id), resumeFrom?.Path, resumeFrom?.Step)
         {
             Evaluation = evaluates ? Evaluations.EvaluationRunSpec.FromStored(stored) : null,
-            Owner = run.Owner, BaseModelId = run.BaseModelId, DatasetId = run.DatasetId ?? 0,
+            Owner = run.Owner, BaseModelId = run.BaseModelId, DatasetId = run.DatasetId,
         };
     }
 

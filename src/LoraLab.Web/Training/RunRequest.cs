@@ -28,10 +28,10 @@ public sealed record RunRequest(
     /// <summary>What an evaluation run answers; null for a training run.</summary>
     public EvaluationRunSpec? Evaluation { get; init; }
 
-    /// <summary>The ids of the run's owner, base model and dataset, for executors that store results under them.</summary>
+    /// <summary>The ids of the run's owner, base model and dataset (null once deleted), for executors that store results under them.</summary>
     public string Owner { get; init; } = "";
     public int BaseModelId { get; init; }
-    public int DatasetId { get; init; }
+    public int? DatasetId { get; init; }
 
     /// <summary>The settings a training executor trains with.</summary>
     /// <exception cref="InvalidOperationException">The run is an evaluation run.</exception>
