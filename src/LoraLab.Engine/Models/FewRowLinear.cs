@@ -8,15 +8,16 @@ namespace LoraLab.Engine.Models;
 
 /// <summary>
 /// y = x Wᵀ + b for the few rows of a decode step, W of shape (out, in) as <see cref="LinearLayer"/> stores it, with
-/// W's rows split over <see cref="ProductThreads"/>. Such a product is bound by reading W once from memory, yet
-/// libtorch's BLAS runs it on one thread, and on AMD CPUs through a generic kernel, at about half the memory's speed
-/// (54 ms for the 135M weights at one row, against 21 ms here on two cores; 190 ms at four rows). Each output is a dot
-/// product of a row of W with a row of x in float32, 8 lanes wide with fused multiply-adds, as llama.cpp's ggml_vec_dot_f32.
+/// W's rows split over <see cref="ProductThreads"/>. Such a product is bound by reading W once from memory, yet the
+/// oneMKL that libtorch's CPU build links runs it on one thread (and on AMD CPUs reports its generic "Intel(R)
+/// Architecture processors" path): sweeping the SmolLM2-135M weights once took 54 ms at one row and 190 ms at four on
+/// the 2-core AMD EPYC VM, against 21 and 28 ms here. Each output is a dot product of a row of W with a row of x in
+/// float32, 8 lanes wide with fused multiply-adds, as llama.cpp's ggml_vec_dot_f32; four rows of x share each read of W.
 /// Only for inference: the result has no autograd history, so it is used only when no input needs a gradient.
 /// </summary>
 internal static unsafe partial class FewRowLinear
 {
-    /// <summary>Rows of x up to which this beats libtorch: beyond, a blocked matrix product reuses W from cache better.</summary>
+    /// <summary>The rows of a decode step or a small serving batch; beyond, libtorch's blocked products reuse each part of W over many rows.</summary>
     public const long MaxRows = 8;
 
     /// <summary>Weights per chunk of work (256 KB): a few microseconds of reading, far more than handing a chunk over.</summary>
