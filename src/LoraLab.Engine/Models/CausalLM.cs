@@ -38,7 +38,9 @@ public sealed class CausalLM : SwappableModule
         using var scope = NewDisposeScope();
         var h = model.Forward(embeddings, positions, keyIsReal, cache, attentionMask);   // (B, T, D)
         if (lastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);                       // (B, 1, D)
-        var logits = lm_head is null ? nn.functional.linear(h, model.embed_tokens.weight) : lm_head.call(h);
+        var table = model.embed_tokens.weight;   // (V, D): the tied head's weight
+        var logits = lm_head is not null ? lm_head.call(h)
+            : FewRowLinear.Applies(h, table, null) ? FewRowLinear.Forward(h, table, null) : nn.functional.linear(h, table);
         return logits.MoveToOuterDisposeScope();
     }
 

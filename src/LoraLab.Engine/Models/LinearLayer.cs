@@ -26,5 +26,6 @@ public sealed class LinearLayer : nn.Module<Tensor, Tensor>, ILinearWeights
     public Tensor DenseWeight() => weight;
     public Tensor? Bias => bias;
 
-    public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
+    public override Tensor forward(Tensor x) =>
+        FewRowLinear.Applies(x, weight, bias) ? FewRowLinear.Forward(x, weight, bias) : nn.functional.linear(x, weight, bias);
 }

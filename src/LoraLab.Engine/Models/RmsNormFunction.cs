@@ -14,14 +14,27 @@ sealed class RmsNormFunction : autograd.SingleTensorFunction<RmsNormFunction>
 
     /// <param name="x">(…, D) in any float dtype.</param>
     /// <param name="weight">(D) in x's dtype.</param>
-    public static Tensor Apply(Tensor x, Tensor weight, double eps) => apply(x, weight, eps);
+    /// <remarks>Without a gradient to compute (under no_grad, as in decoding) the function's context and node are skipped: they cost more than the arithmetic of one token.</remarks>
+    public static Tensor Apply(Tensor x, Tensor weight, double eps) =>
+        is_grad_enabled() && (x.requires_grad || weight.requires_grad) ? apply(x, weight, eps) : Normalize(x, weight, eps);
+
+    /// <summary>The forward computation alone: (x · r).to(x.dtype) · weight, with r = 1/√(mean(x²) + ε) in float32.</summary>
+    static Tensor Normalize(Tensor x, Tensor weight, double eps)
+    {
+        using var scope = NewDisposeScope();
+        var x32 = x.to(ScalarType.Float32);                                       // (…, D)
+        return (x32 * InverseRms(x32, eps)).to(x.dtype).mul_(weight).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>r = 1/√(mean(x²) + ε), (…, 1), of float32 x (…, D).</summary>
+    static Tensor InverseRms(Tensor x32, double eps) => x32.square().mean([-1], keepdim: true).add_(eps).rsqrt_();
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var (x, weight, eps) = ((Tensor)vars[0], (Tensor)vars[1], (double)vars[2]);
         using var scope = NewDisposeScope();
         var x32 = x.to(ScalarType.Float32);                                       // (…, D)
-        var r = x32.square().mean([-1], keepdim: true).add_(eps).rsqrt_();        // (…, 1)
+        var r = InverseRms(x32, eps);                                             // (…, 1)
         // Saved tensors become the graph's only after forward returns, so r must outlive this scope.
         ctx.save_for_backward([x, weight, r.MoveToOuterDisposeScope()]);
         // Whether each input wants a gradient is read here: the saved tensors do not carry it into backward.

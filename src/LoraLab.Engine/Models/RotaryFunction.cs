@@ -15,14 +15,21 @@ sealed class RotaryFunction : autograd.SingleTensorFunction<RotaryFunction>
     /// <param name="x">(B, H, T, hD)</param>
     /// <param name="cos">(B, 1, T, hD), not trained.</param>
     /// <param name="sin">(B, 1, T, hD), not trained.</param>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin) => apply(x, cos, sin);
+    /// <remarks>Without a gradient to compute (under no_grad, as in decoding) the function's context and node are skipped: they cost more than the arithmetic of one token.</remarks>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin) =>
+        is_grad_enabled() && x.requires_grad ? apply(x, cos, sin) : Rotate(x, cos, sin);
+
+    static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    {
+        using var scope = NewDisposeScope();
+        return RotateHalf(x, transposed: false).mul_(sin).addcmul_(x, cos, 1).MoveToOuterDisposeScope();
+    }
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var (x, cos, sin) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
         ctx.save_for_backward([cos, sin]);
-        using var scope = NewDisposeScope();
-        return RotateHalf(x, transposed: false).mul_(sin).addcmul_(x, cos, 1).MoveToOuterDisposeScope();
+        return Rotate(x, cos, sin);
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)

@@ -89,7 +89,10 @@ public sealed class PrefixTuningMethodTests : IDisposable
         using var _ = no_grad();
         using var tuned = method.Forward(lm, Row(Y), keyIsReal: null);   // (1, |Y|, V)
 
-        Assert.True(allclose(tuned, both.narrow(1, X.Length, Y.Length), rtol: 0, atol: 1e-5), $"{family}: the prefix should stand in for X");
+        // The two runs sum their products in different orders (six rows without gradients take FewRowLinear, nine with
+        // them libtorch's GEMM), so they agree to float32 rounding carried through the layers: logits of magnitude ~8
+        // have an ulp of 1e-6, and a dozen products of up to 48 terms along the way each add a few ulps.
+        Assert.True(allclose(tuned, both.narrow(1, X.Length, Y.Length), rtol: 0, atol: 1e-4), $"{family}: the prefix should stand in for X");
         using var alone = lm.Forward(Row(Y));
         Assert.False(allclose(tuned, alone, rtol: 0, atol: 1e-3), "the prefix should matter");
     }

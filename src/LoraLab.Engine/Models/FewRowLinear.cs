@@ -1,0 +1,133 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LoraLab.Engine.Models;
+
+/// <summary>
+/// y = x Wᵀ + b for the few rows of a decode step, W of shape (out, in) as <see cref="LinearLayer"/> stores it, with
+/// W's rows split over <see cref="ProductThreads"/>. Such a product is bound by reading W once from memory, yet the
+/// oneMKL that libtorch's CPU build links runs it on one thread (and on AMD CPUs reports its generic "Intel(R)
+/// Architecture processors" path): sweeping the SmolLM2-135M weights once took 54 ms at one row and 190 ms at four on
+/// the 2-core AMD EPYC VM, against 21 and 28 ms here. Each output is a dot product of a row of W with a row of x in
+/// float32, 8 lanes wide with fused multiply-adds, as llama.cpp's ggml_vec_dot_f32; four rows of x share each read of W.
+/// Only for inference: the result has no autograd history, so it is used only when no input needs a gradient.
+/// </summary>
+internal static unsafe partial class FewRowLinear
+{
+    /// <summary>The rows of a decode step or a small serving batch; beyond, libtorch's blocked products reuse each part of W over many rows.</summary>
+    public const long MaxRows = 8;
+
+    /// <summary>Weights per chunk of work (256 KB): a few microseconds of reading, far more than handing a chunk over.</summary>
+    const long ChunkElements = 1 << 16;
+
+    /// <summary>Rows of W per chunk are a multiple of this, so chunks write whole cache lines of y (16 floats).</summary>
+    const long RowAlignment = 16;
+
+    static readonly bool Supported = Avx2.IsSupported && Fma.IsSupported;
+
+    /// <summary>Whether <see cref="Forward"/> takes this product: float32 CPU tensors, a few rows, and no gradient wanted (under no_grad, or no input needs one).</summary>
+    public static bool Applies(Tensor x, Tensor weight, Tensor? bias) =>
+        Supported && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
+        && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32 && (bias is null || bias.dtype == ScalarType.Float32)
+        && weight.dim() == 2 && weight.is_contiguous() && x.shape[^1] == weight.shape[1] && x.numel() > 0 && x.numel() <= MaxRows * weight.shape[1]
+        && (!is_grad_enabled() || !(x.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false)));
+
+    /// <param name="x">(…, in) with at most <see cref="MaxRows"/> rows.</param>
+    /// <param name="weight">(out, in) contiguous.</param>
+    /// <param name="bias">(out) or null.</param>
+    /// <returns>(…, out)</returns>
+    public static Tensor Forward(Tensor x, Tensor weight, Tensor? bias)
+    {
+        long inF = weight.shape[1], outF = weight.shape[0];
+        var rows = x.reshape(-1, inF).contiguous();                                   // (M, in)
+        int M = (int)rows.shape[0];
+        var shape = x.shape.ToArray();
+        shape[^1] = outF;
+        var y = empty(shape, ScalarType.Float32, x.device);                          // (…, out), M·out contiguous floats
+        var b = bias?.contiguous();
+        var product = new Product((float*)Address(rows), (float*)Address(weight), b is null ? null : (float*)Address(b),
+            (float*)Address(y), M, inF, outF);
+        // Chunks of about ChunkElements weights: small enough that a late helper holds up little, and on a cache-line boundary of y.
+        long chunkRows = Math.Max(RowAlignment, (ChunkElements / inF + RowAlignment - 1) / RowAlignment * RowAlignment);
+        int chunks = (int)((outF + chunkRows - 1) / chunkRows);
+        ProductThreads.Run(chunks, get_num_threads(), c => product.Run(c * chunkRows, Math.Min(outF, (c + 1) * chunkRows)));
+        GC.KeepAlive(rows);
+        GC.KeepAlive(b);
+        return y;
+    }
+
+    /// <summary>The pointers of one product; each part computes outputs [from, to) of every row.</summary>
+    readonly struct Product(float* x, float* w, float* bias, float* y, int rows, long inF, long outF)
+    {
+        public void Run(long from, long to)
+        {
+            for (long o = from; o < to; o++)
+            {
+                float* wRow = w + o * inF;
+                float b = bias is null ? 0f : bias[o];
+                int m = 0;
+                for (; m + 4 <= rows; m += 4) Dot4(wRow, x + m * inF, inF, y + m * outF + o, outF, b);
+                for (; m < rows; m++) y[m * outF + o] = Dot(wRow, x + m * inF, inF) + b;
+            }
+        }
+    }
+
+    /// <summary>Σ w[i]·x[i] with two 8-lane accumulators (two fused multiply-adds in flight), then the tail.</summary>
+    static float Dot(float* w, float* x, long n)
+    {
+        var a0 = Vector256<float>.Zero;
+        var a1 = Vector256<float>.Zero;
+        long i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            a0 = Fma.MultiplyAdd(Avx.LoadVector256(w + i), Avx.LoadVector256(x + i), a0);
+            a1 = Fma.MultiplyAdd(Avx.LoadVector256(w + i + 8), Avx.LoadVector256(x + i + 8), a1);
+        }
+        for (; i + 8 <= n; i += 8) a0 = Fma.MultiplyAdd(Avx.LoadVector256(w + i), Avx.LoadVector256(x + i), a0);
+        float sum = Vector256.Sum(a0 + a1);
+        for (; i < n; i++) sum += w[i] * x[i];
+        return sum;
+    }
+
+    /// <summary>Four rows of x against one row of W, read once: y[r·stride] = Σ w[i]·x[r·n + i] + b for r in 0 … 3.</summary>
+    static void Dot4(float* w, float* x, long n, float* y, long stride, float b)
+    {
+        var a0 = Vector256<float>.Zero;
+        var a1 = Vector256<float>.Zero;
+        var a2 = Vector256<float>.Zero;
+        var a3 = Vector256<float>.Zero;
+        long i = 0;
+        for (; i + 8 <= n; i += 8)
+        {
+            var wv = Avx.LoadVector256(w + i);
+            a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + i), a0);
+            a1 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + n + i), a1);
+            a2 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + 2 * n + i), a2);
+            a3 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + 3 * n + i), a3);
+        }
+        float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
+        for (; i < n; i++)
+        {
+            s0 += w[i] * x[i];
+            s1 += w[i] * x[n + i];
+            s2 += w[i] * x[2 * n + i];
+            s3 += w[i] * x[3 * n + i];
+        }
+        y[0] = s0 + b;
+        y[stride] = s1 + b;
+        y[2 * stride] = s2 + b;
+        y[3 * stride] = s3 + b;
+    }
+
+    /// <summary>
+    /// The first element of a contiguous CPU tensor, as TorchSharp's own <c>data&lt;T&gt;()</c> finds it, without the
+    /// accessor (and its 2 GB span limit, which an embedding table of a large vocabulary passes).
+    /// </summary>
+    static nint Address(Tensor tensor) => THSTensor_data(tensor.Handle);
+
+    [LibraryImport("LibTorchSharp")]
+    private static partial nint THSTensor_data(nint handle);
+}
