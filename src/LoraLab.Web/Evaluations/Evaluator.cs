@@ -3,6 +3,7 @@ using LoraLab.Engine.Evaluation.Metrics;
 using LoraLab.Engine.Training;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Adapters;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Datasets;
 using LoraLab.Web.Models;
 using LoraLab.Web.Playground;
@@ -128,6 +129,8 @@ public sealed class Evaluator(
     {
         if (await runs.GetDetailsAsync(runId, cancellation) is not { } details) return Failure.NotFound("Run", runId);
         var run = details.Run;
+        if (run.Kind == RunKind.Evaluation)
+            return Failure.Conflict("The run is an evaluation", $"Run {runId} ('{run.Name}') is an evaluation run: it trained no adapter and held out no records.");
         if (details.AdapterId is not { } adapterId)
             return Failure.Conflict("The run has no adapter", $"Run '{run.Name}' has no adapter yet ({run.Status}): evaluate it once it has completed.");
         if (run.DatasetId is not { } datasetId)

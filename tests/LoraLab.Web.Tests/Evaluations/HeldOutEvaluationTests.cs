@@ -97,6 +97,9 @@ public sealed class HeldOutEvaluationTests : IAsyncLifetime
         Assert.Contains(events, bytes => HasScalar(bytes, "eval/exact_match", result.Evaluation.ExactMatch) && HasScalar(bytes, "eval/rougeL", result.Evaluation.RougeL)
             && HasScalar(bytes, "baseline/bleu", result.Baseline.Bleu));
 
+        var ofAnEvaluation = await ProblemAssert.ReadAsync(await _client.Http.PostAsJsonAsync($"/api/runs/{evaluationRun.Id}/evaluation", new RunEvaluationRequest(), TestJson.Options), HttpStatusCode.Conflict);
+        Assert.Contains("is an evaluation run: it trained no adapter", ofAnEvaluation.Detail);
+
         var stored = await _client.Http.GetFromJsonAsync<EvaluationResult>($"/api/runs/{run.Run.Id}/evaluation", TestJson.Options);
         Assert.Equal((result.Evaluation.Id, result.Baseline.Id), (stored!.Evaluation.Id, stored.Baseline.Id));
         var board = await _client.Http.GetFromJsonAsync<List<EvaluationSummary>>($"/api/evaluations?baseModelId={run.Run.BaseModelId}&datasetId={run.Run.DatasetId}", TestJson.Options);
