@@ -39,8 +39,7 @@ public sealed class CausalLM : SwappableModule
         var h = model.Forward(embeddings, positions, keyIsReal, cache, attentionMask);   // (B, T, D)
         if (lastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);                       // (B, 1, D)
         var table = model.embed_tokens.weight;   // (V, D): the tied head's weight
-        var logits = lm_head is not null ? lm_head.call(h)
-            : FewRowLinear.Applies(h, table, null) ? FewRowLinear.Forward(h, table, null) : nn.functional.linear(h, table);
+        var logits = lm_head is not null ? lm_head.call(h) : FewRowLinear.Linear(h, table);
         return logits.MoveToOuterDisposeScope();
     }
 

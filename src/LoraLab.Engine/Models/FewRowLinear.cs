@@ -35,6 +35,13 @@ internal static unsafe partial class FewRowLinear
         && weight.dim() == 2 && weight.is_contiguous() && x.shape[^1] == weight.shape[1] && x.numel() > 0 && x.numel() <= MaxRows * weight.shape[1]
         && (!is_grad_enabled() || !(x.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false)));
 
+    /// <summary>x Wᵀ + b: here when <see cref="Applies"/>, else libtorch's <c>linear</c>.</summary>
+    /// <param name="x">(…, in)</param>
+    /// <param name="weight">(out, in)</param>
+    /// <returns>(…, out)</returns>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null) =>
+        Applies(x, weight, bias) ? Forward(x, weight, bias) : nn.functional.linear(x, weight, bias);
+
     /// <param name="x">(…, in) with at most <see cref="MaxRows"/> rows.</param>
     /// <param name="weight">(out, in) contiguous.</param>
     /// <param name="bias">(out) or null.</param>

@@ -26,6 +26,5 @@ public sealed class LinearLayer : nn.Module<Tensor, Tensor>, ILinearWeights
     public Tensor DenseWeight() => weight;
     public Tensor? Bias => bias;
 
-    public override Tensor forward(Tensor x) =>
-        FewRowLinear.Applies(x, weight, bias) ? FewRowLinear.Forward(x, weight, bias) : nn.functional.linear(x, weight, bias);
+    public override Tensor forward(Tensor x) => FewRowLinear.Linear(x, weight, bias);
 }

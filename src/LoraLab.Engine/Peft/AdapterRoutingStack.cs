@@ -65,8 +65,8 @@ internal sealed class AdapterRoutingStack : IDisposable
         using var scope = NewDisposeScope();
         var input = x.reshape(rows, -1, x.shape[^1]);                                   // (B, T, in)
         var y = baseResult.reshape(rows, -1, baseResult.shape[^1]);                     // (B, T, out)
-        var projected = Product(input, a).mul_(rowMask.unsqueeze(1));                   // (B, T, K·r_max), each row's own block
-        var low = Product(projected, b);                                                // (B, T, out)
+        var projected = FewRowLinear.Linear(input, a).mul_(rowMask.unsqueeze(1));       // (B, T, K·r_max), each row's own block
+        var low = FewRowLinear.Linear(projected, b);                                    // (B, T, out)
         if (gain is not null)
         {
             var g = gain.index_select(0, rowSlot).unsqueeze(1);                         // (B, 1, out)
@@ -76,10 +76,6 @@ internal sealed class AdapterRoutingStack : IDisposable
         }
         return (y + low).view(baseResult.shape).MoveToOuterDisposeScope();
     }
-
-    /// <summary>x Wᵀ for the routing's own (no-gradient) factors.</summary>
-    static Tensor Product(Tensor x, Tensor weight) =>
-        FewRowLinear.Applies(x, weight, null) ? FewRowLinear.Forward(x, weight, null) : nn.functional.linear(x, weight);
 
     public void Dispose()
     {
