@@ -32,7 +32,7 @@ public sealed class EvaluationAnswersFile
     {
         var file = new EvaluationAnswersFile(PathIn(runFolder));
         var header = new Header(columns, records);
-        if (File.Exists(file._path) && file.ReadKept(header))
+        if (file.ReadKept(header))
         {
             file.EndCutLine();
             return file;
@@ -43,14 +43,8 @@ public sealed class EvaluationAnswersFile
     }
 
     /// <summary>How many records the run folder's answers file holds, and of how many; null without one.</summary>
-    public static (int Answered, int Total)? Count(string runFolder)
-    {
-        string path = PathIn(runFolder);
-        if (!File.Exists(path)) return null;
-        var lines = File.ReadLines(path).ToList();
-        return lines.Count == 0 || TryRead<Header>(lines[0]) is not { } header ? null
-            : (lines.Skip(1).Select(TryRead<Line>).OfType<Line>().Select(l => l.Index).Distinct().Count(), header.Records);
-    }
+    public static (int Answered, int Total)? Count(string runFolder) =>
+        Read(PathIn(runFolder)) is { } file ? (file.Answered.Count, file.Header.Records) : null;
 
     /// <summary>Appends a batch of answers and flushes it to disk before returning.</summary>
     public void Append(IEnumerable<(int Index, IReadOnlyList<string> Answers)> batch)
@@ -78,12 +72,22 @@ public sealed class EvaluationAnswersFile
 
     bool ReadKept(Header expected)
     {
-        var lines = File.ReadLines(_path).ToList();
-        if (lines.Count == 0 || TryRead<Header>(lines[0]) is not { } header
-            || header.Records != expected.Records || !header.Columns.SequenceEqual(expected.Columns)) return false;
-        foreach (var line in lines.Skip(1).Select(TryRead<Line>).OfType<Line>())
-            if (line.Index >= 0 && line.Index < expected.Records && line.Answers.Count == expected.Columns.Count) _answered[line.Index] = line.Answers;
+        if (Read(_path) is not { } file || file.Header.Records != expected.Records || !file.Header.Columns.SequenceEqual(expected.Columns)) return false;
+        foreach (var (index, answers) in file.Answered) _answered[index] = answers;
         return true;
+    }
+
+    /// <summary>A file's header and the whole answers it holds (lines cut short or out of its bounds left out); null without a readable header.</summary>
+    static (Header Header, Dictionary<int, IReadOnlyList<string>> Answered)? Read(string path)
+    {
+        if (!File.Exists(path)) return null;
+        using var lines = File.ReadLines(path).GetEnumerator();
+        if (!lines.MoveNext() || TryRead<Header>(lines.Current) is not { } header) return null;
+        var answered = new Dictionary<int, IReadOnlyList<string>>();
+        while (lines.MoveNext())
+            if (TryRead<Line>(lines.Current) is { } line && line.Index >= 0 && line.Index < header.Records && line.Answers.Count == header.Columns.Count)
+                answered[line.Index] = line.Answers;
+        return (header, answered);
     }
 
     static T? TryRead<T>(string line) where T : class
