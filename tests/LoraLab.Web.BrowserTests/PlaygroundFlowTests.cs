@@ -85,6 +85,8 @@ public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStu
         var answers = await page.Locator("#answers .answer-column").AllTextContentsAsync();
         await page.FillAsync("#session-name", "three columns");
         await page.ClickAsync("#save-session");
+        // Leave only once the studio says it is stored: navigating away at once can beat the save to the database.
+        await page.Locator(".mud-snackbar", new() { HasText = "Session 'three columns' saved." }).WaitForAsync();
         await page.GotoAsync("/playground");
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await PickAsync(page, "#open-session", "three columns");
