@@ -1,10 +1,13 @@
 using LoraLab.Engine.Data;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Evaluation;
+using LoraLab.Engine.Evaluation.Benchmarks;
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
 using LoraLab.Engine.Peft.Lora;
+
+using static TorchSharp.torch;
 
 namespace LoraLab.Engine.Playground;
 
@@ -115,21 +118,33 @@ public sealed class SharedBaseModel : IDisposable
     }
 
     /// <summary>Loss and perplexity of the base with <paramref name="adapterName"/> (null: none) on the examples' labelled tokens.</summary>
-    public EvaluationResult Loss(string? adapterName, IReadOnlyList<TrainingExample> examples, CancellationToken cancellation = default)
+    public EvaluationResult Loss(string? adapterName, IReadOnlyList<TrainingExample> examples, CancellationToken cancellation = default) =>
+        WithAdapter(adapterName, (network, forward) => CompletionLossEvaluator.Evaluate(network, examples, forward, cancellation: cancellation));
+
+    /// <summary>The base with <paramref name="adapterName"/> (null: none) scored on multiple-choice questions by log-likelihood.</summary>
+    public MultipleChoiceResult MultipleChoice(string? adapterName, IReadOnlyList<MultipleChoiceQuestion> questions, CancellationToken cancellation = default) =>
+        WithAdapter(adapterName, (network, forward) => MultipleChoiceScorer.Score(network, Base.Tokenizer, questions,
+            forward is null ? null : ids => forward(ids, null), cancellation: cancellation));
+
+    /// <summary>
+    /// Runs <paramref name="evaluate"/> on the network that answers for <paramref name="adapterName"/>, with the forward
+    /// pass (logits (B, T, V) for ids (B, T) and their key mask) the adapter needs, null for the network's own.
+    /// </summary>
+    T WithAdapter<T>(string? adapterName, Func<CausalLM, Func<Tensor, Tensor?, Tensor>?, T> evaluate)
     {
-        if (adapterName is null) return CompletionLossEvaluator.Evaluate(Base.Network, examples, cancellation: cancellation);
+        if (adapterName is null) return evaluate(Base.Network, null);
         var column = Find(adapterName);
         switch (column.Placement)
         {
             case AdapterPlacement.Routed:
                 LoraInjection.SetActive(Base.Network, adapterName);
-                try { return CompletionLossEvaluator.Evaluate(Base.Network, examples, cancellation: cancellation); }
+                try { return evaluate(Base.Network, null); }
                 finally { LoraInjection.SetActive(Base.Network, null); }
             case AdapterPlacement.SoftPrompt:
-                return CompletionLossEvaluator.Evaluate(Base.Network, examples, (ids, mask) => column.SoftPrompt!.Forward(Base.Network, ids, mask), cancellation: cancellation);
+                return evaluate(Base.Network, (ids, mask) => column.SoftPrompt!.Forward(Base.Network, ids, mask));
             default:
                 var copy = column.Copy!;
-                return CompletionLossEvaluator.Evaluate(copy.Network, examples, (ids, mask) => copy.Adapter!.Forward(copy.Network, ids, mask), cancellation: cancellation);
+                return evaluate(copy.Network, (ids, mask) => copy.Adapter!.Forward(copy.Network, ids, mask));
         }
     }
 

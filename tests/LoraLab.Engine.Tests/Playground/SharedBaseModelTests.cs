@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using LoraLab.Engine.Data;
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Evaluation;
+using LoraLab.Engine.Evaluation.Benchmarks;
 using LoraLab.Engine.Generation;
 using LoraLab.Engine.Models;
 using LoraLab.Engine.Peft;
@@ -161,6 +162,36 @@ public sealed class SharedBaseModelTests : IDisposable
         Assert.NotEqual(baseLoss.Loss, lora.Loss, 3);
         Assert.NotEqual(baseLoss.Loss, prompt.Loss, 3);
         Assert.Equal(baseLoss.Loss, shared.Loss(null, examples).Loss, 6);
+    }
+
+    [Theory]
+    [InlineData("lora")]     // routed on the base
+    [InlineData("prompt")]   // virtual tokens before the ids
+    [InlineData("ia3")]      // its own copy of the base
+    public void Multiple_choice_log_likelihoods_of_a_column_are_those_of_a_model_with_only_that_adapter(string adapter)
+    {
+        MultipleChoiceQuestion[] questions =
+        [
+            new("Question: hello\nAnswer:", ["there", "kenobi", "general"], 0),
+            new("general", ["kenobi", "there"], 1),
+        ];
+        using var shared = SharedBaseModel.Open(model, ComputeDevice.Cpu);
+        shared.Load("lora", Adapter("lora"));
+        if (adapter != "lora") shared.Load(adapter, Adapter(adapter));
+        using var alone = LanguageModel.Open(model, ComputeDevice.Cpu, Adapter(adapter));
+        var expected = MultipleChoiceScorer.Score(alone.Network, alone.Tokenizer, questions, alone.Logits);
+        var baseOnly = shared.MultipleChoice(null, questions);
+
+        var scored = shared.MultipleChoice(adapter, questions);
+
+        for (int q = 0; q < questions.Length; q++)
+        {
+            Assert.Equal(expected.LogLikelihoods[q], scored.LogLikelihoods[q], (a, b) => Math.Abs(a - b) < 1e-4);
+            Assert.NotEqual(baseOnly.LogLikelihoods[q], scored.LogLikelihoods[q], (a, b) => Math.Abs(a - b) < 1e-4);
+        }
+        Assert.Equal((expected.Accuracy, expected.NormalizedAccuracy), (scored.Accuracy, scored.NormalizedAccuracy));
+        // The routed adapter is inactive again: the base alone scores as before.
+        Assert.Equal(baseOnly.LogLikelihoods[0], shared.MultipleChoice(null, questions).LogLikelihoods[0], (a, b) => Math.Abs(a - b) < 1e-6);
     }
 
     [Fact]

@@ -7,7 +7,23 @@ namespace LoraLab.Engine.Evaluation.Benchmarks;
 /// <param name="Accuracy">lm-evaluation-harness's <c>acc</c>: the choice of highest log-likelihood is the answer.</param>
 /// <param name="NormalizedAccuracy"><c>acc_norm</c>: the same with each log-likelihood divided by its choice's length in characters.</param>
 /// <param name="LogLikelihoods">Per question, per choice: the summed log-probability of the choice's tokens.</param>
-public sealed record MultipleChoiceResult(int Questions, double Accuracy, double NormalizedAccuracy, IReadOnlyList<IReadOnlyList<double>> LogLikelihoods);
+public sealed record MultipleChoiceResult(int Questions, double Accuracy, double NormalizedAccuracy, IReadOnlyList<IReadOnlyList<double>> LogLikelihoods)
+{
+    /// <summary>The accuracies of <paramref name="logLikelihoods"/> (per question, per choice) on <paramref name="questions"/>.</summary>
+    public static MultipleChoiceResult Of(IReadOnlyList<MultipleChoiceQuestion> questions, IReadOnlyList<IReadOnlyList<double>> logLikelihoods)
+    {
+        if (questions.Count == 0 || logLikelihoods.Count != questions.Count)
+            throw new ArgumentException($"{logLikelihoods.Count} sets of log-likelihoods for {questions.Count} questions.", nameof(logLikelihoods));
+        int correct = 0, normalizedCorrect = 0;
+        for (int i = 0; i < questions.Count; i++)
+        {
+            var (c, n) = MultipleChoiceScorer.Judge(logLikelihoods[i], questions[i].Choices, questions[i].Answer);
+            correct += c ? 1 : 0;
+            normalizedCorrect += n ? 1 : 0;
+        }
+        return new(questions.Count, (double)correct / questions.Count, (double)normalizedCorrect / questions.Count, logLikelihoods);
+    }
+}
 
 /// <summary>
 /// Scores multiple-choice questions by log-likelihood, as lm-evaluation-harness's <c>multiple_choice</c> output type does
@@ -37,7 +53,8 @@ public static class MultipleChoiceScorer
     public static (bool Correct, bool NormalizedCorrect) Judge(IReadOnlyList<double> logLikelihoods, IReadOnlyList<string> choices, int answer) =>
         (ArgMax(logLikelihoods) == answer, ArgMax(logLikelihoods.Select((ll, i) => ll / choices[i].Length).ToList()) == answer);
 
-    static int ArgMax(IReadOnlyList<double> values)
+    /// <summary>The choice <c>acc</c> picks: the highest log-likelihood, the first of equal ones (<c>np.argmax</c>).</summary>
+    public static int ArgMax(IReadOnlyList<double> values)
     {
         int best = 0;
         for (int i = 1; i < values.Count; i++) if (values[i] > values[best]) best = i;
@@ -53,21 +70,16 @@ public static class MultipleChoiceScorer
         // As lm-eval's prefix_token_id: an empty context is scored after BOS, or EOS when the tokenizer has none.
         int? prefix = tokenizer.BosId ?? (tokenizer.EosIds.Count > 0 ? tokenizer.EosIds[0] : null);
         var all = new List<IReadOnlyList<double>>();
-        int correct = 0, normalizedCorrect = 0;
         using var noGrad = no_grad();
         foreach (var q in questions)
         {
             cancellation.ThrowIfCancellationRequested();
             var pairs = q.Choices.Select(c => EncodePair(tokenizer, q.Context, q.Delimiter + c)).Select(p => p.Context.Count > 0 || prefix is null
                 ? p : ([prefix.Value], p.Continuation)).ToList();
-            var lls = LogLikelihoods(lm, forward, pairs);
-            all.Add(lls);
-            var (c, n) = Judge(lls, q.Choices, q.Answer);
-            correct += c ? 1 : 0;
-            normalizedCorrect += n ? 1 : 0;
+            all.Add(LogLikelihoods(lm, forward, pairs));
             questionsDone?.Report(all.Count);
         }
-        return new MultipleChoiceResult(questions.Count, (double)correct / questions.Count, (double)normalizedCorrect / questions.Count, all);
+        return MultipleChoiceResult.Of(questions, all);
     }
 
     /// <summary>One right-padded batch of the choices of one question; causal attention never looks at the padding.</summary>
