@@ -44,19 +44,21 @@ public static class DatasetsApi
     }
 
     /// <summary>
-    /// multipart/form-data with a "file" part and an optional "name" field before it. The file part is streamed to
+    /// multipart/form-data with a "file" part and optional "name" and "benchmark" (a multiple-choice benchmark's
+    /// format: jsonl, arc, hellaswag, mmlu, truthfulqa_mc1) fields before it. The file part is streamed to
     /// disk as it arrives, never buffered whole, and cut off at LoraLab:MaxDatasetUploadBytes.
     /// </summary>
     static async Task<Results<Created<DatasetSummary>, ProblemHttpResult>> UploadDataset(
         HttpRequest request, DatasetStore datasets, Caller caller, CancellationToken cancellation)
     {
-        var upload = await MultipartUpload.ReadAsync(request, datasets.MaxUploadBytes, new Dictionary<string, int> { ["name"] = DatasetStore.MaxNameLength }, cancellation);
+        var upload = await MultipartUpload.ReadAsync(request, datasets.MaxUploadBytes, new Dictionary<string, int> { ["name"] = DatasetStore.MaxNameLength, ["benchmark"] = 32 }, cancellation);
         if (upload is null) return Invalid("file", "Upload the dataset as multipart/form-data with the file in a part named \"file\".");
         if (upload.Fields.GetValueOrDefault("name") is { Length: > DatasetStore.MaxNameLength })
             return Invalid("name", $"The name has more than {DatasetStore.MaxNameLength} characters; at most {DatasetStore.MaxNameLength} are allowed.");
         if (upload.File is null) return Invalid("file", "The upload has no file part: send the dataset in a part named \"file\".");
 
-        var added = await datasets.AddAsync(upload.FileName, upload.Fields.GetValueOrDefault("name"), upload.File, caller, cancellation: cancellation);
+        var added = await datasets.AddAsync(upload.FileName, upload.Fields.GetValueOrDefault("name"), upload.File, caller,
+            benchmark: upload.Fields.GetValueOrDefault("benchmark") is { Length: > 0 } b ? b : null, cancellation: cancellation);
         return added.Failure is { } failure
             ? failure.ToProblem()
             : TypedResults.Created($"{ApiProblems.Prefix}/datasets/{added.Value!.Id}", added.Value);

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using LoraLab.Engine.Data;
 using LoraLab.Engine.Tokenization;
 using LoraLab.Web.Data;
+using LoraLab.Web.Data.Entities;
 using LoraLab.Web.Models;
 using Microsoft.EntityFrameworkCore;
 
@@ -32,6 +33,7 @@ public sealed class DatasetInspector(IDbContextFactory<LoraLabDbContext> dbFacto
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.Id == datasetId, cancellation);
         if (dataset is null) return Failure.NotFound("Dataset", datasetId);
+        if (dataset.Benchmark is { } benchmark) return IsBenchmark(dataset, benchmark);
         if (!File.Exists(dataset.FilePath))
             return Failure.Conflict("The dataset file is missing", $"The file of dataset {datasetId} ('{dataset.Name}') is missing: {dataset.FilePath}.");
 
@@ -74,6 +76,7 @@ public sealed class DatasetInspector(IDbContextFactory<LoraLabDbContext> dbFacto
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == datasetId, cancellation);
         if (dataset is null) return Failure.NotFound("Dataset", datasetId);
+        if (dataset.Benchmark is { } benchmark) return IsBenchmark(dataset, benchmark);
         var found = await UsableModelAsync(modelId, cancellation);
         if (found.Failure is { } failure) return failure;
         var model = found.Value!;
@@ -149,4 +152,8 @@ public sealed class DatasetInspector(IDbContextFactory<LoraLabDbContext> dbFacto
         }
         return new PreviewExample(example.Line, example.Length, example.CompletionTokens, example.Truncated, segments);
     }
+
+    /// <summary>A benchmark's questions were read whole when it was uploaded; it holds no records to train on to validate or preview.</summary>
+    static Failure IsBenchmark(Dataset dataset, string benchmark) => Failure.Conflict("The dataset is a benchmark",
+        $"Dataset {dataset.Id} ('{dataset.Name}') is a multiple-choice benchmark ({benchmark}): its questions were checked when it was uploaded, and it holds no records to train on.");
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Linq.Expressions;
 using System.Text.Json.Nodes;
 using LoraLab.Engine.Data;
+using LoraLab.Engine.Evaluation.Benchmarks;
 using LoraLab.Web.Accounts;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
@@ -70,15 +71,21 @@ public sealed class DatasetStore(
     /// <paramref name="caller"/>. The client's file name is sanitised (<see cref="UploadFileName"/>) and never chooses
     /// the path. Refuses other extensions than .jsonl, .json and .csv, an empty file, a file larger than
     /// LoraLab:MaxDatasetUploadBytes or than what is left of the caller's storage quota, and a file none of whose
-    /// records the engine can read; a refused upload leaves nothing behind.
+    /// records the engine can read; a refused upload leaves nothing behind. With <paramref name="benchmark"/> (one of
+    /// <see cref="BenchmarkFormat.Names"/>) the file is a multiple-choice benchmark: a .jsonl file every line of which
+    /// poses a question in that format.
     /// </summary>
     public async Task<Result<DatasetSummary>> AddAsync(
-        string fileName, string? name, Stream content, Caller caller, bool shared = false, CancellationToken cancellation = default)
+        string fileName, string? name, Stream content, Caller caller, bool shared = false, string? benchmark = null, CancellationToken cancellation = default)
     {
         fileName = UploadFileName.Sanitize(fileName, "dataset");
         string format = Path.GetExtension(fileName).TrimStart('.').ToLowerInvariant();
         if (!Formats.Contains(format))
             return Failure.InvalidField("file", $"'{fileName}' is not a dataset file: use a .jsonl, .json or .csv file.");
+        if (benchmark is not null && !BenchmarkFormat.Names.Contains(benchmark))
+            return Failure.InvalidField("benchmark", $"'{benchmark}' is not a benchmark format: use one of {string.Join(", ", BenchmarkFormat.Names)}.");
+        if (benchmark is not null && format != "jsonl")
+            return Failure.InvalidField("file", $"'{fileName}' is not a .jsonl file: a benchmark has one question per line, as lm-evaluation-harness's task files.");
         name = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(fileName) : name.Trim();
         if (name.Length > MaxNameLength) return Failure.InvalidField("name", $"The name has {name.Length} characters; at most {MaxNameLength} are allowed.");
 
@@ -97,11 +104,12 @@ public sealed class DatasetStore(
                     $"'{fileName}' is larger than the {MaxUploadBytes:N0} bytes a dataset upload may have (setting LoraLab:MaxDatasetUploadBytes).");
             if (size == 0) return Failure.InvalidField("file", $"'{fileName}' is empty.");
 
-            var read = await ReadRecordsAsync(upload, format, fileName, cancellation);
+            var read = benchmark is null ? await ReadRecordsAsync(upload, format, fileName, cancellation)
+                : await ReadQuestionsAsync(upload, benchmark, fileName, cancellation);
             if (read.Failure is { } unreadable) return unreadable;
             var dataset = new Dataset
             {
-                Name = name, Format = format, FilePath = upload, SizeBytes = size, RecordCount = read.Value!.RecordsRead, CreatedAt = Now,
+                Name = name, Format = format, Benchmark = benchmark, FilePath = upload, SizeBytes = size, RecordCount = read.Value!, CreatedAt = Now,
                 Owner = caller.UserId, Shared = shared,
             };
             return await RegisterAsync(db, dataset, fileName, caller, cancellation);
@@ -113,18 +121,26 @@ public sealed class DatasetStore(
         }
     }
 
-    /// <summary>The engine's own reader decides whether the upload is a dataset; its message names the file as the user sent it.</summary>
-    static async Task<Result<ParsedDataset>> ReadRecordsAsync(string upload, string format, string fileName, CancellationToken cancellation)
+    /// <summary>The engine's own reader decides whether the upload is a dataset, and how many records it has; its message names the file as the user sent it.</summary>
+    static Task<Result<int>> ReadRecordsAsync(string upload, string format, string fileName, CancellationToken cancellation) =>
+        ReadAsync(() => DatasetReader.Read(upload, new DatasetReadOptions(FileType: DatasetFileTypeNames.Parse(format))).RecordsRead,
+            upload, fileName, "The file is not a usable dataset", cancellation);
+
+    /// <summary>The benchmark reader poses every line as a question of <paramref name="benchmark"/>, or names each line it cannot.</summary>
+    static Task<Result<int>> ReadQuestionsAsync(string upload, string benchmark, string fileName, CancellationToken cancellation) =>
+        ReadAsync(() => BenchmarkFormat.Read(upload, benchmark).Count, upload, fileName, $"The file is not a {benchmark} benchmark", cancellation);
+
+    static async Task<Result<int>> ReadAsync(Func<int> count, string upload, string fileName, string title, CancellationToken cancellation)
     {
         try
         {
             // Parsing a large file is CPU work: keep it off the request's (or the circuit's) thread.
-            return await Task.Run(() => DatasetReader.Read(upload, new DatasetReadOptions(FileType: DatasetFileTypeNames.Parse(format))), cancellation);
+            return await Task.Run(count, cancellation);
         }
         catch (InvalidDataException e)
         {
             string reason = e.Message.Replace(upload, $"'{fileName}'", StringComparison.Ordinal);
-            return Failure.Invalid("The file is not a usable dataset", new Dictionary<string, string[]> { ["file"] = [reason] });
+            return Failure.Invalid(title, new Dictionary<string, string[]> { ["file"] = [reason] });
         }
     }
 
@@ -194,5 +210,5 @@ public sealed class DatasetStore(
         d.Id, d.Name, d.Format, d.FilePath, d.SizeBytes, d.RecordCount, d.TrainRecordCount, d.EvalRecordCount,
         d.ValidationReportJson is null ? null : JsonNode.Parse(d.ValidationReportJson),
         d.StatisticsJson is null ? null : JsonNode.Parse(d.StatisticsJson), d.CreatedAt,
-        d.Owner, d.OwnerUser.UserName ?? d.Owner, d.Shared);
+        d.Owner, d.OwnerUser.UserName ?? d.Owner, d.Shared, d.Benchmark);
 }

@@ -4,7 +4,7 @@ namespace LoraLab.Web.Evaluations;
 
 /// <summary>
 /// An evaluation's scores as TensorBoard scalars beside a run's training curves: the evaluated adapter's under
-/// <c>eval/</c> (transformers' Trainer prefix for evaluation metrics: <c>eval/exact_match</c>, <c>eval/rougeL</c>…),
+/// <c>eval/</c> (transformers' Trainer prefix for evaluation metrics: <c>eval/exact_match</c>, <c>eval/rougeL</c>…, <c>eval/acc</c> on a benchmark),
 /// the base model's on the same records under <c>baseline/</c>, all at one step.
 /// </summary>
 public static class EvaluationScalars
@@ -19,13 +19,7 @@ public static class EvaluationScalars
 
     static void Add(TensorBoardEventFile file, string prefix, EvaluationSummary e, long step)
     {
-        file.AddScalar($"{prefix}/exact_match", e.ExactMatch, step);
-        file.AddScalar($"{prefix}/contains", e.Contains, step);
-        file.AddScalar($"{prefix}/rouge1", e.Rouge1, step);
-        file.AddScalar($"{prefix}/rouge2", e.Rouge2, step);
-        file.AddScalar($"{prefix}/rougeL", e.RougeL, step);
-        file.AddScalar($"{prefix}/bleu", e.Bleu, step);
-        if (e.JsonValid is { } valid) file.AddScalar($"{prefix}/json_valid", valid, step);
-        if (e.JsonShapeMatch is { } shape) file.AddScalar($"{prefix}/json_shape_match", shape, step);
+        foreach (var metric in EvaluationMetric.All)
+            if (metric.ValueOf(e) is { } value) file.AddScalar($"{prefix}/{metric.Tag}", value, step);
     }
 }

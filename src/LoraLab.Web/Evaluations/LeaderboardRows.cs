@@ -9,9 +9,6 @@ public sealed record LeaderboardRow(int? AdapterId, string Name, EvaluationSumma
     public bool IsBaseline => AdapterId is null;
 }
 
-/// <summary>The metrics a leaderboard sorts by.</summary>
-public enum LeaderboardColumn { Name, ExactMatch, Contains, Rouge1, Rouge2, RougeL, Bleu, JsonValid }
-
 /// <summary>
 /// The rows of a leaderboard: the baseline first whatever the order, then every adapter of the base model, evaluated
 /// ones by the chosen metric (names break ties), those not evaluated yet last.
@@ -25,22 +22,11 @@ public static class LeaderboardRows
         var baseline = new LeaderboardRow(null, PlaygroundVoteStore.BaseModelColumnName, evaluations.FirstOrDefault(e => e.IsBaseline));
         var adapters = adaptersOfBase.Select(a => new LeaderboardRow(a.Id, a.Name, byAdapter.GetValueOrDefault(a.Id))).ToList();
         var evaluated = adapters.Where(r => r.Evaluation is not null);
+        var metric = sortBy == LeaderboardColumn.Name ? null : EvaluationMetric.Of(sortBy);
         var ordered = sortBy == LeaderboardColumn.Name
             ? (descending ? evaluated.OrderByDescending(r => r.Name, StringComparer.Ordinal) : evaluated.OrderBy(r => r.Name, StringComparer.Ordinal))
-            : (descending ? evaluated.OrderByDescending(r => Value(r.Evaluation!, sortBy)) : evaluated.OrderBy(r => Value(r.Evaluation!, sortBy)))
+            : (descending ? evaluated.OrderByDescending(r => metric!.ValueOf(r.Evaluation!)) : evaluated.OrderBy(r => metric!.ValueOf(r.Evaluation!)))
                 .ThenBy(r => r.Name, StringComparer.Ordinal);
         return [baseline, .. ordered, .. adapters.Where(r => r.Evaluation is null).OrderBy(r => r.Name, StringComparer.Ordinal)];
     }
-
-    public static double? Value(EvaluationSummary e, LeaderboardColumn column) => column switch
-    {
-        LeaderboardColumn.ExactMatch => e.ExactMatch,
-        LeaderboardColumn.Contains => e.Contains,
-        LeaderboardColumn.Rouge1 => e.Rouge1,
-        LeaderboardColumn.Rouge2 => e.Rouge2,
-        LeaderboardColumn.RougeL => e.RougeL,
-        LeaderboardColumn.Bleu => e.Bleu,
-        LeaderboardColumn.JsonValid => e.JsonValid,
-        _ => null,
-    };
 }

@@ -436,6 +436,8 @@ public sealed class RunQueue(
             errors["datasetId"] = [$"Dataset {datasetId} is another user's private dataset; train on one of yours."];
         else if (!File.Exists(dataset.FilePath))
             errors["datasetId"] = [$"The file of dataset {datasetId} ('{dataset.Name}') is missing: {dataset.FilePath}."];
+        else if (dataset.Benchmark is { } benchmark)
+            errors["datasetId"] = [$"Dataset {datasetId} ('{dataset.Name}') is a multiple-choice benchmark ({benchmark}): evaluate adapters on it from the leaderboard; train on records."];
 
         if (string.IsNullOrWhiteSpace(request.Method))
             errors["method"] = [$"A run needs a method: one of {string.Join(", ", MethodRegistry.Names)}."];

@@ -10,6 +10,7 @@ sealed class DatasetConfiguration : IEntityTypeConfiguration<Dataset>
     {
         dataset.Property(d => d.Name).HasMaxLength(200);
         dataset.Property(d => d.Format).HasMaxLength(8);
+        dataset.Property(d => d.Benchmark).HasMaxLength(32);
         dataset.HasOne(d => d.OwnerUser).WithMany().HasForeignKey(d => d.Owner).OnDelete(DeleteBehavior.Restrict);
         dataset.HasIndex(d => d.FilePath).IsUnique();
     }

@@ -8,6 +8,11 @@ public sealed class Dataset
     /// <summary>jsonl, json or csv: the file's extension without the dot.</summary>
     public required string Format { get; set; }
     public required string FilePath { get; set; }
+    /// <summary>
+    /// Set for a multiple-choice benchmark: the lm-evaluation-harness task format its rows are in (one of
+    /// <c>BenchmarkFormat.Names</c>); such a dataset is evaluated on, never trained on. Null for records to train on.
+    /// </summary>
+    public string? Benchmark { get; set; }
     public long SizeBytes { get; set; }
     public int? RecordCount { get; set; }
     public int? TrainRecordCount { get; set; }

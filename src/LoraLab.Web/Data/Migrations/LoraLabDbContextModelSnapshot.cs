@@ -251,6 +251,10 @@ namespace LoraLab.Web.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Benchmark")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -309,6 +313,9 @@ namespace LoraLab.Web.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("Accuracy")
+                        .HasColumnType("REAL");
+
                     b.Property<int?>("AdapterId")
                         .HasColumnType("INTEGER");
 
@@ -322,10 +329,10 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<int>("BaseModelId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("Bleu")
+                    b.Property<double?>("Bleu")
                         .HasColumnType("REAL");
 
-                    b.Property<double>("Contains")
+                    b.Property<double?>("Contains")
                         .HasColumnType("REAL");
 
                     b.Property<DateTime>("CreatedAt")
@@ -334,7 +341,7 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<int>("DatasetId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("ExactMatch")
+                    b.Property<double?>("ExactMatch")
                         .HasColumnType("REAL");
 
                     b.Property<int>("Examples")
@@ -346,17 +353,20 @@ namespace LoraLab.Web.Data.Migrations
                     b.Property<double?>("JsonValid")
                         .HasColumnType("REAL");
 
+                    b.Property<double?>("NormalizedAccuracy")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Owner")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<double>("Rouge1")
+                    b.Property<double?>("Rouge1")
                         .HasColumnType("REAL");
 
-                    b.Property<double>("Rouge2")
+                    b.Property<double?>("Rouge2")
                         .HasColumnType("REAL");
 
-                    b.Property<double>("RougeL")
+                    b.Property<double?>("RougeL")
                         .HasColumnType("REAL");
 
                     b.Property<int?>("RunId")

@@ -113,7 +113,7 @@ public sealed class LeaderboardPageTests : StudioComponentContext
 
         var row = page.Find("#adapter-evaluations tr.evaluation-row");
         Assert.Contains("extract-name-eval", row.TextContent);
-        Assert.Equal("0.500", row.QuerySelector("td.evaluation-exact")!.TextContent);
+        Assert.Equal("0.500", row.QuerySelector("td.evaluation-exact_match")!.TextContent);
         Assert.Equal($"leaderboard?baseModelId={model}&datasetId={dataset}", row.QuerySelector("a")!.GetAttribute("href"));
     }
 
