@@ -19,10 +19,11 @@ public sealed class StudioClient(HttpClient http)
 
     public HttpClient Http => http;
 
-    public async Task<HttpResponseMessage> UploadAsync(string fileName, string content, string? name = null)
+    public async Task<HttpResponseMessage> UploadAsync(string fileName, string content, string? name = null, string? benchmark = null)
     {
         using var form = new MultipartFormDataContent();
         if (name is not null) form.Add(new StringContent(name), "name");
+        if (benchmark is not null) form.Add(new StringContent(benchmark), "benchmark");
         form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(content)), "file", fileName);
         return await http.PostAsync("/api/datasets", form);
     }

@@ -1,3 +1,4 @@
+using LoraLab.Engine.Evaluation.Benchmarks;
 using LoraLab.Web.Adapters;
 using LoraLab.Web.Playground;
 
@@ -8,6 +9,12 @@ public sealed record EvaluationTarget(int BaseModelId, int? AdapterId, int Datas
 
 /// <summary>
 /// What an evaluation run answers: <paramref name="Records"/> in each of <paramref name="Columns"/> (an adapter's id, or
-/// null for the base model alone), the columns' adapters in <paramref name="Adapters"/>.
+/// null for the base model alone), the columns' adapters in <paramref name="Adapters"/>; on a multiple-choice benchmark,
+/// its <paramref name="Questions"/> instead of records.
 /// </summary>
-public sealed record EvaluationPlan(EvaluationTarget Target, IReadOnlyList<PromptSetExample> Records, IReadOnlyList<int?> Columns, IReadOnlyDictionary<int, AdapterSummary> Adapters);
+public sealed record EvaluationPlan(EvaluationTarget Target, IReadOnlyList<PromptSetExample> Records, IReadOnlyList<int?> Columns,
+    IReadOnlyDictionary<int, AdapterSummary> Adapters, IReadOnlyList<MultipleChoiceQuestion>? Questions = null)
+{
+    /// <summary>How many records (or questions) each column answers.</summary>
+    public int Count => Questions?.Count ?? Records.Count;
+}

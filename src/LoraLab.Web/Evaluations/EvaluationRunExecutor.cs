@@ -42,7 +42,7 @@ public sealed class EvaluationRunExecutor(Evaluator evaluator, RunReader runs, D
         var planned = evaluator.PlanAsync(request, cancellation).GetAwaiter().GetResult();
         if (planned.Failure is { } failure) throw new InvalidOperationException($"{failure.Title}: {failure.Detail}");
         var plan = planned.Value!;
-        int total = plan.Records.Count;
+        int total = plan.Count;
         if (plan.Columns.Count == 0)
         {
             events.Report(new LogLine($"The base model's answers to these {total} records are stored already; nothing to answer."));
@@ -55,19 +55,34 @@ public sealed class EvaluationRunExecutor(Evaluator evaluator, RunReader runs, D
         events.Report(new LogLine(answers.Answered.Count == 0
             ? $"Answering {total} records with {columns}."
             : $"Resuming: {answers.Answered.Count} of {total} records were answered before; answering the other {unanswered.Count} with {columns}."));
-        if (unanswered.Count > 0) Answer(request, plan, answers, unanswered, events, clock, cancellation);
-
-        var answered = Enumerable.Range(0, total).Select(i => answers.Answered[i]).ToList();
-        var result = evaluator.SaveAsync(request.RunId, plan, answered, clock.Elapsed.TotalSeconds, request.Owner).GetAwaiter().GetResult();
+        var answered = Enumerable.Range(0, total).Select(i => answers.Answered[i]);
+        EvaluationResult? result;
+        if (plan.Questions is null)
+        {
+            if (unanswered.Count > 0) Answer(request, plan, answers, unanswered, events, clock, cancellation);
+            result = evaluator.SaveAsync(request.RunId, plan, answered.ToList(), clock.Elapsed.TotalSeconds, request.Owner).GetAwaiter().GetResult();
+        }
+        else
+        {
+            if (unanswered.Count > 0) ScoreChoices(request, plan, answers, unanswered, events, clock, cancellation);
+            var logLikelihoods = answered.Select(columns => (IReadOnlyList<IReadOnlyList<double>>)columns.Select(ChoiceLogLikelihoods.Parse).ToList()).ToList();
+            result = evaluator.SaveChoicesAsync(request.RunId, plan, logLikelihoods, clock.Elapsed.TotalSeconds, request.Owner).GetAwaiter().GetResult();
+        }
         if (result is { } r)
         {
-            events.Report(new LogLine(string.Create(CultureInfo.InvariantCulture,
-                $"Scored {r.Evaluation.Examples} records: exact match {r.Evaluation.ExactMatch:0.000} (base model alone {r.Baseline.ExactMatch:0.000}), " +
-                $"ROUGE-L {r.Evaluation.RougeL:0.000} ({r.Baseline.RougeL:0.000}), BLEU {r.Evaluation.Bleu:0.0} ({r.Baseline.Bleu:0.0}).")));
+            events.Report(new LogLine(Scored(r)));
             WriteScalars(request, r);
         }
         return new RunOutcome(null, null, null, null);
     }
+
+    static string Scored(EvaluationResult r) => r.Evaluation.IsBenchmark
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"Scored {r.Evaluation.Examples} questions: acc {r.Evaluation.Accuracy:0.000} (base model alone {r.Baseline.Accuracy:0.000}), " +
+            $"acc_norm {r.Evaluation.NormalizedAccuracy:0.000} ({r.Baseline.NormalizedAccuracy:0.000}).")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"Scored {r.Evaluation.Examples} records: exact match {r.Evaluation.ExactMatch:0.000} (base model alone {r.Baseline.ExactMatch:0.000}), " +
+            $"ROUGE-L {r.Evaluation.RougeL:0.000} ({r.Baseline.RougeL:0.000}), BLEU {r.Evaluation.Bleu:0.0} ({r.Baseline.Bleu:0.0}).");
 
     /// <summary>The scores in this run's TensorBoard files, and in those of the training run whose held-out records it answered, at its last step.</summary>
     void WriteScalars(RunRequest request, EvaluationResult result)
@@ -93,6 +108,25 @@ public sealed class EvaluationRunExecutor(Evaluator evaluator, RunReader runs, D
             var generated = BatchedAnswers.Generate(loaded, plan.Columns, rowOptions, batch.Select(i => plan.Records[i].Messages).ToArray(), null, cancellation);
             answers.Append(batch.Select((index, k) => (index, (IReadOnlyList<string>)generated[k])));
             events.Report(new AnswersProgress(answers.Answered.Count, plan.Records.Count, clock.Elapsed.TotalSeconds));
+        }
+    }
+
+    /// <summary>Questions scored per batch: each batch's log-likelihoods are on disk before the next starts.</summary>
+    const int QuestionsPerBatch = 8;
+
+    /// <summary>Scores the benchmark questions not scored yet by each column's log-likelihood of every choice, a batch of questions at a time.</summary>
+    void ScoreChoices(RunRequest request, EvaluationPlan plan, EvaluationAnswersFile answers, IReadOnlyList<int> unscored,
+        IProgress<RunEvent> events, Stopwatch clock, CancellationToken cancellation)
+    {
+        var device = request.Device ?? defaultDevice;
+        events.Report(new LogLine($"Loading {Path.GetFileName(request.BaseModelFolder)} on {device.Name}."));
+        using var model = Loaded(request.BaseModelFolder, device, plan);
+        foreach (var batch in unscored.Chunk(QuestionsPerBatch))
+        {
+            var questions = batch.Select(i => plan.Questions![i]).ToList();
+            var perColumn = plan.Columns.Select(c => model.MultipleChoice(PlaygroundModel.LoadedName(c), questions, cancellation).LogLikelihoods).ToList();
+            answers.Append(batch.Select((index, k) => (index, (IReadOnlyList<string>)perColumn.Select(column => ChoiceLogLikelihoods.Format(column[k])).ToList())));
+            events.Report(new AnswersProgress(answers.Answered.Count, plan.Count, clock.Elapsed.TotalSeconds));
         }
     }
 

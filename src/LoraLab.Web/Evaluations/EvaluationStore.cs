@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Text.Json;
+using LoraLab.Engine.Evaluation.Benchmarks;
 using LoraLab.Engine.Evaluation.Metrics;
 using LoraLab.Web.Data;
 using LoraLab.Web.Data.Entities;
@@ -26,30 +27,45 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
 
     /// <summary>Stores the metrics of <paramref name="adapterId"/>'s answers, replacing its earlier evaluation on the same records.</summary>
     /// <param name="answeredByRunId">The evaluation run that answered them, if any.</param>
-    public async Task<EvaluationSummary> SaveAsync(int baseModelId, int? adapterId, int datasetId, int? runId, GenerationMetrics metrics,
-        IReadOnlyList<EvaluationAnswer> answers, double seconds, string owner, int? answeredByRunId = null, CancellationToken cancellation = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
-        db.Evaluations.RemoveRange(db.Evaluations.Where(e => e.BaseModelId == baseModelId && e.AdapterId == adapterId && e.DatasetId == datasetId && e.RunId == runId));
-        var evaluation = new Evaluation
+    public Task<EvaluationSummary> SaveAsync(int baseModelId, int? adapterId, int datasetId, int? runId, GenerationMetrics metrics,
+        IReadOnlyList<EvaluationAnswer> answers, double seconds, string owner, int? answeredByRunId = null, CancellationToken cancellation = default) =>
+        StoreAsync(new Evaluation
         {
             BaseModelId = baseModelId, AdapterId = adapterId, DatasetId = datasetId, RunId = runId, Examples = metrics.Examples,
             ExactMatch = metrics.ExactMatch, Contains = metrics.Contains, Rouge1 = metrics.Rouge1, Rouge2 = metrics.Rouge2, RougeL = metrics.RougeL,
             Bleu = metrics.Bleu, JsonValid = metrics.JsonValid, JsonShapeMatch = metrics.JsonShapeMatch,
             AnswersJson = JsonSerializer.Serialize(answers, Json), Seconds = seconds, CreatedAt = clock.GetUtcNow().UtcDateTime, Owner = owner,
             AnsweredByRunId = answeredByRunId,
-        };
+        }, cancellation);
+
+    /// <summary>Stores the accuracies of <paramref name="adapterId"/> on a benchmark's questions, replacing its earlier evaluation on them.</summary>
+    /// <param name="answers">Per question: its prompt, its right choice and the one of highest log-likelihood.</param>
+    public Task<EvaluationSummary> SaveAsync(int baseModelId, int? adapterId, int datasetId, MultipleChoiceResult scores,
+        IReadOnlyList<EvaluationAnswer> answers, double seconds, string owner, int? answeredByRunId = null, CancellationToken cancellation = default) =>
+        StoreAsync(new Evaluation
+        {
+            BaseModelId = baseModelId, AdapterId = adapterId, DatasetId = datasetId, Examples = scores.Questions,
+            Accuracy = scores.Accuracy, NormalizedAccuracy = scores.NormalizedAccuracy,
+            AnswersJson = JsonSerializer.Serialize(answers, Json), Seconds = seconds, CreatedAt = clock.GetUtcNow().UtcDateTime, Owner = owner,
+            AnsweredByRunId = answeredByRunId,
+        }, cancellation);
+
+    async Task<EvaluationSummary> StoreAsync(Evaluation evaluation, CancellationToken cancellation)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellation);
+        db.Evaluations.RemoveRange(db.Evaluations.Where(e => e.BaseModelId == evaluation.BaseModelId && e.AdapterId == evaluation.AdapterId
+            && e.DatasetId == evaluation.DatasetId && e.RunId == evaluation.RunId));
         db.Evaluations.Add(evaluation);
         await db.SaveChangesAsync(cancellation);
         return ToSummary(await Rows(db, e => e.Id == evaluation.Id).SingleAsync(cancellation));
     }
 
-    /// <summary>Every evaluation of base model <paramref name="baseModelId"/> on <paramref name="datasetId"/>: the baseline first, then the best exact match.</summary>
+    /// <summary>Every evaluation of base model <paramref name="baseModelId"/> on <paramref name="datasetId"/>: the baseline first, then the best exact match (on a benchmark, acc).</summary>
     public async Task<IReadOnlyList<EvaluationSummary>> LeaderboardAsync(int baseModelId, int datasetId, CancellationToken cancellation = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellation);
         var rows = await Rows(db, e => e.BaseModelId == baseModelId && e.DatasetId == datasetId && e.RunId == null).ToListAsync(cancellation);
-        return rows.Select(ToSummary).OrderBy(s => s.IsBaseline ? 0 : 1).ThenByDescending(s => s.ExactMatch).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
+        return rows.Select(ToSummary).OrderBy(s => s.IsBaseline ? 0 : 1).ThenByDescending(s => s.Accuracy ?? s.ExactMatch).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
@@ -103,7 +119,8 @@ public sealed class EvaluationStore(IDbContextFactory<LoraLabDbContext> dbFactor
     {
         var e = row.Evaluation;
         return new(e.Id, e.BaseModelId, e.AdapterId, row.AdapterName ?? PlaygroundVoteStore.BaseModelColumnName, e.DatasetId, row.DatasetName, e.Examples,
-            e.ExactMatch, e.Contains, e.Rouge1, e.Rouge2, e.RougeL, e.Bleu, e.JsonValid, e.JsonShapeMatch, e.Seconds, e.CreatedAt, e.Owner, e.RunId, e.AnsweredByRunId);
+            e.ExactMatch, e.Contains, e.Rouge1, e.Rouge2, e.RougeL, e.Bleu, e.JsonValid, e.JsonShapeMatch, e.Seconds, e.CreatedAt, e.Owner, e.RunId, e.AnsweredByRunId,
+            e.Accuracy, e.NormalizedAccuracy);
     }
 
     static IReadOnlyList<EvaluationAnswer> Answers(Evaluation e) => JsonSerializer.Deserialize<List<EvaluationAnswer>>(e.AnswersJson, Json) ?? [];

@@ -1,4 +1,5 @@
 using LoraLab.Engine.Data;
+using LoraLab.Engine.Evaluation.Benchmarks;
 using LoraLab.Engine.Evaluation.Metrics;
 using LoraLab.Engine.Training;
 using LoraLab.Web.Accounts;
@@ -42,8 +43,10 @@ public sealed class Evaluator(
         if (model.Error is { } error) return Failure.Conflict("Base model unusable", $"Base model '{model.Name}' cannot be used: {error}");
         var found = await datasets.FindAsync(request.DatasetId, caller, cancellation);
         if (found.Failure is { } unreadable) return unreadable;
-        var examples = await Task.Run(() => EvaluationExamples.Read(found.Value!, max), cancellation);
-        if (examples.Failure is { } unusable) return unusable;
+        var usable = found.Value!.IsBenchmark
+            ? (await Task.Run(() => BenchmarkQuestions.Read(found.Value!, max), cancellation)).Failure
+            : (await Task.Run(() => EvaluationExamples.Read(found.Value!, max), cancellation)).Failure;
+        if (usable is { } unusable) return unusable;
         return await queue.CreateEvaluationAsync($"Evaluate {answering} on {found.Value!.Name}", request.BaseModelId, request.DatasetId,
             new EvaluationRunSpec(request.AdapterId, HeldOutOfRunId: null, max), caller, cancellation);
     }
@@ -85,6 +88,14 @@ public sealed class Evaluator(
                 return Failure.Conflict("The adapter is gone", $"Adapter {adapterId} was deleted after this evaluation was queued.");
             adapterSummaries[adapterId] = adapter;
         }
+        var target = new EvaluationTarget(request.BaseModelId, spec.AdapterId, datasetId, spec.HeldOutOfRunId);
+        int?[] asked = spec.AdapterId is { } id ? [id] : [];
+        if (found.Value!.IsBenchmark)
+        {
+            var questions = await Task.Run(() => BenchmarkQuestions.Read(found.Value!, spec.MaxExamples), cancellation);
+            if (questions.Failure is { } unreadable) return unreadable;
+            return new EvaluationPlan(target, [], await ColumnsAsync(target, asked, questions.Value!.Count, cancellation), adapterSummaries, questions.Value);
+        }
         Result<IReadOnlyList<PromptSetExample>> records;
         if (spec.HeldOutOfRunId is { } heldOutOf)
         {
@@ -94,19 +105,21 @@ public sealed class Evaluator(
         }
         else records = await Task.Run(() => EvaluationExamples.Read(found.Value!, spec.MaxExamples), cancellation);
         if (records.Failure is { } unusable) return unusable;
+        return new EvaluationPlan(target, records.Value!, await ColumnsAsync(target, asked, records.Value!.Count, cancellation), adapterSummaries);
+    }
 
-        var target = new EvaluationTarget(request.BaseModelId, spec.AdapterId, datasetId, spec.HeldOutOfRunId);
+    /// <summary>The columns asked, after the baseline when the stored one does not cover <paramref name="count"/> records.</summary>
+    async Task<int?[]> ColumnsAsync(EvaluationTarget target, int?[] asked, int count, CancellationToken cancellation)
+    {
         var baseline = await store.FindBaselineAsync(target.BaseModelId, target.DatasetId, target.RunId, cancellation);
-        bool baselineFits = baseline is { } b && b.Summary.Examples == records.Value!.Count;
-        int?[] asked = spec.AdapterId is { } id ? [id] : [];
-        int?[] columns = baselineFits ? asked : [null, .. asked];
-        return new EvaluationPlan(target, records.Value!, columns, adapterSummaries);
+        return baseline is { } b && b.Summary.Examples == count ? asked : [null, .. asked];
     }
 
     /// <summary>
     /// Scores the answers evaluation run <paramref name="evaluationRunId"/> gave to its plan (<paramref name="answers"/>:
     /// per record, one per column) and stores each column's evaluation; returns the evaluated one's with its baseline.
     /// </summary>
+    /// <remarks>On a benchmark, see <see cref="SaveChoicesAsync"/>.</remarks>
     public async Task<EvaluationResult?> SaveAsync(int evaluationRunId, EvaluationPlan plan, IReadOnlyList<IReadOnlyList<string>> answers, double seconds, string owner)
     {
         var target = plan.Target;
@@ -115,6 +128,24 @@ public sealed class Evaluator(
             var scored = plan.Records.Select((r, i) => new EvaluationAnswer(r.Prompt, r.Reference!, answers[i][c])).ToList();
             var metrics = GenerationMetrics.Score(scored.Select(x => x.Answer).ToList(), scored.Select(x => x.Reference).ToList());
             await store.SaveAsync(target.BaseModelId, plan.Columns[c], target.DatasetId, target.RunId, metrics, scored, seconds, owner, evaluationRunId);
+        }
+        return await store.AnsweredByAsync(evaluationRunId, target);
+    }
+
+    /// <summary>
+    /// Scores the log-likelihoods evaluation run <paramref name="evaluationRunId"/> gave its benchmark questions
+    /// (<paramref name="logLikelihoods"/>: per question, per column, per choice) and stores each column's accuracies, with
+    /// the choice of highest log-likelihood as its answer; returns the evaluated one's with its baseline.
+    /// </summary>
+    public async Task<EvaluationResult?> SaveChoicesAsync(int evaluationRunId, EvaluationPlan plan, IReadOnlyList<IReadOnlyList<IReadOnlyList<double>>> logLikelihoods,
+        double seconds, string owner)
+    {
+        var (target, questions) = (plan.Target, plan.Questions!);
+        for (int c = 0; c < plan.Columns.Count; c++)
+        {
+            var column = logLikelihoods.Select(perColumn => perColumn[c]).ToList();
+            var answers = questions.Select((q, i) => new EvaluationAnswer(q.Context, q.Choices[q.Answer], q.Choices[MultipleChoiceScorer.ArgMax(column[i])])).ToList();
+            await store.SaveAsync(target.BaseModelId, plan.Columns[c], target.DatasetId, MultipleChoiceResult.Of(questions, column), answers, seconds, owner, evaluationRunId);
         }
         return await store.AnsweredByAsync(evaluationRunId, target);
     }

@@ -76,7 +76,7 @@ public sealed class EvaluationRunTests : IDisposable
         Assert.All(new[] { 0, 1, 3 }, i => Assert.False(string.IsNullOrWhiteSpace(result.Answers[i].Answer)));
         Assert.DoesNotContain("answ", result.Answers[3].Answer);
         var recomputed = GenerationMetrics.Score(result.Answers.Select(a => a.Answer).ToList(), result.Answers.Select(a => a.Reference).ToList());
-        Assert.Equal(recomputed.ExactMatch, result.Evaluation.ExactMatch, 12);
+        Assert.Equal(recomputed.ExactMatch, result.Evaluation.ExactMatch!.Value, 12);
         Assert.Equal(4, result.Baseline.Examples);
         string log = await File.ReadAllTextAsync(Path.Combine(_data.Path, "logs", $"run-{evaluation.Id}.log"));
         Assert.Contains("Resuming: 1 of 4 records were answered before; answering the other 3", log);

@@ -59,9 +59,9 @@ public sealed class EvaluationsApiTests(EvaluationStudio studio) : IClassFixture
 
         var recomputed = GenerationMetrics.Score(result.Answers.Select(a => a.Answer).ToList(), result.Answers.Select(a => a.Reference).ToList());
         var stored = board!.Single(r => r.AdapterId == number.Id);
-        Assert.Equal(recomputed.ExactMatch, stored.ExactMatch, 12);
-        Assert.Equal(recomputed.Rouge2, stored.Rouge2, 12);
-        Assert.Equal(recomputed.Bleu, stored.Bleu, 12);
+        Assert.Equal(recomputed.ExactMatch, stored.ExactMatch!.Value, 12);
+        Assert.Equal(recomputed.Rouge2, stored.Rouge2!.Value, 12);
+        Assert.Equal(recomputed.Bleu, stored.Bleu!.Value, 12);
         Assert.Equal(8, result.Answers.Count);
         Assert.Equal("the number is 14.", result.Answers[0].Reference);
 

@@ -94,8 +94,8 @@ public sealed class HeldOutEvaluationTests : IAsyncLifetime
         // tag = field 1, simple_value = float field 2) carry them, the adapter's under eval/, the base model's under baseline/.
         var events = Directory.GetFiles(Path.Combine(_data.Path, "runs", run.Run.Id.ToString(), "tensorboard"), "events.out.tfevents.*")
             .Select(File.ReadAllBytes).ToList();
-        Assert.Contains(events, bytes => HasScalar(bytes, "eval/exact_match", result.Evaluation.ExactMatch) && HasScalar(bytes, "eval/rougeL", result.Evaluation.RougeL)
-            && HasScalar(bytes, "baseline/bleu", result.Baseline.Bleu));
+        Assert.Contains(events, bytes => HasScalar(bytes, "eval/exact_match", result.Evaluation.ExactMatch!.Value) && HasScalar(bytes, "eval/rougeL", result.Evaluation.RougeL!.Value)
+            && HasScalar(bytes, "baseline/bleu", result.Baseline.Bleu!.Value));
 
         var ofAnEvaluation = await ProblemAssert.ReadAsync(await _client.Http.PostAsJsonAsync($"/api/runs/{evaluationRun.Id}/evaluation", new RunEvaluationRequest(), TestJson.Options), HttpStatusCode.Conflict);
         Assert.Contains("is an evaluation run: it trained no adapter", ofAnEvaluation.Detail);

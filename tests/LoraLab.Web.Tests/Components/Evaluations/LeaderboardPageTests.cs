@@ -91,7 +91,7 @@ public sealed class LeaderboardPageTests : StudioComponentContext
         Assert.Equal(8, adapter.Examples);
         Assert.Equal(["base", name.ToString(), pirate.ToString()], RowKeys(page));
         Assert.Contains("baseline", page.FindAll("td.leaderboard-name")[0].TextContent);
-        Assert.Equal(adapter.ExactMatch.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), MetricsOf(page, 1)[0]);
+        Assert.Equal(adapter.ExactMatch!.Value.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), MetricsOf(page, 1)[0]);
         Assert.True(adapter.ExactMatch > board[0].ExactMatch, $"adapter {adapter.ExactMatch} vs base {board[0].ExactMatch}");
         Assert.Equal("–", MetricsOf(page, 2)[0]);
 
