@@ -157,6 +157,42 @@ public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStu
         Assert.Equal(0, await page.Locator("#charts").CountAsync());
     }
 
+    [Fact]
+    public async Task A_benchmark_uploaded_on_the_datasets_page_is_shown_as_posed_and_scored_by_acc_on_its_leaderboard()
+    {
+        var (_, adapterIds) = await DemoAsync();
+        string folder = Directory.CreateTempSubdirectory("loralab-arc-").FullName;
+        string bad = Path.Combine(folder, "arc-bad.jsonl"), good = Path.Combine(folder, "arc-mini.jsonl");
+        await File.WriteAllTextAsync(bad, "{\"question\": \"no choices\", \"answerKey\": \"A\"}\n");
+        await File.WriteAllTextAsync(good, """
+            {"id": "q1", "question": "Say it as a pirate would: my book is red.", "choices": {"text": ["my book is red, arr matey!", "my book is red."], "label": ["A", "B"]}, "answerKey": "A"}
+            {"id": "q2", "question": "Which is a colour?", "choices": {"text": ["red", "four"], "label": ["1", "2"]}, "answerKey": "1"}
+            """);
+        var page = await Studio.NewPageAsync();
+        await page.GotoAsync("/datasets");
+        await page.Locator("[data-interactive='true']").WaitForAsync();
+        await PickAsync(page, "#dataset-contents", "Multiple-choice benchmark: ARC");
+
+        // MudFileUpload adds a fresh input after each pick (so the same file can be picked again): the last one is live.
+        await page.Locator("input[type=file]").Last.SetInputFilesAsync(bad);
+        await page.Locator("#upload .mud-alert").WaitForAsync();
+        Assert.Contains("arc-bad.jsonl' is not a valid arc benchmark file: line 1: missing field \"choices\"", await page.Locator("#upload .mud-alert").InnerTextAsync());
+        await page.Locator("input[type=file]").Last.SetInputFilesAsync(good);
+        await page.Locator(".benchmark-question").First.WaitForAsync();
+        Assert.Equal(2, await page.Locator(".benchmark-question").CountAsync());
+        Assert.Contains("arc format: 2 questions", await page.Locator("#benchmark-summary").TextContentAsync());
+        await ScreenshotAsync(page, "24-benchmark-dataset");
+
+        await page.ClickAsync("#evaluate-on-benchmark");
+        var row = page.Locator("#leaderboard tbody tr", new() { Has = page.Locator($"td[data-adapter='{adapterIds[1]}']") });
+        await row.Locator("button.evaluate-button").ClickAsync();
+        await row.Locator("button.evaluate-button").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 120_000 });
+        Assert.Equal(["acc", "acc_norm"], (await page.Locator("#leaderboard thead th").AllTextContentsAsync()).Skip(1).Take(2).Select(t => t.Trim()));
+        Assert.All(await row.Locator("td.leaderboard-metric").AllTextContentsAsync(), metric => Assert.Matches(@"^[01]\.\d{3}$", metric.Trim()));
+        await ScreenshotAsync(page, "25-benchmark-leaderboard");
+        Directory.Delete(folder, recursive: true);
+    }
+
     /// <summary>MudSelect keeps the id on a hidden input: opens the select by its visible field and clicks the option.</summary>
     static async Task PickAsync(IPage page, string selectId, string option)
     {

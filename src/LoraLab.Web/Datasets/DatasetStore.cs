@@ -128,7 +128,7 @@ public sealed class DatasetStore(
 
     /// <summary>The benchmark reader poses every line as a question of <paramref name="benchmark"/>, or names each line it cannot.</summary>
     static Task<Result<int>> ReadQuestionsAsync(string upload, string benchmark, string fileName, CancellationToken cancellation) =>
-        ReadAsync(() => BenchmarkFormat.Read(upload, benchmark).Count, upload, fileName, $"The file is not a {benchmark} benchmark", cancellation);
+        ReadAsync(() => BenchmarkFormat.Read(upload, benchmark).Count, upload, fileName, $"The file is not a benchmark in the {benchmark} format", cancellation);
 
     static async Task<Result<int>> ReadAsync(Func<int> count, string upload, string fileName, string title, CancellationToken cancellation)
     {

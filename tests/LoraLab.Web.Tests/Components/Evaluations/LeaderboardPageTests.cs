@@ -118,6 +118,49 @@ public sealed class LeaderboardPageTests : StudioComponentContext
     }
 
     [Fact]
+    public async Task On_a_benchmark_dataset_the_leaderboard_shows_acc_and_acc_norm_and_evaluating_fills_them()
+    {
+        var (model, name, pirate, _) = await DemoAsync(records: 1);
+        const string Questions = """
+            {"question": "Say it as a pirate would: my book is red.", "choices": ["my book is red, arr matey!", "my book is red."], "answer": 0}
+            {"question": "Who is it? tom went home.", "choices": ["tom", "lucy"], "answer": "tom"}
+            """;
+        var added = await DatasetStore.AddAsync("mine.jsonl", "my questions", new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Questions)), Caller.Local, benchmark: "jsonl");
+        int benchmark = added.Value!.Id;
+
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"leaderboard?baseModelId={model}&datasetId={benchmark}");
+        var page = Render<LeaderboardPage>();
+        Assert.Equal(["Adapter", "acc", "acc_norm", "Questions", ""], page.FindAll("#leaderboard thead th").Select(th => th.TextContent.Trim()));
+        page.FindAll("#leaderboard tbody tr")[2].QuerySelector("button.evaluate-button")!.Click();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("button.evaluate-button")), TimeSpan.FromSeconds(120));
+        var board = await _evaluations.LeaderboardAsync(model, benchmark);
+        var scored = board.Single(e => e.AdapterId == pirate);
+        Assert.Equal(2, scored.Examples);
+        // Filled rows first (by acc), the adapter not evaluated last.
+        Assert.Equal(["base", pirate.ToString(), name.ToString()], RowKeys(page));
+        Assert.Equal([EvaluationMetric.Accuracy.Format(scored), EvaluationMetric.NormalizedAccuracy.Format(scored)], MetricsOf(page, 1));
+        Assert.Equal(["–", "–"], MetricsOf(page, 2));
+    }
+
+    [Fact]
+    public async Task A_benchmark_datasets_page_shows_its_first_questions_as_posed_with_the_right_choice_marked()
+    {
+        string arc = """
+            {"question": "Which is a colour?", "choices": {"text": ["four", "red"], "label": ["A", "B"]}, "answerKey": "B"}
+            """;
+        var added = await DatasetStore.AddAsync("arc.jsonl", "arc", new MemoryStream(System.Text.Encoding.UTF8.GetBytes(arc)), Caller.Local, benchmark: "arc");
+
+        var page = Render<LoraLab.Web.Components.Pages.Datasets.DatasetPage>(p => p.Add(x => x.DatasetId, added.Value!.Id));
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(".benchmark-question")));
+        Assert.Equal("Question: Which is a colour?\nAnswer:", page.Find(".benchmark-question pre").TextContent);
+        Assert.StartsWith("red", page.Find(".benchmark-answer").TextContent);
+        Assert.Contains("arc format: 1 question.", page.Find("#benchmark-summary").TextContent);
+        Assert.Empty(page.FindAll("#train-on-dataset"));
+    }
+
+    [Fact]
     public void A_run_page_offers_to_answer_the_records_the_run_held_out_or_says_it_held_out_none()
     {
         var none = Render<HeldOutEvaluation>(p => p.Add(x => x.RunId, 1).Add(x => x.ValidationFraction, 0));
