@@ -95,9 +95,7 @@ public sealed class EvaluationRunExecutor(Evaluator evaluator, RunReader runs, D
     void Answer(RunRequest request, EvaluationPlan plan, EvaluationAnswersFile answers, IReadOnlyList<int> unanswered,
         IProgress<RunEvent> events, Stopwatch clock, CancellationToken cancellation)
     {
-        var device = request.Device ?? defaultDevice;
-        events.Report(new LogLine($"Loading {Path.GetFileName(request.BaseModelFolder)} on {device.Name}."));
-        using var model = Loaded(request.BaseModelFolder, device, plan);
+        using var model = Loaded(request, plan, events);
         var loaded = new PlaygroundModel(model, plan.Adapters);
         var sampling = SamplingSettings.ForModel(model.Base.GenerationDefaults) with { Seed = Evaluator.Seed };
         var rowOptions = plan.Columns.Select(_ => sampling.ToOptions()).ToArray();
@@ -118,9 +116,7 @@ public sealed class EvaluationRunExecutor(Evaluator evaluator, RunReader runs, D
     void ScoreChoices(RunRequest request, EvaluationPlan plan, EvaluationAnswersFile answers, IReadOnlyList<int> unscored,
         IProgress<RunEvent> events, Stopwatch clock, CancellationToken cancellation)
     {
-        var device = request.Device ?? defaultDevice;
-        events.Report(new LogLine($"Loading {Path.GetFileName(request.BaseModelFolder)} on {device.Name}."));
-        using var model = Loaded(request.BaseModelFolder, device, plan);
+        using var model = Loaded(request, plan, events);
         foreach (var batch in unscored.Chunk(QuestionsPerBatch))
         {
             var questions = batch.Select(i => plan.Questions![i]).ToList();
@@ -130,9 +126,11 @@ public sealed class EvaluationRunExecutor(Evaluator evaluator, RunReader runs, D
         }
     }
 
-    /// <summary>The base model on <paramref name="device"/> with the plan's adapters loaded under their playground names.</summary>
-    static SharedBaseModel Loaded(string modelFolder, ComputeDevice device, EvaluationPlan plan)
+    /// <summary>The base model on the run's device with the plan's adapters loaded under their playground names.</summary>
+    SharedBaseModel Loaded(RunRequest request, EvaluationPlan plan, IProgress<RunEvent> events)
     {
+        var (modelFolder, device) = (request.BaseModelFolder, request.Device ?? defaultDevice);
+        events.Report(new LogLine($"Loading {Path.GetFileName(modelFolder)} on {device.Name}."));
         SharedBaseModel model;
         try { model = SharedBaseModel.Open(modelFolder, device); }
         catch (ModelLoadException e) { throw new InvalidOperationException($"The base model could not be loaded: {e.Message}", e); }
