@@ -61,6 +61,12 @@ internal static unsafe class FusedDecodeKernels
         for (; i < n; i++) y[i] = a[i] + b[i];
     }
 
+    /// <summary>x = x · m over n floats, in place.</summary>
+    public static void Multiply(float* x, float* m, long n)
+    {
+        for (long i = 0; i < n; i++) x[i] *= m[i];
+    }
+
     /// <summary>gate = silu(gate) · up = gate / (1 + e^(−gate)) · up, in place.</summary>
     public static void SiluTimes(float* gate, float* up, long n)
     {

@@ -86,27 +86,65 @@ internal static unsafe class FusedDecodeLayer
     }
 
     /// <summary>
-    /// y_i = module_i(x) (rows, out_i) for modules that share the input x (rows, in): plain float32 linear layers as one
-    /// product group, any other module called on a (rows, 1, in) view of x, which lies in <paramref name="scratch"/>, and its result copied.
+    /// y_i = module_i(x) (rows, out_i) for modules that share the input x (rows, in): plain float32 linear layers and the
+    /// routed adapters around them (<see cref="IRoutedLinear"/>) as two product groups, base and x·Aᵀ first, then the
+    /// masked low-rank outputs times B; any other module called on a (rows, 1, in) view of x, which lies in
+    /// <paramref name="scratch"/>, and its result copied.
     /// </summary>
     static void Project(Tensor scratch, float* x, int rows, long inF, (nn.Module<Tensor, Tensor> Module, nint Y, long OutF)[] targets)
     {
-        var group = new List<FewRowLinear.Product>(targets.Length);
-        Tensor? xView = null;
-        foreach (var (module, y, outF) in targets)
+        var plans = new (LinearLayer? Base, (Tensor A, Tensor B, Tensor RowMask)? Update)[targets.Length];
+        long lowRank = 0;
+        for (int i = 0; i < targets.Length; i++)
         {
-            if (module is LinearLayer linear && IsPlain(linear))
+            plans[i] = Plan(targets[i].Module, rows);
+            if (plans[i].Update is { } update) lowRank += rows * (update.A.shape[0] + targets[i].OutF);
+        }
+        // (rows, R) low-rank outputs, then (rows, out) their products with B, per update.
+        using var lowBuffer = lowRank > 0 ? empty([lowRank], ScalarType.Float32, scratch.device) : null;
+        float* low = lowBuffer is null ? null : Ptr(lowBuffer);
+
+        var bases = new List<FewRowLinear.Product>(2 * targets.Length);
+        var ups = new List<FewRowLinear.Product>(targets.Length);
+        var adds = new List<(nint Update, nint Y, long Count, nint Mask, nint Low, long R)>(targets.Length);
+        Tensor? xView = null;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            var (module, y, outF) = targets[i];
+            if (plans[i].Base is not { } linear)
             {
-                group.Add(new FewRowLinear.Product(x, Ptr(linear.weight), linear.bias is null ? null : Ptr(linear.bias), (float*)y, rows, inF, outF));
+                var result = module.call(xView ??= scratch.narrow(0, x - Ptr(scratch), rows * inF).view(rows, 1, inF)).contiguous();   // (rows, 1, out)
+                if (result.dtype != ScalarType.Float32 || result.numel() != rows * outF)
+                    throw new InvalidOperationException($"{module.GetType().Name} returned {result.dtype} ({string.Join(", ", result.shape)}), not float32 ({rows}, 1, {outF}).");
+                Buffer.MemoryCopy(Ptr(result), (float*)y, rows * outF * sizeof(float), rows * outF * sizeof(float));
                 continue;
             }
-            var result = module.call(xView ??= scratch.narrow(0, x - Ptr(scratch), rows * inF).view(rows, 1, inF)).contiguous();   // (rows, 1, out)
-            if (result.dtype != ScalarType.Float32 || result.numel() != rows * outF)
-                throw new InvalidOperationException($"{module.GetType().Name} returned {result.dtype} ({string.Join(", ", result.shape)}), not float32 ({rows}, 1, {outF}).");
-            Buffer.MemoryCopy(Ptr(result), (float*)y, rows * outF * sizeof(float), rows * outF * sizeof(float));
+            bases.Add(new FewRowLinear.Product(x, Ptr(linear.weight), linear.bias is null ? null : Ptr(linear.bias), (float*)y, rows, inF, outF));
+            if (plans[i].Update is not { } update) continue;
+            long R = update.A.shape[0];
+            float* projected = low, product = low + rows * R;
+            low += rows * (R + outF);
+            bases.Add(new FewRowLinear.Product(x, Ptr(update.A), null, projected, rows, inF, R));
+            ups.Add(new FewRowLinear.Product(projected, Ptr(update.B), null, product, rows, R, outF));
+            adds.Add(((nint)product, y, rows * outF, (nint)Ptr(update.RowMask), (nint)projected, rows * R));
         }
-        if (group.Count > 0) FewRowLinear.Run(CollectionsMarshal.AsSpan(group));
+        if (bases.Count > 0) FewRowLinear.Run(CollectionsMarshal.AsSpan(bases));
+        if (ups.Count == 0) return;
+        foreach (var (_, _, _, mask, projected, count) in adds) FusedDecodeKernels.Multiply((float*)projected, (float*)mask, count);   // each row's own adapter block
+        FewRowLinear.Run(CollectionsMarshal.AsSpan(ups));
+        foreach (var (update, y, count, _, _, _) in adds) FusedDecodeKernels.Add((float*)y, (float*)update, (float*)y, count);
     }
+
+    /// <summary>The plain float32 base layer of a module and its routed update, or no base: the module runs its own forward.</summary>
+    static (LinearLayer? Base, (Tensor A, Tensor B, Tensor RowMask)? Update) Plan(nn.Module<Tensor, Tensor> module, long rows)
+    {
+        if (module is LinearLayer linear) return (IsPlain(linear) ? linear : null, null);
+        if (module is not IRoutedLinear routed || !routed.TryRouted(rows, out var baseLayer, out var update) || !IsPlain(baseLayer)) return (null, null);
+        if (update is { } u && !(IsPlainFactor(u.A) && IsPlainFactor(u.B) && IsPlainFactor(u.RowMask))) return (null, null);
+        return (baseLayer, update);
+    }
+
+    static bool IsPlainFactor(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous();
 
     static bool IsPlain(LinearLayer linear) =>
         linear.weight.dtype == ScalarType.Float32 && linear.weight.device_type == DeviceType.CPU && linear.weight.is_contiguous()

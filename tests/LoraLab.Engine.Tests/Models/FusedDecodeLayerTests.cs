@@ -1,5 +1,6 @@
 using TorchSharp;
 using LoraLab.Engine.Models;
+using LoraLab.Engine.Peft;
 using LoraLab.Engine.Peft.Lora;
 using static TorchSharp.torch;
 
@@ -41,14 +42,35 @@ public class FusedDecodeLayerTests
             foreach (var adapter in adapters.Values) { adapter.lora_A.normal_(0, 0.3); adapter.lora_B.normal_(0, 0.3); }
         LoraInjection.SetActive(lm, "lora");
         lm.eval();
-        // The float64 pass has each adapter added to its base weight in float64: W + s·BA.
-        using var lm64 = TinyModels.Create(Named("llama-gqa-tied"), seed: 6);
-        lm64.to(ScalarType.Float64);
-        var linears = LoraInjection.LinearLayers(lm64).ToDictionary(l => l.Path, l => (LinearLayer)l.Layer);
-        using (no_grad())
-            foreach (var (path, adapter) in adapters)
-                linears[path].weight.add_(adapter.lora_B.to(ScalarType.Float64).matmul(adapter.lora_A.to(ScalarType.Float64)) * adapter.Scaling);
+        using var lm64 = Float64With(Named("llama-gqa-tied"), seed: 6, adapters);
         AssertFusedAsClose(lm, lm64);
+    }
+
+    [Fact]
+    public void Rows_routed_to_different_adapters_each_get_their_own_update_inside_the_fused_layer()
+    {
+        var config = Named("llama-gqa-tied");
+        using var lm = TinyModels.Create(config, seed: 8);
+        var first = LoraInjection.Inject(lm, new LoraConfig { R = 4, LoraAlpha = 8, TargetModules = ["q_proj", "v_proj", "down_proj"] }, "first");
+        var second = LoraInjection.Inject(lm, new LoraConfig { R = 2, LoraAlpha = 2, TargetModules = [LoraConfig.AllLinear] }, "second");
+        using (no_grad())
+            foreach (var adapter in first.Values.Concat(second.Values)) { adapter.lora_A.normal_(0, 0.3); adapter.lora_B.normal_(0, 0.3); }
+        lm.eval();
+        Tensor fused, composed;
+        using (AdapterRouting.PerRow(lm, ["first", null, "second"]))
+        {
+            fused = DecodeStep(lm, noGrad: true);
+            composed = DecodeStep(lm, noGrad: false);
+        }
+
+        IReadOnlyDictionary<string, LoraAdapter>?[] rowAdapters = [first, null, second];
+        for (int row = 0; row < 3; row++)
+        {
+            using var lm64 = Float64With(config, seed: 8, rowAdapters[row]);
+            var exact = DecodeStep(lm64, noGrad: true)[row];
+            double fusedError = (fused[row] - exact).abs().max().item<double>(), composedError = (composed[row] - exact).abs().max().item<double>();
+            Assert.True(fusedError <= 4 * composedError + 1e-6, $"row {row}: fused error {fusedError:E2}, libtorch error {composedError:E2}");
+        }
     }
 
     [Fact]
@@ -84,6 +106,18 @@ public class FusedDecodeLayerTests
 
         double fusedError = (fused - exact).abs().max().item<double>(), composedError = (composed - exact).abs().max().item<double>();
         Assert.True(fusedError <= 4 * composedError + 1e-6, $"fused error {fusedError:E2}, libtorch error {composedError:E2}");
+    }
+
+    /// <summary>The model of <paramref name="seed"/> in float64 with each adapter added to its base weight in float64: W + s·BA.</summary>
+    static CausalLM Float64With(ModelConfig config, long seed, IReadOnlyDictionary<string, LoraAdapter>? adapters)
+    {
+        var lm64 = TinyModels.Create(config, seed);
+        lm64.to(ScalarType.Float64);
+        var linears = LoraInjection.LinearLayers(lm64).ToDictionary(l => l.Path, l => (LinearLayer)l.Layer);
+        using (no_grad())
+            foreach (var (path, adapter) in adapters ?? new Dictionary<string, LoraAdapter>())
+                linears[path].weight.add_(adapter.lora_B.to(ScalarType.Float64).matmul(adapter.lora_A.to(ScalarType.Float64)) * adapter.Scaling);
+        return lm64;
     }
 
     /// <returns>(B, V) float64 logits of the decode step.</returns>
