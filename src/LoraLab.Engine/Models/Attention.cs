@@ -10,6 +10,11 @@ public sealed class Attention : SwappableModule
     public RmsNorm? q_norm, k_norm;
     readonly int layerIndex, heads, kvHeads, headDim;
 
+    internal int LayerIndex => layerIndex;
+    internal int Heads => heads;
+    internal int KvHeads => kvHeads;
+    internal int HeadDim => headDim;
+
     public Attention(ModelConfig c, int layerIndex, Device device, ScalarType dtype) : base("Attention")
     {
         this.layerIndex = layerIndex;

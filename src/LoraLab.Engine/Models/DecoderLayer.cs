@@ -20,6 +20,7 @@ public sealed class DecoderLayer : SwappableModule
 
     public Tensor Forward(Tensor x, AttentionContext ctx)
     {
+        if (FusedDecodeLayer.Applies(this, x, ctx)) return FusedDecodeLayer.Forward(this, x, ctx);
         using var scope = NewDisposeScope();
         var h = x + self_attn.Forward(input_layernorm.call(x), ctx);
         return (h + mlp.Forward(post_attention_layernorm.call(h))).MoveToOuterDisposeScope();

@@ -26,7 +26,7 @@ internal static unsafe partial class FewRowLinear
     /// <summary>Rows of W per chunk are a multiple of this, so chunks write whole cache lines of y (16 floats).</summary>
     const long RowAlignment = 16;
 
-    static readonly bool Supported = Avx2.IsSupported && Fma.IsSupported;
+    public static readonly bool Supported = Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>Whether <see cref="Forward"/> takes this product: float32 CPU tensors, a few rows, and no gradient wanted (under no_grad, or no input needs one).</summary>
     public static bool Applies(Tensor x, Tensor weight, Tensor? bias) =>
@@ -58,7 +58,7 @@ internal static unsafe partial class FewRowLinear
         var product = new Product((float*)Address(rows), (float*)Address(weight), b is null ? null : (float*)Address(b),
             (float*)Address(y), M, inF, outF);
         // Chunks of about ChunkElements weights: small enough that a late helper holds up little, and on a cache-line boundary of y.
-        long chunkRows = Math.Max(RowAlignment, (ChunkElements / inF + RowAlignment - 1) / RowAlignment * RowAlignment);
+        long chunkRows = ChunkRows(inF);
         int chunks = (int)((outF + chunkRows - 1) / chunkRows);
         ProductThreads.Run(chunks, get_num_threads(), c => product.Run(c * chunkRows, Math.Min(outF, (c + 1) * chunkRows)));
         GC.KeepAlive(rows);
@@ -66,9 +66,42 @@ internal static unsafe partial class FewRowLinear
         return y;
     }
 
-    /// <summary>The pointers of one product; each part computes outputs [from, to) of every row.</summary>
-    readonly struct Product(float* x, float* w, float* bias, float* y, int rows, long inF, long outF)
+    /// <summary>
+    /// Several products handed to the helper threads at once (q, k and v of one normalised input, or gate and up), so
+    /// a decode step pays one hand-over per group instead of one per product.
+    /// </summary>
+    public static void Run(ReadOnlySpan<Product> group)
     {
+        var products = group.ToArray();
+        var firstChunk = new int[products.Length + 1];
+        var chunkRows = new long[products.Length];
+        for (int p = 0; p < products.Length; p++)
+        {
+            chunkRows[p] = ChunkRows(products[p].InFeatures);
+            firstChunk[p + 1] = firstChunk[p] + (int)((products[p].OutFeatures + chunkRows[p] - 1) / chunkRows[p]);
+        }
+        ProductThreads.Run(firstChunk[^1], get_num_threads(), c =>
+        {
+            int p = 0;
+            while (c >= firstChunk[p + 1]) p++;
+            long from = (c - firstChunk[p]) * chunkRows[p];
+            products[p].Run(from, Math.Min(products[p].OutFeatures, from + chunkRows[p]));
+        });
+    }
+
+    /// <summary>Rows of W per chunk: about <see cref="ChunkElements"/> weights, a whole number of cache lines of y.</summary>
+    static long ChunkRows(long inF) => Math.Max(RowAlignment, (ChunkElements / inF + RowAlignment - 1) / RowAlignment * RowAlignment);
+
+    /// <summary>
+    /// The pointers of one product y (rows, out) = x (rows, in) · Wᵀ + b, all contiguous; each part computes outputs
+    /// [from, to) of every row.
+    /// </summary>
+    public readonly struct Product(float* x, float* w, float* bias, float* y, int rows, long inF, long outF)
+    {
+        public long InFeatures => inF;
+        public long OutFeatures => outF;
+
+
         public void Run(long from, long to)
         {
             for (long o = from; o < to; o++)
@@ -83,7 +116,7 @@ internal static unsafe partial class FewRowLinear
     }
 
     /// <summary>Σ w[i]·x[i] with two 8-lane accumulators (two fused multiply-adds in flight), then the tail.</summary>
-    static float Dot(float* w, float* x, long n)
+    internal static float Dot(float* w, float* x, long n)
     {
         var a0 = Vector256<float>.Zero;
         var a1 = Vector256<float>.Zero;
@@ -133,7 +166,7 @@ internal static unsafe partial class FewRowLinear
     /// The first element of a contiguous CPU tensor, as TorchSharp's own <c>data&lt;T&gt;()</c> finds it, without the
     /// accessor (and its 2 GB span limit, which an embedding table of a large vocabulary passes).
     /// </summary>
-    static nint Address(Tensor tensor) => THSTensor_data(tensor.Handle);
+    internal static nint Address(Tensor tensor) => THSTensor_data(tensor.Handle);
 
     [LibraryImport("LibTorchSharp")]
     private static partial nint THSTensor_data(nint handle);

@@ -24,11 +24,24 @@ public sealed class KvCache : IDisposable
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v)
     {
         long newLength = Length + k.shape[2];
-        keys[layer] = EnsureCapacity(keys[layer], k, newLength);
-        values[layer] = EnsureCapacity(values[layer], v, newLength);
+        keys[layer] = EnsureCapacity(keys[layer], k.shape[0], k.shape[1], k.shape[3], k.dtype, k.device, newLength);
+        values[layer] = EnsureCapacity(values[layer], v.shape[0], v.shape[1], v.shape[3], v.dtype, v.device, newLength);
         keys[layer]!.narrow(2, Length, k.shape[2]).copy_(k);
         values[layer]!.narrow(2, Length, v.shape[2]).copy_(v);
         return (keys[layer]!.narrow(2, 0, newLength), values[layer]!.narrow(2, 0, newLength));
+    }
+
+    /// <summary>
+    /// The layer's whole (B, nKV, capacity, hD) key and value buffers, grown to hold <paramref name="tokens"/> more, for
+    /// <see cref="FusedDecodeLayer"/> to write its new entries at column <see cref="Length"/> in place (no views, no copy).
+    /// </summary>
+    internal (Tensor Keys, Tensor Values) Reserve(int layer, long rows, long kvHeads, long headDim, ScalarType dtype, Device device, long tokens)
+    {
+        if (keys[layer] is { } existing && existing.shape[0] != rows)
+            throw new InvalidOperationException($"The cache holds {existing.shape[0]} rows, but this batch has {rows}.");
+        keys[layer] = EnsureCapacity(keys[layer], rows, kvHeads, headDim, dtype, device, Length + tokens);
+        values[layer] = EnsureCapacity(values[layer], rows, kvHeads, headDim, dtype, device, Length + tokens);
+        return (keys[layer]!, values[layer]!);
     }
 
     /// <summary>Called once per forward pass, after every layer has appended its <paramref name="tokens"/> new entries.</summary>
@@ -96,11 +109,11 @@ public sealed class KvCache : IDisposable
         return stacked;
     }
 
-    Tensor EnsureCapacity(Tensor? buffer, Tensor like, long needed)
+    Tensor EnsureCapacity(Tensor? buffer, long rows, long kvHeads, long headDim, ScalarType dtype, Device device, long needed)
     {
         if (buffer is not null && buffer.shape[2] >= needed) return buffer;
         long capacity = Math.Max(needed, Math.Max(64, (buffer?.shape[2] ?? 0) * 2));
-        var grown = zeros([like.shape[0], like.shape[1], capacity, like.shape[3]], like.dtype, like.device).DetachFromDisposeScope();
+        var grown = zeros([rows, kvHeads, capacity, headDim], dtype, device).DetachFromDisposeScope();
         if (buffer is not null)
         {
             grown.narrow(2, 0, Length).copy_(buffer.narrow(2, 0, Length));

@@ -13,8 +13,11 @@ public sealed class Mlp : SwappableModule
         gate_proj = new LinearLayer(c.HiddenSize, c.IntermediateSize, c.MlpBias, device, dtype);
         up_proj = new LinearLayer(c.HiddenSize, c.IntermediateSize, c.MlpBias, device, dtype);
         down_proj = new LinearLayer(c.IntermediateSize, c.HiddenSize, c.MlpBias, device, dtype);
+        IntermediateSize = c.IntermediateSize;
         RegisterComponents();
     }
+
+    internal long IntermediateSize { get; }
 
     public Tensor Forward(Tensor x)
     {

@@ -20,5 +20,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    internal double Eps => eps;
+
     public override Tensor forward(Tensor x) => RmsNormFunction.Apply(x, weight, eps);
 }

@@ -54,6 +54,16 @@ internal sealed class AdapterRoutingStack : IDisposable
         gain = gainStack?.to(dtype).DetachFromDisposeScope();
     }
 
+    /// <summary>
+    /// The stacked factors and row mask for <see cref="FusedDecodeLayer"/>, null when no routed adapter is on this layer;
+    /// false for another number of rows or with DoRA slots, whose gain rescales the base output too.
+    /// </summary>
+    internal bool TryFactors(long rows, out (Tensor A, Tensor B, Tensor RowMask)? factors)
+    {
+        factors = a is not null && b is not null && rowMask is not null ? (a, b, rowMask) : null;
+        return rowSlot.shape[0] == rows && gain is null;
+    }
+
     /// <summary>The base output <paramref name="baseResult"/> (B, …, out) of <paramref name="x"/> (B, …, in) plus each row's adapter.</summary>
     public Tensor Forward(Tensor x, Tensor baseResult, Tensor? bias)
     {

@@ -12,7 +12,7 @@ namespace LoraLab.Engine.Peft.Lora;
 /// An adapter can be merged into the base weight (then the forward pass skips it) and unmerged again, as litgpt's
 /// and PEFT's <c>merge()</c>; merging is idempotent and refuses a second adapter.
 /// </summary>
-public sealed class LoraLinear : nn.Module<Tensor, Tensor>
+public sealed class LoraLinear : nn.Module<Tensor, Tensor>, IRoutedLinear
 {
     public nn.Module<Tensor, Tensor> base_layer;
     public ModuleDict<LoraAdapter> adapters = new();
@@ -96,6 +96,20 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
 
     LinearLayer WritableBase() => base_layer as LinearLayer
         ?? throw new InvalidOperationException($"Merging rewrites the base weight, which needs a plain linear layer, not {base_layer.GetType().Name}.");
+
+    /// <summary>
+    /// Without gradients and dropout (eval), <see cref="forward"/> is the base alone (merged, or no adapter active) or
+    /// the base plus the routing's update; an active adapter without a routing keeps its own forward here.
+    /// </summary>
+    bool IRoutedLinear.TryRouted(long rows, out LinearLayer baseLayer, out (Tensor A, Tensor B, Tensor RowMask)? update)
+    {
+        baseLayer = (base_layer as LinearLayer)!;
+        update = null;
+        if (baseLayer is null) return false;
+        if (MergedAdapter is not null) return true;
+        if (Routing is not null) return Routing.TryFactors(rows, out update);
+        return ActiveAdapter is null;
+    }
 
     public override Tensor forward(Tensor x)
     {
