@@ -172,6 +172,7 @@ public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStu
         await page.GotoAsync("/datasets");
         await page.Locator("[data-interactive='true']").WaitForAsync();
         await PickAsync(page, "#dataset-contents", "Multiple-choice benchmark: ARC");
+        await page.Locator("#benchmark-hint").WaitForAsync();   // the choice reached the server before the file is picked
 
         // MudFileUpload adds a fresh input after each pick (so the same file can be picked again): the last one is live.
         await page.Locator("input[type=file]").Last.SetInputFilesAsync(bad);
