@@ -102,7 +102,7 @@ public sealed class ClusterPanelTests : StudioComponentContext
         var run = await QueueRunAsync(model, (await AddDatasetAsync()).Id, "on the cluster");
         string script = Path.Combine(Data.Path, "sleep.sh");
         await File.WriteAllTextAsync(script, "#!/bin/bash\nsleep 60\n");
-        string jobId = await SlurmCluster.Client.SubmitAsync(script, ["--begin=now+3600", $"--output={Data.Path}/sleep.log"]);
+        string jobId = await SlurmCluster.Client.SubmitAsync(script, ["--hold", $"--output={Data.Path}/sleep.log"]);
         try
         {
             await using (var db = await DbFactory.CreateDbContextAsync())
@@ -118,7 +118,7 @@ public sealed class ClusterPanelTests : StudioComponentContext
             panel.WaitForElement("#cluster-jobs");
             string node = await SlurmCluster.NodeAsync();
             Assert.Contains(panel.FindAll("[data-partition='debug'] .partition-nodes"), n => n.TextContent.Trim().EndsWith($": {node}", StringComparison.Ordinal));
-            Assert.Equal(["on the cluster", jobId, "PENDING", "waiting for its start time", ""],
+            Assert.Equal(["on the cluster", jobId, "PENDING", "held by its user", ""],
                 panel.Find("#cluster-jobs tbody tr").QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
         }
         finally
