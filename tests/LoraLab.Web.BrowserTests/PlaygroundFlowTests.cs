@@ -175,10 +175,10 @@ public sealed class PlaygroundFlowTests(DemoStudio demo) : IClassFixture<DemoStu
         await page.Locator("#benchmark-hint").WaitForAsync();   // the choice reached the server before the file is picked
 
         // MudFileUpload adds a fresh input after each pick (so the same file can be picked again): the last one is live.
-        await page.Locator("input[type=file]").Last.SetInputFilesAsync(bad);
+        await FilePicker.PickAsync(page.Locator("input[type=file]").Last, bad);
         await page.Locator("#upload .mud-alert").WaitForAsync();
         Assert.Contains("arc-bad.jsonl' is not a valid arc benchmark file: line 1: missing field \"choices\"", await page.Locator("#upload .mud-alert").InnerTextAsync());
-        await page.Locator("input[type=file]").Last.SetInputFilesAsync(good);
+        await FilePicker.PickAsync(page.Locator("input[type=file]").Last, good);
         await page.Locator(".benchmark-question").First.WaitForAsync();
         Assert.Equal(2, await page.Locator(".benchmark-question").CountAsync());
         Assert.Contains("arc format: 2 questions", await page.Locator("#benchmark-summary").TextContentAsync());

@@ -117,7 +117,7 @@ public sealed class StudioFlowTests(StudioServer studio) : IClassFixture<StudioS
         string file = Path.Combine(studio.DataPath, $"{name}.jsonl");
         await File.WriteAllTextAsync(file, TinyModelFolder.AlpacaWithIssues);
         await page.FillAsync("#dataset-name", name);
-        await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        await FilePicker.PickAsync(page.Locator("input[type=file]"), file);
         await page.WaitForURLAsync(new Regex(@"/datasets/\d+$"), new() { Timeout = 60_000 });
         await WaitInteractiveAsync(page);
         await page.Locator("#issues").WaitForAsync();

@@ -18,7 +18,8 @@ public sealed class LossByLearningRateExecutor : IRunExecutor
 
     public RunOutcome Execute(RunRequest request, IProgress<RunEvent> events, CancellationToken cancellation)
     {
-        double loss = EvalLoss(request.Settings.Training.LearningRate, request.Settings.Method.R);
+        var settings = request.TrainingSettings;
+        double loss = EvalLoss(settings.Training.LearningRate, settings.Method.R);
         events.Report(ScriptedExecutor.Step(1, 1));
         events.Report(new EvaluationMetrics(1, loss, Math.Exp(loss), 0.25));
         Directory.CreateDirectory(request.AdapterFolder);
