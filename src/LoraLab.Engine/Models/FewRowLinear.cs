@@ -101,7 +101,6 @@ internal static unsafe partial class FewRowLinear
         public long InFeatures => inF;
         public long OutFeatures => outF;
 
-
         /// <summary>
         /// Outputs [from, to) of every row, two rows of x at a time: each pass over the part's rows of W (at most
         /// <see cref="ChunkElements"/> weights) finds them in the core's L2 cache after the first, and two rows of x stay
