@@ -13,7 +13,7 @@ static class FilePicker
     /// </summary>
     public static async Task PickAsync(ILocator input, string file)
     {
-        await input.EvaluateAsync("(element) => new Promise(resolve => { const ready = () => element._blazorInputFileNextFileId !== undefined ? resolve() : setTimeout(ready, 20); ready(); })");
+        await input.Page.WaitForFunctionAsync("element => element._blazorInputFileNextFileId !== undefined", await input.ElementHandleAsync());
         await input.SetInputFilesAsync(file);
     }
 }

@@ -11,7 +11,7 @@ namespace LoraLab.Engine.Models;
 /// W's rows split over <see cref="ProductThreads"/>. Such a product is bound by reading W once from memory, yet the
 /// oneMKL that libtorch's CPU build links runs it on one thread (and on AMD CPUs reports its generic "Intel(R)
 /// Architecture processors" path): sweeping the SmolLM2-135M weights once took 54 ms at one row and 190 ms at four on
-/// the 2-core AMD EPYC VM, against 21 and 28 ms here. Each output is a dot product of a row of W with a row of x in
+/// the 2-core AMD EPYC VM, against 21 and 28 ms with this class's first kernel. Each output is a dot product of a row of W with a row of x in
 /// float32, 8 lanes wide with fused multiply-adds, as llama.cpp's ggml_vec_dot_f32; two rows of x share each read of W.
 /// Only for inference: the result has no autograd history, so it is used only when no input needs a gradient.
 /// </summary>
