@@ -32,7 +32,8 @@ static class EngineDecode
     }
 
     /// <summary>
-    /// K adapters, one sequence each, all joined to one <see cref="ContinuousBatch"/> as the serving thread does: output
+    /// K adapters, one sequence each, joined together to one <see cref="ContinuousBatch"/> as the serving thread admits
+    /// requests that arrive together (their prompts prefilled in one pass): output
     /// tokens/s over the whole (prefills included).
     /// </summary>
     public static double AdaptersTokensPerSecond(string model, IReadOnlyList<string> adapterFolders, int[][] prompts, int tokens)
@@ -51,7 +52,7 @@ static class EngineDecode
     static int Run(CausalLM lm, string[] adapters, int[][] prompts, SamplingOptions options)
     {
         using var batch = new ContinuousBatch(lm);
-        var rows = adapters.Select((adapter, k) => batch.Join(prompts[k], adapter, options, eosTokenIds: []).Row).ToList();
+        var rows = batch.Join(adapters.Select((adapter, k) => new JoinRequest(prompts[k], adapter, options, [])).ToArray()).Select(first => first.Row).ToList();
         int generated = rows.Count;
         while (batch.Rows.Count > 0) generated += batch.Step().Count();
         foreach (var row in rows) row.Dispose();

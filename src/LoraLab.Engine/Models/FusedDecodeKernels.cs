@@ -61,16 +61,41 @@ internal static unsafe class FusedDecodeKernels
         for (; i < n; i++) y[i] = a[i] + b[i];
     }
 
-    /// <summary>x = x · m over n floats, in place.</summary>
-    public static void Multiply(float* x, float* m, long n)
-    {
-        for (long i = 0; i < n; i++) x[i] *= m[i];
-    }
-
     /// <summary>gate = silu(gate) · up = gate / (1 + e^(−gate)) · up, in place.</summary>
     public static void SiluTimes(float* gate, float* up, long n)
     {
-        for (long i = 0; i < n; i++) gate[i] = gate[i] / (1 + MathF.Exp(-gate[i])) * up[i];
+        long i = 0;
+        for (; i + 8 <= n; i += 8)
+        {
+            var g = Avx.LoadVector256(gate + i);
+            Avx.Store(gate + i, g / (Vector256<float>.One + Exp(-g)) * Avx.LoadVector256(up + i));
+        }
+        for (; i < n; i++) gate[i] = gate[i] / (1 + MathF.Exp(-gate[i])) * up[i];
+    }
+
+    /// <summary>
+    /// e^x on 8 lanes, as Cephes' expf (Moshier): x = n·ln 2 + r with ln 2 split in two (Cody and Waite), e^r = 1 + r +
+    /// r²·P(r) of degree 5 on |r| ≤ ln 2 / 2 (relative error about 1e-7), times 2^n built in the exponent bits. x is
+    /// clamped to [−87.3, 88.3], where 2^n stays a normal float; below −87.3 the result is 0 (as e^−∞ must be, for
+    /// masked scores; the true value there is under 1.2e-38). .NET's Vector256.Exp for floats was slower than the scalar
+    /// MathF.Exp loop on the Zen 4 VM (47 µs against 30 for the 6144 gate values of a 4-row SmolLM2-135M layer).
+    /// </summary>
+    internal static Vector256<float> Exp(Vector256<float> x)
+    {
+        var underflow = Avx.CompareLessThan(x, Vector256.Create(-87.3f));
+        x = Avx.Min(Avx.Max(x, Vector256.Create(-87.3f)), Vector256.Create(88.3f));
+        var n = Avx.RoundToNearestInteger(x * Vector256.Create(1.44269504088896341f));   // round(x / ln 2)
+        var r = Fma.MultiplyAddNegated(n, Vector256.Create(0.693359375f), x);               // x − n·C1, exact
+        r = Fma.MultiplyAddNegated(n, Vector256.Create(-2.12194440e-4f), r);                // − n·C2
+        var p = Vector256.Create(1.9875691500e-4f);
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.3981999507e-3f));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
+        var er = Fma.MultiplyAdd(p, r * r, r + Vector256<float>.One);                      // e^r
+        var twoToN = Avx2.ShiftLeftLogical(Avx.ConvertToVector256Int32(n) + Vector256.Create(127), 23).AsSingle();
+        return Avx.AndNot(underflow, er * twoToN);
     }
 
     /// <summary>
@@ -96,24 +121,37 @@ internal static unsafe class FusedDecodeKernels
             {
                 long head = (long)b * heads + g * groups + member;
                 float* qh = q + head * hD, s = scores + head * Tk, yh = y + head * hD;
-                float max = float.NegativeInfinity;
                 for (long j = 0; j < Tk; j++)
-                {
                     s[j] = allowed is null || allowed[j] != 0 ? FewRowLinear.Dot(K + j * hD, qh, hD) * scale : float.NegativeInfinity;
-                    max = Math.Max(max, s[j]);
-                }
-                float sum = 0;
-                for (long j = 0; j < Tk; j++)
-                {
-                    s[j] = float.IsNegativeInfinity(s[j]) ? 0 : MathF.Exp(s[j] - max);
-                    sum += s[j];
-                }
+                float inverse = 1 / Softmax(s, Tk);
                 new Span<float>(yh, hD).Clear();
                 for (long j = 0; j < Tk; j++)
                     if (s[j] != 0) Axpy(s[j], V + j * hD, yh, hD);
-                float inverse = 1 / sum;
                 for (int d = 0; d < hD; d++) yh[d] *= inverse;
             }
+        }
+
+        /// <summary>s = e^(s − max s) in place, masked keys (−∞) giving 0; returns the sum.</summary>
+        static float Softmax(float* s, long n)
+        {
+            float max = float.NegativeInfinity;
+            for (long j = 0; j < n; j++) max = Math.Max(max, s[j]);
+            var maxV = Vector256.Create(max);
+            var sums = Vector256<float>.Zero;
+            long k = 0;
+            for (; k + 8 <= n; k += 8)
+            {
+                var e = Exp(Avx.LoadVector256(s + k) - maxV);
+                Avx.Store(s + k, e);
+                sums += e;
+            }
+            float sum = Vector256.Sum(sums);
+            for (; k < n; k++)
+            {
+                s[k] = float.IsNegativeInfinity(s[k]) ? 0 : MathF.Exp(s[k] - max);
+                sum += s[k];
+            }
+            return sum;
         }
     }
 

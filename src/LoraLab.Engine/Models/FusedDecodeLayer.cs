@@ -87,26 +87,24 @@ internal static unsafe class FusedDecodeLayer
 
     /// <summary>
     /// y_i = module_i(x) (rows, out_i) for modules that share the input x (rows, in): plain float32 linear layers and the
-    /// routed adapters around them (<see cref="IRoutedLinear"/>) as two product groups, base and x·Aᵀ first, then the
-    /// masked low-rank outputs times B; any other module called on a (rows, 1, in) view of x, which lies in
-    /// <paramref name="scratch"/>, and its result copied.
+    /// routed adapters around them (<see cref="IRoutedLinear"/>) as one product group, base and x·Aᵀ, then each row's
+    /// own low-rank update (<see cref="RoutedLowRankUpdate"/>); any other module called on a (rows, 1, in) view of x,
+    /// which lies in <paramref name="scratch"/>, and its result copied.
     /// </summary>
     static void Project(Tensor scratch, float* x, int rows, long inF, (nn.Module<Tensor, Tensor> Module, nint Y, long OutF)[] targets)
     {
-        var plans = new (LinearLayer? Base, (Tensor A, Tensor B, Tensor RowMask)? Update)[targets.Length];
+        var plans = new (LinearLayer? Base, RoutedUpdate? Update)[targets.Length];
         long lowRank = 0;
         for (int i = 0; i < targets.Length; i++)
         {
             plans[i] = Plan(targets[i].Module, rows);
-            if (plans[i].Update is { } update) lowRank += rows * (update.A.shape[0] + targets[i].OutF);
+            if (plans[i].Update is { } update) lowRank += rows * update.A.shape[0];
         }
-        // (rows, R) low-rank outputs, then (rows, out) their products with B, per update.
-        using var lowBuffer = lowRank > 0 ? empty([lowRank], ScalarType.Float32, scratch.device) : null;
+        using var lowBuffer = lowRank > 0 ? empty([lowRank], ScalarType.Float32, scratch.device) : null;   // (rows, K·r) per update: x·Aᵀ
         float* low = lowBuffer is null ? null : Ptr(lowBuffer);
 
         var bases = new List<FewRowLinear.Product>(2 * targets.Length);
-        var ups = new List<FewRowLinear.Product>(targets.Length);
-        var adds = new List<(nint Update, nint Y, long Count, nint Mask, nint Low, long R)>(targets.Length);
+        var updates = new List<RoutedLowRankUpdate>(targets.Length);
         Tensor? xView = null;
         for (int i = 0; i < targets.Length; i++)
         {
@@ -122,25 +120,20 @@ internal static unsafe class FusedDecodeLayer
             bases.Add(new FewRowLinear.Product(x, Ptr(linear.weight), linear.bias is null ? null : Ptr(linear.bias), (float*)y, rows, inF, outF));
             if (plans[i].Update is not { } update) continue;
             long R = update.A.shape[0];
-            float* projected = low, product = low + rows * R;
-            low += rows * (R + outF);
-            bases.Add(new FewRowLinear.Product(x, Ptr(update.A), null, projected, rows, inF, R));
-            ups.Add(new FewRowLinear.Product(projected, Ptr(update.B), null, product, rows, R, outF));
-            adds.Add(((nint)product, y, rows * outF, (nint)Ptr(update.RowMask), (nint)projected, rows * R));
+            bases.Add(new FewRowLinear.Product(x, Ptr(update.A), null, low, rows, inF, R));
+            updates.Add(new RoutedLowRankUpdate(low, Ptr(update.UpT), (long*)FewRowLinear.Address(update.RowSlot), (float*)y, rows, update.Rank, R / update.Rank, outF));
+            low += rows * R;
         }
         if (bases.Count > 0) FewRowLinear.Run(CollectionsMarshal.AsSpan(bases));
-        if (ups.Count == 0) return;
-        foreach (var (_, _, _, mask, projected, count) in adds) FusedDecodeKernels.Multiply((float*)projected, (float*)mask, count);   // each row's own adapter block
-        FewRowLinear.Run(CollectionsMarshal.AsSpan(ups));
-        foreach (var (update, y, count, _, _, _) in adds) FusedDecodeKernels.Add((float*)y, (float*)update, (float*)y, count);
+        if (updates.Count > 0) RoutedLowRankUpdate.Run(CollectionsMarshal.AsSpan(updates));
     }
 
     /// <summary>The plain float32 base layer of a module and its routed update, or no base: the module runs its own forward.</summary>
-    static (LinearLayer? Base, (Tensor A, Tensor B, Tensor RowMask)? Update) Plan(nn.Module<Tensor, Tensor> module, long rows)
+    static (LinearLayer? Base, RoutedUpdate? Update) Plan(nn.Module<Tensor, Tensor> module, long rows)
     {
         if (module is LinearLayer linear) return (IsPlain(linear) ? linear : null, null);
         if (module is not IRoutedLinear routed || !routed.TryRouted(rows, out var baseLayer, out var update) || !IsPlain(baseLayer)) return (null, null);
-        if (update is { } u && !(IsPlainFactor(u.A) && IsPlainFactor(u.B) && IsPlainFactor(u.RowMask))) return (null, null);
+        if (update is { } u && !(IsPlainFactor(u.A) && IsPlainFactor(u.UpT) && u.RowSlot is { dtype: ScalarType.Int64, device_type: DeviceType.CPU } && u.RowSlot.is_contiguous())) return (null, null);
         return (baseLayer, update);
     }
 

@@ -6,10 +6,10 @@ using static TorchSharp.torch;
 namespace LoraLab.Engine.Serving;
 
 /// <summary>
-/// Continuous batching over one network, as vLLM and LoRAX serve: a request <see cref="Join"/>s between decode steps (its
-/// prompt is prefilled alone, then its keys and values are appended as a new cache row), every <see cref="Step"/> decodes
-/// one token for all rows in one forward pass, each row routed to its own LoRA adapter, and a row leaves as soon as it
-/// finishes or is <see cref="Remove"/>d. Rows are left-padded to the longest: a row's keys are real from its own padding
+/// Continuous batching over one network, as vLLM and LoRAX serve: requests <see cref="Join(IReadOnlyList{JoinRequest})"/>
+/// between decode steps (the prompts that arrived together are prefilled together, then their keys and values are
+/// appended as new cache rows), every <see cref="Step"/> decodes one token for all rows in one forward pass, each row
+/// routed to its own LoRA adapter, and a row leaves as soon as it finishes or is <see cref="Remove"/>d. Rows are left-padded to the longest: a row's keys are real from its own padding
 /// on, and its positions count its real keys only, so it computes what it would alone. Columns that are padding in
 /// every row are dropped when rows leave, so the batch does not widen forever. A prompt- or prefix-tuning row joins with
 /// its virtual tokens already in its cache, so it mixes with the others. Each forward pass runs in its own dispose scope
@@ -26,61 +26,165 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
     /// <summary>Columns of the cache, padding included: the width every row attends over at the next step.</summary>
     public long Width => cache.Length;
 
-    /// <summary>
-    /// Prefills <paramref name="prompt"/> alone (after <paramref name="virtualTokens"/>, if any) with
-    /// <paramref name="adapter"/> routed, chooses its first token, and adds the row to the batch unless that token already
-    /// finished it. The caller owns the row and disposes it once it has finished (here, in a later step, or removed).
-    /// </summary>
-    /// <param name="topLogprobs">-1 for no log-probabilities, otherwise how many alternatives to report (0 for the chosen token only).</param>
-    public BatchRowStep Join(IReadOnlyList<int> prompt, string? adapter, SamplingOptions options, IEnumerable<int> eosTokenIds,
-        Func<IReadOnlyList<int>, string>? decode = null, VirtualTokens? virtualTokens = null, int topLogprobs = -1)
-    {
-        options.Validate();
-        if (options.StopStrings.Count > 0 && decode is null) throw new ArgumentException("stop_strings need a decode function to turn generated tokens into text.", nameof(decode));
-        if (prompt.Count == 0) throw new ArgumentException("The prompt is empty; generation needs at least one token.", nameof(prompt));
-        foreach (int id in prompt)
-            if (id < 0 || id >= model.Config.VocabSize)
-                throw new ArgumentException($"The prompt holds token id {id}, outside the vocabulary [0, {model.Config.VocabSize}).", nameof(prompt));
-        virtualTokens?.Validate();
+    /// <summary>The most padded prompt tokens prefilled in one forward pass: bounds its attention scores and activations.</summary>
+    public const long PrefillTokenBudget = 2048;
 
-        var row = new BatchRow(prompt, adapter, options, eosTokenIds.ToHashSet(), decode, topLogprobs, model.Device);
+    /// <summary>One request: <see cref="Join(IReadOnlyList{JoinRequest})"/> of it alone.</summary>
+    public BatchRowStep Join(IReadOnlyList<int> prompt, string? adapter, SamplingOptions options, IEnumerable<int> eosTokenIds,
+        Func<IReadOnlyList<int>, string>? decode = null, VirtualTokens? virtualTokens = null, int topLogprobs = -1) =>
+        Join([new JoinRequest(prompt, adapter, options, eosTokenIds, decode, virtualTokens, topLogprobs)])[0];
+
+    /// <summary>
+    /// Prefills the prompts of requests that arrive together, chooses each one's first token, and adds the rows that this
+    /// token did not already finish. Plain prompts (no virtual tokens) of similar lengths are prefilled in one forward
+    /// pass, left-padded to the longest and each row routed to its own adapter, as vLLM batches the prefills it schedules
+    /// together: one pass over the weights instead of one per request. A group holds at most
+    /// <see cref="PrefillTokenBudget"/> padded tokens, and no prompt shorter than half its longest, so padding wastes
+    /// little. A prompt- or prefix-tuning request is prefilled alone. All or nothing: if a prefill fails, no row of these
+    /// requests stays in the batch. The caller owns the rows and disposes each once it has finished (here, in a later
+    /// step, or removed). Returns the first token of each request, in order.
+    /// </summary>
+    public IReadOnlyList<BatchRowStep> Join(IReadOnlyList<JoinRequest> requests)
+    {
+        foreach (var request in requests) Validate(request);
+        var rowsOf = requests.Select(r => new BatchRow(r.Prompt, r.Adapter, r.Options, r.EosTokenIds.ToHashSet(), r.Decode, r.TopLogprobs, model.Device)).ToArray();
+        var firsts = new BatchRowStep[requests.Count];
+        var joined = new HashSet<BatchRow>();
         try
         {
-            DropRouting();
-            var rowCache = virtualTokens?.PrefilledCache is { } prefilled ? WithoutGrad(() => prefilled(1)) : new KvCache(model.Config.NumHiddenLayers);
-            BatchRowStep first;
-            using (var single = adapter is null ? null : AdapterRouting.PerRow(model, [adapter]))
-            using (no_grad())
-            using (NewDisposeScope())
+            foreach (var group in PrefillGroups(requests))
             {
-                var logits = Prefill(prompt, virtualTokens, rowCache).squeeze(1);   // (1, V)
-                if (options.RepetitionPenalty != 1.0) row.Seen = SeenTokens(prompt);
-                first = Choose(row, logits);
+                var groupCache = Prefill(group.Select(i => requests[i]).ToArray(), group.Select(i => rowsOf[i]).ToArray(), out var groupFirsts, out var padding);
+                for (int g = 0; g < group.Length; g++) firsts[group[g]] = groupFirsts[g];
+                var (mineShift, theirsShift) = cache.AppendRows(groupCache);
+                foreach (var other in rows) other.Padding += mineShift;
+                for (int g = 0; g < group.Length; g++)
+                {
+                    rowsOf[group[g]].Padding = theirsShift + padding[g];
+                    rows.Add(rowsOf[group[g]]);
+                    joined.Add(rowsOf[group[g]]);
+                }
             }
-            row.CachedTokens = rowCache.Length;
-            if (row.IsFinished)
-            {
-                rowCache.Dispose();
-                return first;
-            }
-            var (mineShift, theirsShift) = cache.AppendRows(rowCache);
-            foreach (var other in rows) other.Padding += mineShift;
-            row.Padding = theirsShift;
-            rows.Add(row);
-            return first;
+            RemoveWhere(r => r.IsFinished);
+            return firsts;
         }
         catch
         {
-            row.Dispose();
+            RemoveWhere(joined.Contains);
+            foreach (var row in rowsOf) row.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming what <see cref="Join(IReadOnlyList{JoinRequest})"/> would refuse in <paramref name="request"/>.</summary>
+    public void Validate(JoinRequest request)
+    {
+        request.Options.Validate();
+        if (request.Options.StopStrings.Count > 0 && request.Decode is null) throw new ArgumentException("stop_strings need a decode function to turn generated tokens into text.", nameof(request));
+        if (request.Prompt.Count == 0) throw new ArgumentException("The prompt is empty; generation needs at least one token.", nameof(request));
+        foreach (int id in request.Prompt)
+            if (id < 0 || id >= model.Config.VocabSize)
+                throw new ArgumentException($"The prompt holds token id {id}, outside the vocabulary [0, {model.Config.VocabSize}).", nameof(request));
+        request.VirtualTokens?.Validate();
+    }
+
+    /// <summary>Indices of the requests prefilled together: longest first, each soft-prompt request alone.</summary>
+    static IEnumerable<int[]> PrefillGroups(IReadOnlyList<JoinRequest> requests)
+    {
+        var group = new List<int>();
+        foreach (int i in Enumerable.Range(0, requests.Count).OrderByDescending(i => requests[i].Prompt.Count))
+        {
+            if (requests[i].VirtualTokens is not null)
+            {
+                yield return [i];
+                continue;
+            }
+            long longest = group.Count == 0 ? 0 : requests[group[0]].Prompt.Count;
+            if (group.Count > 0 && ((group.Count + 1) * longest > PrefillTokenBudget || 2 * requests[i].Prompt.Count < longest))
+            {
+                yield return group.ToArray();
+                group.Clear();
+            }
+            group.Add(i);
+        }
+        if (group.Count > 0) yield return group.ToArray();
+    }
+
+    /// <summary>
+    /// The prompts' forward pass on a cache of their own, left-padded to the longest, each row routed to its adapter; each
+    /// row's first token chosen. <paramref name="padding"/>: each row's leading padding columns in the returned cache.
+    /// </summary>
+    KvCache Prefill(JoinRequest[] group, BatchRow[] groupRows, out BatchRowStep[] firsts, out long[] padding)
+    {
+        var virtualTokens = group.Length == 1 ? group[0].VirtualTokens : null;
+        var groupCache = virtualTokens?.PrefilledCache is { } prefilled ? WithoutGrad(() => prefilled(1)) : new KvCache(model.Config.NumHiddenLayers);
+        try
+        {
+            long longest = group.Max(r => r.Prompt.Count);
+            padding = group.Select(r => longest - r.Prompt.Count).ToArray();
+            firsts = new BatchRowStep[group.Length];
+            RouteRows(group.Select(r => r.Adapter).ToArray());
+            using (no_grad())
+            using (NewDisposeScope())
+            {
+                var logits = (virtualTokens is null ? PrefillPadded(group, longest, padding, groupCache) : PrefillVirtual(group[0].Prompt, virtualTokens, groupCache)).squeeze(1);   // (G, V)
+                for (int g = 0; g < group.Length; g++)
+                {
+                    if (group[g].Options.RepetitionPenalty != 1.0) groupRows[g].Seen = SeenTokens(group[g].Prompt);
+                    firsts[g] = Choose(groupRows[g], logits.narrow(0, g, 1));
+                    groupRows[g].CachedTokens = groupCache.Length - padding[g];
+                }
+            }
+            return groupCache;
+        }
+        catch
+        {
+            groupCache.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Plain prompts (G of them) left-padded to <paramref name="longest"/>: each row's positions count its real tokens only,
+    /// and padding keys are masked, so each row computes what it would alone. Only the last position's logits, (G, 1, V).
+    /// </summary>
+    Tensor PrefillPadded(JoinRequest[] group, long longest, long[] padding, KvCache groupCache)
+    {
+        long G = group.Length;
+        var ids = new long[G * longest];
+        var real = new long[G * longest];
+        var positions = new long[G * longest];
+        for (int g = 0; g < G; g++)
+            for (long t = padding[g]; t < longest; t++)
+            {
+                ids[g * longest + t] = group[g].Prompt[(int)(t - padding[g])];
+                real[g * longest + t] = 1;
+                positions[g * longest + t] = t - padding[g];
+            }
+        // Without padding no mask and default positions, so attention takes its plain causal path.
+        bool padded = padding.Any(p => p > 0);
+        return model.Forward(tensor(ids, [G, longest], device: model.Device),
+            padded ? tensor(positions, [G, longest], device: model.Device) : null,
+            padded ? tensor(real, [G, longest], device: model.Device) : null, groupCache, lastPositionOnly: true);
+    }
+
+    /// <summary>A soft-prompt request's prompt after its virtual tokens (in <paramref name="rowCache"/> already, or prepended as embeddings); (1, 1, V).</summary>
+    Tensor PrefillVirtual(IReadOnlyList<int> prompt, VirtualTokens virtualTokens, KvCache rowCache)
+    {
+        long P = prompt.Count, nV = virtualTokens.Count, past = rowCache.Length;
+        var ids = tensor(prompt.Select(id => (long)id).ToArray(), [1, P], device: model.Device);   // (1, P)
+        var mask = ones([1, nV + P], ScalarType.Int64, model.Device);                             // (1, nV + P)
+        var positions = arange(past, nV + P, device: model.Device).unsqueeze(0);                  // (1, nV + P − past)
+        return virtualTokens.Embeddings is { } embeddings
+            ? model.ForwardEmbeddings(cat([embeddings(1), model.model.embed_tokens.call(ids)], 1), positions, mask, rowCache, lastPositionOnly: true)   // (1, nV + P, D) in
+            : model.Forward(ids, positions, mask, rowCache, lastPositionOnly: true);
     }
 
     /// <summary>One token for every row in one forward pass; the rows that finish leave the batch.</summary>
     public IReadOnlyList<BatchRowStep> Step()
     {
         if (rows.Count == 0) return [];
-        routing ??= rows.Any(r => r.Adapter is not null) ? AdapterRouting.PerRow(model, rows.Select(r => r.Adapter).ToArray()) : null;
+        RouteRows(rows.Select(r => r.Adapter).ToArray());
         var steps = new BatchRowStep[rows.Count];
         using (no_grad())
         using (NewDisposeScope())
@@ -117,19 +221,6 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
         var step = new BatchRowStep(row, row.Cancel(), null);
         RemoveWhere(r => ReferenceEquals(r, row));
         return step;
-    }
-
-    /// <summary>The prompt's forward pass on a cache of its own; only the last position's logits, (1, 1, V).</summary>
-    Tensor Prefill(IReadOnlyList<int> prompt, VirtualTokens? virtualTokens, KvCache rowCache)
-    {
-        long P = prompt.Count, nV = virtualTokens?.Count ?? 0, past = rowCache.Length;
-        var ids = tensor(prompt.Select(id => (long)id).ToArray(), [1, P], device: model.Device);   // (1, P)
-        // As GenerationRun: without virtual tokens no mask, so attention takes its plain causal path.
-        var mask = nV > 0 ? ones([1, nV + P], ScalarType.Int64, model.Device) : null;                        // (1, nV + P)
-        var positions = nV > 0 ? arange(past, nV + P, device: model.Device).unsqueeze(0) : null;              // (1, nV + P − past)
-        return virtualTokens?.Embeddings is { } embeddings
-            ? model.ForwardEmbeddings(cat([embeddings(1), model.model.embed_tokens.call(ids)], 1), positions, mask, rowCache, lastPositionOnly: true)   // (1, nV + P, D) in
-            : model.Forward(ids, positions, mask, rowCache, lastPositionOnly: true);
     }
 
     static bool IsPlainGreedy(BatchRow row) => row.Options.IsGreedy && row.Options.RepetitionPenalty == 1.0 && row.TopLogprobs < 0;
@@ -172,6 +263,17 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
         rows.Clear();
         rows.AddRange(remaining);
         DropRouting();
+    }
+
+    /// <summary>
+    /// Routes the rows of the next forward pass to <paramref name="adapters"/> (null: the base), keeping the routing in
+    /// place when it already routes that sequence: a group prefilled into an empty batch keeps its routing for its steps.
+    /// </summary>
+    void RouteRows(IReadOnlyList<string?> adapters)
+    {
+        if (routing is not null && routing.RowAdapters.SequenceEqual(adapters)) return;
+        DropRouting();
+        if (adapters.Any(a => a is not null)) routing = AdapterRouting.PerRow(model, adapters);
     }
 
     void DropRouting()

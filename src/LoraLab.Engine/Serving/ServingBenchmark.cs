@@ -63,7 +63,7 @@ public static class ServingBenchmark
 
     sealed record Request(int[] Prompt, string Adapter);
 
-    /// <summary>Runs every request with <paramref name="concurrency"/> clients in flight, as a serving loop does: admit, then step.</summary>
+    /// <summary>Runs every request with <paramref name="concurrency"/> clients in flight, as a serving loop does: admit the requests waiting (prefilled together), then step.</summary>
     static ServingPhase Measure(CausalLM lm, Request[] requests, int concurrency, SamplingOptions options)
     {
         using var batch = new ContinuousBatch(lm);
@@ -85,12 +85,17 @@ public static class ServingBenchmark
 
         while (waiting.Count > 0 || batch.Rows.Count > 0)
         {
-            while (waiting.TryDequeue(out int r))
+            if (waiting.Count > 0)
             {
-                var first = batch.Join(requests[r].Prompt, requests[r].Adapter, options, eosTokenIds: []);
-                tokenTimes[r].Add(clock.Elapsed.TotalMilliseconds);
-                rowRequest[first.Row] = r;
-                if (first.Row.IsFinished) Finished(first.Row);
+                var admitted = waiting.ToArray();
+                waiting.Clear();
+                var firsts = batch.Join(admitted.Select(r => new JoinRequest(requests[r].Prompt, requests[r].Adapter, options, [])).ToArray());
+                for (int i = 0; i < admitted.Length; i++)
+                {
+                    tokenTimes[admitted[i]].Add(clock.Elapsed.TotalMilliseconds);
+                    rowRequest[firsts[i].Row] = admitted[i];
+                    if (firsts[i].Row.IsFinished) Finished(firsts[i].Row);
+                }
             }
             peakRows = Math.Max(peakRows, batch.Rows.Count);
             foreach (var step in batch.Step())

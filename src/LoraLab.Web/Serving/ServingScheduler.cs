@@ -10,8 +10,9 @@ namespace LoraLab.Web.Serving;
 /// <summary>
 /// The serving thread: one base model in memory with the adapters asked for loaded onto it, and a continuous batch per
 /// network (the base's, shared by base, LoRA, DoRA and soft-prompt rows; one per adapter that needs its own copy).
-/// Between decode steps it admits waiting requests (each choice a new row, prefilled alone), drops the rows of clients
-/// that went away, then decodes one token for every row. A request for another base waits until the batch is empty,
+/// Between decode steps it admits waiting requests (each choice a new row; the prompts admitted together are prefilled
+/// together, <see cref="ContinuousBatch.Join(IReadOnlyList{JoinRequest})"/>), drops the rows of clients that went away,
+/// then decodes one token for every row. A request for another base waits until the batch is empty,
 /// then that base replaces the current one. Long work on a dedicated thread; a failing request never stops it.
 /// </summary>
 public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats, ILogger<ServingScheduler> logger) : BackgroundService
@@ -85,8 +86,12 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
         }
     }
 
+    /// <summary>A request admitted at this pass: its choices join its network's batch with the others admitted with it.</summary>
+    sealed record Admitted(ServingJob Job, ContinuousBatch Batch, JoinRequest[] Choices, Func<int, string> TokenText);
+
     void Admit()
     {
+        var admitted = new List<Admitted>();
         foreach (var job in waiting.ToArray())
         {
             if (job.Cancellation.IsCancellationRequested)
@@ -96,12 +101,13 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
                 continue;
             }
             // First come, first served: a request for another base waits for the batch to drain, and those behind it wait too.
-            if (owners.Count + job.Request.N > MaxRows) break;
-            if (sharedBaseId != job.Model.Base.Id && owners.Count > 0) break;
+            int rows = owners.Count + admitted.Sum(a => a.Choices.Length);
+            if (rows + job.Request.N > MaxRows) break;
+            if (sharedBaseId != job.Model.Base.Id && rows > 0) break;
             waiting.Remove(job);
             try
             {
-                Start(job);
+                if (Start(job) is { } start) admitted.Add(start);
             }
             catch (Exception e)
             {
@@ -111,9 +117,11 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
                 job.Fail(e is ArgumentException ? OpenAiError.Invalid(null, e.Message) : OpenAiError.Server($"'{job.Model.Id}' cannot be served: {e.Message}"));
             }
         }
+        foreach (var group in admitted.GroupBy(a => a.Batch)) Join(group.Key, group.ToArray());
     }
 
-    void Start(ServingJob job)
+    /// <summary>Checks and admits <paramref name="job"/>, or fails it (null) with OpenAI's error for what is wrong with it.</summary>
+    Admitted? Start(ServingJob job)
     {
         var lm = Load(job.Model);
         var request = job.Request;
@@ -129,27 +137,49 @@ public sealed class ServingScheduler(TrainingDevices devices, ServingStats stats
             job.Fail(OpenAiError.Invalid(request.MaxTokens is null ? "messages" : "max_tokens",
                 $"This model's maximum context length is {context} tokens; the prompt has {prompt.Count + virtualTokens} and {options[0].MaxNewTokens} were asked for.",
                 "context_length_exceeded"));
-            return;
+            return null;
         }
         if (prompt.Count == 0) throw new ArgumentException("The prompt is empty: there is nothing to continue.");
         if (request.LogitBias.Keys.Where(id => id >= lm.Config.VocabSize).Select(id => (int?)id).FirstOrDefault() is { } outside)
         {
             job.Fail(OpenAiError.Invalid("logit_bias", $"'logit_bias' names token {outside}; '{job.Model.Id}' has {lm.Config.VocabSize} tokens (0 … {lm.Config.VocabSize - 1})."));
-            return;
+            return null;
         }
 
+        var stopIds = request.Kind == CompletionKind.Chat ? lm.StopIds(template) : lm.EosIds;
+        var batch = BatchOf(target.Network);
+        var choices = options.Select(o => new JoinRequest(prompt, target.RoutedAdapter, o, stopIds, ids => lm.Tokenizer.Decode(ids), target.VirtualTokens, request.TopLogprobs)).ToArray();
+        foreach (var choice in choices) batch.Validate(choice);
         job.PromptTokens = prompt.Count;
         job.ChoicesRunning = request.N;
         job.Send(new JobAdmitted(prompt.Count));
-        var stopIds = request.Kind == CompletionKind.Chat ? lm.StopIds(template) : lm.EosIds;
-        var batch = BatchOf(target.Network);
-        string TokenText(int id) => lm.Tokenizer.Decode([id], skipSpecialTokens: false);
-        for (int choice = 0; choice < request.N; choice++)
+        return new Admitted(job, batch, choices, id => lm.Tokenizer.Decode([id], skipSpecialTokens: false));
+    }
+
+    /// <summary>
+    /// The choices of the requests admitted together for one network join its batch in one call, their prompts prefilled
+    /// together; if that fails (each request was checked alone, so a failure of the engine's), each of them ends with the error.
+    /// </summary>
+    void Join(ContinuousBatch batch, Admitted[] group)
+    {
+        IReadOnlyList<BatchRowStep> firsts;
+        try
         {
-            var first = batch.Join(prompt, target.RoutedAdapter, options[choice], stopIds, ids => lm.Tokenizer.Decode(ids), target.VirtualTokens, request.TopLogprobs);
-            owners[first.Row] = (job, choice);
-            Deliver(first, TokenText);
+            firsts = batch.Join(group.SelectMany(a => a.Choices).ToArray());
         }
+        catch (Exception e)
+        {
+            logger.LogWarning("Serving: prefilling {Count} requests failed: {Message}", group.Length, e.Message);
+            foreach (var a in group) a.Job.Fail(OpenAiError.Server($"'{a.Job.Model.Id}' cannot be served: {e.Message}"));
+            return;
+        }
+        int k = 0;
+        foreach (var a in group)
+            for (int choice = 0; choice < a.Choices.Length; choice++)
+            {
+                owners[firsts[k].Row] = (a.Job, choice);
+                Deliver(firsts[k++], a.TokenText);
+            }
     }
 
     LanguageModel Load(ServedModel model)

@@ -21,9 +21,10 @@ public class FewRowLinearTests
 
     [Theory]
     [InlineData(1, 576, 1536)]   // one decode row, split over the helper threads
-    [InlineData(4, 576, 300)]    // two passes of two rows; rows not a multiple of the chunk's 16
-    [InlineData(7, 37, 20)]      // three pairs of rows and a single one; a tail of the 8 lanes
-    [InlineData(4, 27, 20)]      // 16 lanes, then 8, then 3 single ones
+    [InlineData(4, 576, 300)]    // one pass of four rows; rows not a multiple of the chunk's 16
+    [InlineData(7, 37, 20)]      // four rows, a pair and a single one; a tail of the 8 lanes
+    [InlineData(4, 27, 20)]      // four rows: 16 lanes, then 8, then 3 single ones
+    [InlineData(2, 27, 20)]      // a pair: 16 lanes, then 8, then 3 single ones
     [InlineData(8, 1536, 576)]
     public void A_few_row_product_equals_the_float64_product_within_the_float32_dot_product_bound(int rows, int inFeatures, int outFeatures)
     {

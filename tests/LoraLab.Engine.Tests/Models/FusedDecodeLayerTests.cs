@@ -46,10 +46,12 @@ public class FusedDecodeLayerTests
         AssertFusedAsClose(lm, lm64);
     }
 
-    [Fact]
-    public void Rows_routed_to_different_adapters_each_get_their_own_update_inside_the_fused_layer()
+    [Theory]
+    [InlineData("llama-gqa-tied")]   // outputs of 32 (one 32-column block of the update), 16 and 48 (a block and a scalar tail)
+    [InlineData("head-dim-10")]      // outputs of 40: a block and an 8-column tail
+    public void Rows_routed_to_different_adapters_each_get_their_own_update_inside_the_fused_layer(string family)
     {
-        var config = Named("llama-gqa-tied");
+        var config = Named(family);
         using var lm = TinyModels.Create(config, seed: 8);
         var first = LoraInjection.Inject(lm, new LoraConfig { R = 4, LoraAlpha = 8, TargetModules = ["q_proj", "v_proj", "down_proj"] }, "first");
         var second = LoraInjection.Inject(lm, new LoraConfig { R = 2, LoraAlpha = 2, TargetModules = [LoraConfig.AllLinear] }, "second");

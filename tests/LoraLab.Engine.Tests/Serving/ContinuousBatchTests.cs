@@ -83,6 +83,71 @@ public class ContinuousBatchTests
         Assert.All(LoraInjection.LoraLayers(lm).Values, l => Assert.Null(l.Routing));
     }
 
+    [Theory]
+    [InlineData("qwen2-qkv-bias")]
+    [InlineData("llama-gqa-tied")]
+    public void Requests_that_arrive_together_are_prefilled_left_padded_and_each_gets_exactly_its_greedy_ids_alone(string family)
+    {
+        using var lm = WithTwoAdapters(family);
+        IReadOnlyList<int> running = [5, 6, 7, 8];
+        // 12, 9 and 7 tokens share one padded prefill; 2 tokens (under half the longest) get a pass of their own.
+        IReadOnlyList<int>[] prompts = [[3, 17, 42, 5, 60, 0, 9, 11, 12, 13, 14, 2], [7, 8, 9, 1, 2, 3, 4, 5, 6], [21, 33], [40, 41, 42, 43, 44, 45, 46], [9, 9, 8]];
+        string?[] adapters = ["dora", "lora", null, "lora", "dora"];
+        var options = prompts.Select((_, i) => i == 4 ? Greedy8 with { MaxNewTokens = 1 } : Greedy8).ToArray();
+        var expected = prompts.Select((p, i) => Alone(lm, p, adapters[i], options[i])).ToArray();
+        var expectedRunning = Alone(lm, running, "lora", Greedy8);
+        using var batch = new ContinuousBatch(lm);
+        var collected = new Collected();
+        var first = collected.Join(batch.Join(running, "lora", Greedy8, []));
+        collected.Take(batch.Step());
+
+        var steps = batch.Join(prompts.Select((p, i) => new JoinRequest(p, adapters[i], options[i], [])).ToArray());
+        var rows = steps.Select(collected.Join).ToArray();
+        int joined = batch.Rows.Count;
+        while (batch.Rows.Count > 0) collected.Take(batch.Step());
+
+        Assert.Equal(5, joined);   // the running row and four new ones: the one-token request finished at its join
+        Assert.True(rows[4].IsFinished);
+        Assert.DoesNotContain(rows[4], batch.Rows);
+        Assert.Equal(expectedRunning, collected.Ids[first]);
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            Assert.Equal(expected[i], collected.Ids[rows[i]]);
+            Assert.Equal(FinishReason.Length, rows[i].FinishReason);
+            rows[i].Dispose();
+        }
+        first.Dispose();
+    }
+
+    [Fact]
+    public void A_join_that_fails_adds_none_of_its_requests_and_the_running_rows_go_on()
+    {
+        using var lm = WithTwoAdapters("llama-gqa-tied");
+        IReadOnlyList<int> running = [5, 6, 7, 8];
+        var expectedRunning = Alone(lm, running, "dora", Greedy8);
+        using var batch = new ContinuousBatch(lm);
+        var collected = new Collected();
+        var first = collected.Join(batch.Join(running, "dora", Greedy8, []));
+        collected.Take(batch.Step());
+
+        // The first group (the longer prompts) is prefilled and added before the second names an adapter the model lacks.
+        var unknown = Assert.Throws<ArgumentException>(() => batch.Join([
+            new JoinRequest([3, 17, 42, 5, 60, 0, 9, 11], "lora", Greedy8, []),
+            new JoinRequest([21, 33], "missing", Greedy8, []),
+        ]));
+        var outside = Assert.Throws<ArgumentException>(() => batch.Join([
+            new JoinRequest([3, 17], "lora", Greedy8, []),
+            new JoinRequest([21, 999], null, Greedy8, []),
+        ]));
+        Assert.Equal([first], batch.Rows);
+        while (batch.Rows.Count > 0) collected.Take(batch.Step());
+
+        Assert.Contains("'missing'", unknown.Message);
+        Assert.Contains("token id 999", outside.Message);
+        Assert.Equal(expectedRunning, collected.Ids[first]);
+        Assert.Equal(0, batch.Width);
+    }
+
     [Fact]
     public void A_seeded_sampling_row_draws_the_same_tokens_in_a_running_batch_as_alone()
     {
@@ -143,17 +208,22 @@ public class ContinuousBatchTests
         IReadOnlyList<int> plainPrompt = [7, 8, 9, 10, 11, 12, 13], tunedPrompt = [3, 17, 42];
         var expectedPlain = Alone(lm, plainPrompt, null, Greedy8);
         var expectedTuned = Alone(lm, tunedPrompt, null, Greedy8, virtualTokens);
+        IReadOnlyList<int> otherPrompt = [30, 31, 32];
+        var expectedOther = Alone(lm, otherPrompt, null, Greedy8);
         using var batch = new ContinuousBatch(lm);
         var collected = new Collected();
 
         var plain = collected.Join(batch.Join(plainPrompt, null, Greedy8, []));
         collected.Take(batch.Step());
-        var tuned = collected.Join(batch.Join(tunedPrompt, null, Greedy8, [], virtualTokens: virtualTokens));
+        // Arriving together with a plain request, the tuned one is still prefilled on its own, after its virtual tokens.
+        var together = batch.Join([new JoinRequest(tunedPrompt, null, Greedy8, [], VirtualTokens: virtualTokens), new JoinRequest(otherPrompt, null, Greedy8, [])]);
+        var (tuned, other) = (collected.Join(together[0]), collected.Join(together[1]));
         while (batch.Rows.Count > 0) collected.Take(batch.Step());
 
         Assert.NotEqual(Alone(lm, tunedPrompt, null, Greedy8), expectedTuned);
         Assert.Equal(expectedPlain, collected.Ids[plain]);
         Assert.Equal(expectedTuned, collected.Ids[tuned]);
+        Assert.Equal(expectedOther, collected.Ids[other]);
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, IRoutedLinear
     /// Without gradients and dropout (eval), <see cref="forward"/> is the base alone (merged, or no adapter active) or
     /// the base plus the routing's update; an active adapter without a routing keeps its own forward here.
     /// </summary>
-    bool IRoutedLinear.TryRouted(long rows, out LinearLayer baseLayer, out (Tensor A, Tensor B, Tensor RowMask)? update)
+    bool IRoutedLinear.TryRouted(long rows, out LinearLayer baseLayer, out RoutedUpdate? update)
     {
         baseLayer = (base_layer as LinearLayer)!;
         update = null;
