@@ -1,6 +1,7 @@
 using LoraLab.Engine.Devices;
 using LoraLab.Engine.Export.Gguf;
 using LoraLab.Engine.Models;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace LoraLab.Bench.LlamaCpp;
@@ -9,7 +10,10 @@ namespace LoraLab.Bench.LlamaCpp;
 public sealed record SideBySideOptions(ModelConfig Shape, string ShapeName, string TokenizerFolder, int Threads = 2, int Context = 128, int Tokens = 64,
     int Adapters = 4, int Rank = 16, bool Bf16 = false);
 
-/// <summary>Tokens/s by runtime and precision; the ratios are the engine's figure over llama.cpp's.</summary>
+/// <summary>
+/// Tokens/s by runtime and precision; the ratios are the engine's figure over llama.cpp's. The float32/f32 single streams
+/// are medians of alternated rounds, their ratio the median of the rounds' ratios.
+/// </summary>
 public sealed record SideBySideResult(string Shape, int Threads, int Context, int NewTokens, int Adapters, int Rank,
     IReadOnlyDictionary<string, double> SingleStreamDecodeTokensPerSecond, double EngineOverLlamaCppF32,
     IReadOnlyDictionary<string, double> AdaptersOutputTokensPerSecond, double AdaptersEngineOverLlamaCpp);
@@ -30,25 +34,47 @@ public static class SideBySideBenchmark
         int[] prompt = Prompt();
         int[][] prompts = Enumerable.Range(0, o.Adapters).Select(_ => Prompt()).ToArray();
 
+        // Every file written and on disk before the first measurement: the kernel writing back a fresh gigabyte would
+        // otherwise share the machine with whichever runtime happens to run first.
+        string f32 = folder.Gguf(GgufFileType.F32), f16 = folder.Gguf(GgufFileType.F16);
+        var adapterFiles = Enumerable.Range(0, o.Adapters).Select(folder.AdapterGguf).ToArray();
+        if (o.Bf16) folder.Gguf(GgufFileType.BF16);
+        sync();
+
+        // Single streams in alternated rounds, the median of each: a shared machine's quiet and busy moments fall on both.
+        var rounds = Enumerable.Range(0, SingleStreamRounds).Select(_ => (
+            Engine: EngineDecode.SingleStreamTokensPerSecond(folder.Model, ComputeDevice.Cpu, prompt, o.Tokens),
+            LlamaCpp: LlamaCppDecode.SingleStreamTokensPerSecond(f32, prompt, o.Tokens, o.Threads))).ToArray();
         var single = new Dictionary<string, double>
         {
-            ["engine_float32"] = EngineDecode.SingleStreamTokensPerSecond(folder.Model, ComputeDevice.Cpu, prompt, o.Tokens),
-            ["llamacpp_f32"] = LlamaCppDecode.SingleStreamTokensPerSecond(folder.Gguf(GgufFileType.F32), prompt, o.Tokens, o.Threads),
-            ["llamacpp_f16"] = LlamaCppDecode.SingleStreamTokensPerSecond(folder.Gguf(GgufFileType.F16), prompt, o.Tokens, o.Threads),
+            ["engine_float32"] = Median(rounds.Select(r => r.Engine)),
+            ["llamacpp_f32"] = Median(rounds.Select(r => r.LlamaCpp)),
+            ["llamacpp_f16"] = LlamaCppDecode.SingleStreamTokensPerSecond(f16, prompt, o.Tokens, o.Threads),
         };
         if (o.Bf16)
         {
             single["engine_bf16"] = EngineDecode.SingleStreamTokensPerSecond(folder.Model, new ComputeDevice(CPU, ScalarType.BFloat16), prompt, o.Tokens);
             single["llamacpp_bf16"] = LlamaCppDecode.SingleStreamTokensPerSecond(folder.Gguf(GgufFileType.BF16), prompt, o.Tokens, o.Threads);
         }
-        var adapterFiles = Enumerable.Range(0, o.Adapters).Select(folder.AdapterGguf).ToArray();
         var adapters = new Dictionary<string, double>
         {
             ["engine_float32_one_batch"] = EngineDecode.AdaptersTokensPerSecond(folder.Model, folder.AdapterFolders, prompts, o.Tokens),
             ["llamacpp_f32_context_per_adapter"] = LlamaCppDecode.AdaptersTokensPerSecond(folder.Gguf(GgufFileType.F32), adapterFiles, prompts, o.Tokens, o.Threads),
         };
         return new SideBySideResult(o.ShapeName, o.Threads, o.Context, o.Tokens, o.Adapters, o.Rank,
-            single, single["engine_float32"] / single["llamacpp_f32"],
+            single, Median(rounds.Select(r => r.Engine / r.LlamaCpp)),
             adapters, adapters["engine_float32_one_batch"] / adapters["llamacpp_f32_context_per_adapter"]);
     }
+
+    const int SingleStreamRounds = 3;
+
+    static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>libc's sync: every written file on disk before timing starts.</summary>
+    [DllImport("libc.so.6")]
+    static extern void sync();
 }

@@ -112,7 +112,9 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
 
     /// <summary>
     /// The prompts' forward pass on a cache of their own, left-padded to the longest, each row routed to its adapter; each
-    /// row's first token chosen. <paramref name="padding"/>: each row's leading padding columns in the returned cache.
+    /// row's first token chosen. Requests with the same prompt and adapter (the choices of one request, OpenAI's
+    /// <c>n</c>) are prefilled once and their cache row copied. <paramref name="padding"/>: each row's leading padding
+    /// columns in the returned cache.
     /// </summary>
     KvCache Prefill(JoinRequest[] group, BatchRow[] groupRows, out BatchRowStep[] firsts, out long[] padding)
     {
@@ -120,19 +122,32 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
         var groupCache = virtualTokens?.PrefilledCache is { } prefilled ? WithoutGrad(() => prefilled(1)) : new KvCache(model.Config.NumHiddenLayers);
         try
         {
+            var distinct = new List<int>();        // the first request of each distinct (prompt, adapter)
+            var source = new long[group.Length];   // each request's row among them
+            for (int g = 0; g < group.Length; g++)
+            {
+                int d = distinct.FindIndex(u => group[u].Adapter == group[g].Adapter && group[u].Prompt.SequenceEqual(group[g].Prompt));
+                if (d < 0) distinct.Add(g);
+                source[g] = d < 0 ? distinct.Count - 1 : d;
+            }
+            var prompts = distinct.Select(u => group[u]).ToArray();
             long longest = group.Max(r => r.Prompt.Count);
-            padding = group.Select(r => longest - r.Prompt.Count).ToArray();
+            var pads = group.Select(r => longest - r.Prompt.Count).ToArray();
+            padding = pads;
             firsts = new BatchRowStep[group.Length];
-            RouteRows(group.Select(r => r.Adapter).ToArray());
+            RouteRows(prompts.Select(r => r.Adapter).ToArray());
             using (no_grad())
             using (NewDisposeScope())
             {
-                var logits = (virtualTokens is null ? PrefillPadded(group, longest, padding, groupCache) : PrefillVirtual(group[0].Prompt, virtualTokens, groupCache)).squeeze(1);   // (G, V)
+                var logits = (virtualTokens is null
+                    ? PrefillPadded(prompts, longest, distinct.Select(u => pads[u]).ToArray(), groupCache)
+                    : PrefillVirtual(group[0].Prompt, virtualTokens, groupCache)).squeeze(1);   // (distinct, V)
+                if (distinct.Count < group.Length) groupCache.KeepRows(source);                     // (G, …) rows
                 for (int g = 0; g < group.Length; g++)
                 {
                     if (group[g].Options.RepetitionPenalty != 1.0) groupRows[g].Seen = SeenTokens(group[g].Prompt);
-                    firsts[g] = Choose(groupRows[g], logits.narrow(0, g, 1));
-                    groupRows[g].CachedTokens = groupCache.Length - padding[g];
+                    firsts[g] = Choose(groupRows[g], logits.narrow(0, source[g], 1));
+                    groupRows[g].CachedTokens = groupCache.Length - pads[g];
                 }
             }
             return groupCache;

@@ -120,6 +120,32 @@ public class ContinuousBatchTests
     }
 
     [Fact]
+    public void Choices_of_one_prompt_are_prefilled_once_and_each_draws_the_tokens_it_draws_alone()
+    {
+        using var lm = WithTwoAdapters("qwen2-qkv-bias");
+        IReadOnlyList<int> shared = [7, 8, 9, 10, 11], other = [30, 31, 32, 33];
+        SamplingOptions Seeded(int seed) => new() { Temperature = 1.3, TopK = 20, Seed = seed, MaxNewTokens = 8 };
+        JoinRequest[] requests =
+        [
+            new(shared, "lora", Seeded(1), []), new(other, "lora", Seeded(1), []), new(shared, "lora", Seeded(2), []),
+            new(shared, "dora", Seeded(1), []), new(shared, "lora", Greedy8, []),
+        ];
+        var expected = requests.Select(r => Alone(lm, r.Prompt, r.Adapter, r.Options)).ToArray();
+        using var batch = new ContinuousBatch(lm);
+        var collected = new Collected();
+
+        var rows = batch.Join(requests).Select(collected.Join).ToArray();
+        while (batch.Rows.Count > 0) collected.Take(batch.Step());
+
+        Assert.NotEqual(expected[0], expected[2]);   // two choices of one prompt, each its own draw
+        for (int i = 0; i < requests.Length; i++)
+        {
+            Assert.Equal(expected[i], collected.Ids[rows[i]]);
+            rows[i].Dispose();
+        }
+    }
+
+    [Fact]
     public void A_join_that_fails_adds_none_of_its_requests_and_the_running_rows_go_on()
     {
         using var lm = WithTwoAdapters("llama-gqa-tied");
