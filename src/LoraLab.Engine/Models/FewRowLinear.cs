@@ -62,12 +62,7 @@ internal static unsafe partial class FewRowLinear
         shape[^1] = outF;
         var y = empty(shape, ScalarType.Float32, x.device);                          // (…, out), M·out contiguous floats
         var b = bias?.contiguous();
-        var product = new Product((float*)Address(rows), (float*)Address(weight), b is null ? null : (float*)Address(b),
-            (float*)Address(y), M, inF, outF);
-        // Chunks of about ChunkElements weights: small enough that a late helper holds up little, and on a cache-line boundary of y.
-        long chunkRows = ChunkRows(inF);
-        int chunks = (int)((outF + chunkRows - 1) / chunkRows);
-        ProductThreads.Run(chunks, get_num_threads(), c => product.Run(c * chunkRows, Math.Min(outF, (c + 1) * chunkRows)));
+        Run([new Product((float*)Address(rows), (float*)Address(weight), b is null ? null : (float*)Address(b), (float*)Address(y), M, inF, outF)]);
         GC.KeepAlive(rows);
         GC.KeepAlive(b);
         return y;
@@ -80,23 +75,15 @@ internal static unsafe partial class FewRowLinear
     public static void Run(ReadOnlySpan<Product> group)
     {
         var products = group.ToArray();
-        var firstChunk = new int[products.Length + 1];
-        var chunkRows = new long[products.Length];
-        for (int p = 0; p < products.Length; p++)
-        {
-            chunkRows[p] = ChunkRows(products[p].InFeatures);
-            firstChunk[p + 1] = firstChunk[p] + (int)((products[p].OutFeatures + chunkRows[p] - 1) / chunkRows[p]);
-        }
-        ProductThreads.Run(firstChunk[^1], get_num_threads(), c =>
-        {
-            int p = 0;
-            while (c >= firstChunk[p + 1]) p++;
-            long from = (c - firstChunk[p]) * chunkRows[p];
-            products[p].Run(from, Math.Min(products[p].OutFeatures, from + chunkRows[p]));
-        });
+        var pieces = new (long Length, long Step)[products.Length];
+        for (int p = 0; p < products.Length; p++) pieces[p] = (products[p].OutFeatures, ChunkRows(products[p].InFeatures));
+        ProductThreads.Run(pieces, get_num_threads(), (p, from, to) => products[p].Run(from, to));
     }
 
-    /// <summary>Rows of W per chunk: about <see cref="ChunkElements"/> weights, a whole number of cache lines of y.</summary>
+    /// <summary>
+    /// Rows of W per chunk: about <see cref="ChunkElements"/> weights (small enough that a late helper holds up little),
+    /// a whole number of cache lines of y.
+    /// </summary>
     static long ChunkRows(long inF) => Math.Max(RowAlignment, (ChunkElements / inF + RowAlignment - 1) / RowAlignment * RowAlignment);
 
     /// <summary>

@@ -42,6 +42,24 @@ internal static class ProductThreads
         }
     }
 
+    /// <summary>
+    /// Several pieces of work in one hand-over: piece i covers [0, Length_i) in ranges of Step_i, and
+    /// <paramref name="range"/>(i, from, to) runs one of them; every range of every piece is a chunk of <see cref="Run(int, int, Action{int})"/>.
+    /// </summary>
+    public static void Run(ReadOnlySpan<(long Length, long Step)> pieces, int threads, Action<int, long, long> range)
+    {
+        var ranges = pieces.ToArray();
+        var firstChunk = new int[ranges.Length + 1];
+        for (int i = 0; i < ranges.Length; i++) firstChunk[i + 1] = firstChunk[i] + (int)((ranges[i].Length + ranges[i].Step - 1) / ranges[i].Step);
+        Run(firstChunk[^1], threads, c =>
+        {
+            int i = 0;
+            while (c >= firstChunk[i + 1]) i++;
+            long from = (c - firstChunk[i]) * ranges[i].Step;
+            range(i, from, Math.Min(ranges[i].Length, from + ranges[i].Step));
+        });
+    }
+
     sealed class Job(Action<int> chunk, int count)
     {
         int next, done;

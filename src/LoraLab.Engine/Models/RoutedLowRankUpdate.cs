@@ -17,21 +17,15 @@ internal readonly unsafe struct RoutedLowRankUpdate(float* projected, float* upT
     /// <summary>Output columns per chunk of work: a few microseconds, on whole cache lines of y.</summary>
     const long ChunkColumns = 256;
 
-    public long OutFeatures => outF;
+    long OutFeatures => outF;
 
     /// <summary>Runs every update of <paramref name="group"/> (one projection's each), their column chunks spread over <see cref="ProductThreads"/>.</summary>
     public static void Run(ReadOnlySpan<RoutedLowRankUpdate> group)
     {
         var updates = group.ToArray();
-        var firstChunk = new int[updates.Length + 1];
-        for (int u = 0; u < updates.Length; u++) firstChunk[u + 1] = firstChunk[u] + (int)((updates[u].OutFeatures + ChunkColumns - 1) / ChunkColumns);
-        ProductThreads.Run(firstChunk[^1], get_num_threads(), c =>
-        {
-            int u = 0;
-            while (c >= firstChunk[u + 1]) u++;
-            long from = (c - firstChunk[u]) * ChunkColumns;
-            updates[u].Run(from, Math.Min(updates[u].OutFeatures, from + ChunkColumns));
-        });
+        var pieces = new (long Length, long Step)[updates.Length];
+        for (int u = 0; u < updates.Length; u++) pieces[u] = (updates[u].OutFeatures, ChunkColumns);
+        ProductThreads.Run(pieces, get_num_threads(), (u, from, to) => updates[u].Run(from, to));
     }
 
     /// <summary>Columns [from, to) of every row that has an adapter (slot below K).</summary>

@@ -54,13 +54,13 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
         {
             foreach (var group in PrefillGroups(requests))
             {
-                var groupCache = Prefill(group.Select(i => requests[i]).ToArray(), group.Select(i => rowsOf[i]).ToArray(), out var groupFirsts, out var padding);
+                var (groupCache, groupFirsts) = Prefill(group.Select(i => requests[i]).ToArray(), group.Select(i => rowsOf[i]).ToArray());
                 for (int g = 0; g < group.Length; g++) firsts[group[g]] = groupFirsts[g];
                 var (mineShift, theirsShift) = cache.AppendRows(groupCache);
                 foreach (var other in rows) other.Padding += mineShift;
                 for (int g = 0; g < group.Length; g++)
                 {
-                    rowsOf[group[g]].Padding = theirsShift + padding[g];
+                    rowsOf[group[g]].Padding += theirsShift;
                     rows.Add(rowsOf[group[g]]);
                     joined.Add(rowsOf[group[g]]);
                 }
@@ -113,10 +113,10 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
     /// <summary>
     /// The prompts' forward pass on a cache of their own, left-padded to the longest, each row routed to its adapter; each
     /// row's first token chosen. Requests with the same prompt and adapter (the choices of one request, OpenAI's
-    /// <c>n</c>) are prefilled once and their cache row copied. <paramref name="padding"/>: each row's leading padding
-    /// columns in the returned cache.
+    /// <c>n</c>) are prefilled once and their cache row copied. Each row's <see cref="BatchRow.Padding"/> is set to its
+    /// leading padding columns in the returned cache.
     /// </summary>
-    KvCache Prefill(JoinRequest[] group, BatchRow[] groupRows, out BatchRowStep[] firsts, out long[] padding)
+    (KvCache Cache, BatchRowStep[] Firsts) Prefill(JoinRequest[] group, BatchRow[] groupRows)
     {
         var virtualTokens = group.Length == 1 ? group[0].VirtualTokens : null;
         var groupCache = virtualTokens?.PrefilledCache is { } prefilled ? WithoutGrad(() => prefilled(1)) : new KvCache(model.Config.NumHiddenLayers);
@@ -133,14 +133,13 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
             var prompts = distinct.Select(u => group[u]).ToArray();
             long longest = group.Max(r => r.Prompt.Count);
             var pads = group.Select(r => longest - r.Prompt.Count).ToArray();
-            padding = pads;
-            firsts = new BatchRowStep[group.Length];
+            var firsts = new BatchRowStep[group.Length];
             RouteRows(prompts.Select(r => r.Adapter).ToArray());
             using (no_grad())
             using (NewDisposeScope())
             {
                 var logits = (virtualTokens is null
-                    ? PrefillPadded(prompts, longest, distinct.Select(u => pads[u]).ToArray(), groupCache)
+                    ? PrefillPadded(prompts, groupCache)
                     : PrefillVirtual(group[0].Prompt, virtualTokens, groupCache)).squeeze(1);   // (distinct, V)
                 if (distinct.Count < group.Length) groupCache.KeepRows(source);                     // (G, …) rows
                 for (int g = 0; g < group.Length; g++)
@@ -148,9 +147,10 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
                     if (group[g].Options.RepetitionPenalty != 1.0) groupRows[g].Seen = SeenTokens(group[g].Prompt);
                     firsts[g] = Choose(groupRows[g], logits.narrow(0, source[g], 1));
                     groupRows[g].CachedTokens = groupCache.Length - pads[g];
+                    groupRows[g].Padding = pads[g];
                 }
             }
-            return groupCache;
+            return (groupCache, firsts);
         }
         catch
         {
@@ -160,12 +160,13 @@ public sealed class ContinuousBatch(CausalLM model) : IDisposable
     }
 
     /// <summary>
-    /// Plain prompts (G of them) left-padded to <paramref name="longest"/>: each row's positions count its real tokens only,
-    /// and padding keys are masked, so each row computes what it would alone. Only the last position's logits, (G, 1, V).
+    /// Plain prompts (G of them) left-padded to the longest: each row's positions count its real tokens only, and padding
+    /// keys are masked, so each row computes what it would alone. Only the last position's logits, (G, 1, V).
     /// </summary>
-    Tensor PrefillPadded(JoinRequest[] group, long longest, long[] padding, KvCache groupCache)
+    Tensor PrefillPadded(JoinRequest[] group, KvCache groupCache)
     {
-        long G = group.Length;
+        long G = group.Length, longest = group.Max(r => r.Prompt.Count);
+        var padding = group.Select(r => longest - r.Prompt.Count).ToArray();
         var ids = new long[G * longest];
         var real = new long[G * longest];
         var positions = new long[G * longest];
